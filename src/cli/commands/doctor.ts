@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { describeScopeLine } from '../../db/dataset.js';
+import { readCatalog } from '../../db/preflight/catalog.js';
+import { checkContract } from '../../db/preflight/check.js';
+import { describeFinding, type Finding, isRunnable } from '../../db/preflight/findings.js';
+import { glyphsFor } from '../../ui/charset.js';
+import { type Context, type GlobalOptions, openContext } from '../context.js';
+import { EXIT } from '../userError.js';
+
+const ALL_TRACKS = ['bollinger', 'regression', 'extraction'] as const;
+
+/** The preflight's result, as printed by `doctor --json`. */
+export interface DoctorReport {
+  readonly ok: boolean;
+  readonly database: string;
+  readonly server: string;
+  readonly scope: string;
+  readonly tablesChecked: number;
+  readonly problems: Finding[];
+  readonly notes: Finding[];
+}
+
+/** Runs the read-only preflight and returns the report. */
+export async function runDoctor(ctx: Context): Promise<DoctorReport> {
+  // Read-only by construction: the server refuses any write inside this transaction.
+  const catalog = await ctx.db.withPgClient(async (c) => {
+    await c.query('BEGIN TRANSACTION READ ONLY');
+    try {
+      return await readCatalog(c, ctx.settings.schema);
+    } finally {
+      await c.query('COMMIT');
+    }
+  });
+  const findings = checkContract(catalog, ctx.settings, ctx.scope, ALL_TRACKS);
+  return {
+    ok: isRunnable(findings),
+    database: ctx.db.description,
+    server: `PostgreSQL ${catalog.serverVersion}`,
+    scope: describeScopeLine(ctx.scope),
+    tablesChecked: catalog.tables.size,
+    problems: findings.filter((f) => f.severity === 'problem'),
+    notes: findings.filter((f) => f.severity === 'note'),
+  };
+}
+
+/** The human report: every problem at once, then the notes, then the verdict. */
+export function formatDoctor(r: DoctorReport, glyphs = glyphsFor()): string {
+  const lines = [
+    'bqx-monitor doctor',
+    `  database  ${r.database}`,
+    `  server    ${r.server}`,
+    `  scope     ${r.scope}`,
+    '',
+  ];
+  if (r.problems.length > 0) {
+    lines.push(`problems (${r.problems.length}):`);
+    for (const f of r.problems) lines.push(`  ${glyphs.fail} ${describeFinding(f)}`);
+    lines.push('');
+  }
+  if (r.notes.length > 0) {
+    lines.push(`notes (${r.notes.length}):`);
+    for (const f of r.notes.slice(0, 20)) lines.push(`  ${glyphs.note} ${describeFinding(f)}`);
+    if (r.notes.length > 20) lines.push(`  ${glyphs.note} … and ${r.notes.length - 20} more`);
+    lines.push('');
+  }
+  lines.push(
+    r.ok
+      ? `${glyphs.ok} the database can run all three tracks`
+      : `${glyphs.fail} ${r.problems.length} problem(s): fix them (or map the names in the config file) and run doctor again`,
+  );
+  return lines.join('\n');
+}
+
+/** `bqx-monitor doctor [--json]`: exit 0 when runnable, 2 otherwise. */
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check the database against the schema contract (read-only)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const report = await runDoctor(await openContext(cmd.optsWithGlobals<GlobalOptions>()));
+      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatDoctor(report)}\n`);
+      process.exitCode = report.ok ? EXIT.ok : EXIT.usage;
+    });
+}

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { UserError } from '../cli/userError.js';
+import { type Month, parseMonth } from './months.js';
+import { type ConfigFile, configFileSchema, TABLE_KEYS, type TableKey } from './schema.js';
+
+/** A month span, both ends included. */
+export interface MonthSpan {
+  readonly from: Month;
+  readonly to: Month;
+}
+
+/** The configuration after validation and defaults, as the rest of the program sees it. */
+export interface Settings {
+  readonly schema: string;
+  /** Configured pairs; undefined means "the dataset's pairs, else all 28". */
+  readonly pairs: readonly string[] | undefined;
+  readonly months: { readonly bollinger?: MonthSpan; readonly regression?: MonthSpan };
+  /** Physical table-name templates containing `{pair}`. */
+  readonly tables: Readonly<Record<TableKey, string>>;
+  /** Logical → physical column renames per table. */
+  readonly columns: Readonly<Record<TableKey, Readonly<Record<string, string>>>>;
+  readonly bollingerInput: string;
+  readonly compression: 'zstd' | 'snappy' | 'none';
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string | undefined;
+  readonly outDir: string | undefined;
+}
+
+/** Default physical name of every logical table. */
+export const DEFAULT_TABLES: Readonly<Record<TableKey, string>> = Object.fromEntries(
+  TABLE_KEYS.map((k) => [k, `${k}_{pair}`]),
+) as Record<TableKey, string>;
+
+/** Formats zod issues as one line each: `file: path: message`. */
+export function describeIssues(source: string, issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+      return `${source}: ${path.replace(/^\./, '') || '(top level)'}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+function span(s: { from: string; to: string } | undefined): MonthSpan | undefined {
+  if (!s) return undefined;
+  return { from: parseMonth(s.from)!, to: parseMonth(s.to)! };
+}
+
+/** Validates a parsed config object and fills in defaults. */
+export function settingsFrom(raw: unknown, source = 'config'): Settings {
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UserError(`invalid configuration:\n${describeIssues(source, parsed.error.issues)}`);
+  }
+  const c: ConfigFile = parsed.data;
+  const tables = { ...DEFAULT_TABLES, ...(c.tables ?? {}) } as Record<TableKey, string>;
+  const columns = Object.fromEntries(
+    TABLE_KEYS.map((k) => [k, { ...(c.columns?.[k] ?? {}) }]),
+  ) as Record<TableKey, Record<string, string>>;
+  return {
+    schema: c.schema ?? 'bqx',
+    pairs: c.pairs ? [...new Set(c.pairs)] : undefined,
+    months: { bollinger: span(c.months?.bollinger), regression: span(c.months?.regression) },
+    tables,
+    columns,
+    bollingerInput: c.bollinger?.inputColumn ?? 'w15_bqx_return',
+    compression: c.extraction?.compression ?? 'zstd',
+    databaseUrl: c.database?.url,
+    dataDir: c.dataDir,
+    outDir: c.outDir,
+  };
+}
+
+/** Reads and validates a JSON config file; no file means defaults. */
+export async function loadSettings(file: string | undefined): Promise<Settings> {
+  if (!file) return settingsFrom({});
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  return settingsFrom(raw, file);
+}

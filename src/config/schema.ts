@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ALL_PAIRS, isPairShaped } from '../db/contract/pairs.js';
+import { parseMonth } from './months.js';
+
+const monthText = z
+  .string()
+  .refine((s) => parseMonth(s) !== undefined, { message: 'must be a month written YYYY-MM' });
+
+const monthSpan = z
+  .object({ from: monthText, to: monthText })
+  .strict()
+  .refine((r) => r.from <= r.to, { message: '"from" must not be after "to"' });
+
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+  message: 'must be a lower-case SQL identifier (letters, digits, _; at most 63 characters)',
+});
+
+const tableTemplate = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]*\{pair\}[a-z0-9_]*$/, {
+    message: 'must be a lower-case table name containing {pair}, e.g. "m1_{pair}"',
+  })
+  .refine((s) => s.replace('{pair}', 'eurusd').length <= 55, {
+    message: 'is too long: PostgreSQL truncates names at 63 characters (partitions add _yyyy_mm)',
+  });
+
+/** Logical table names a config may rename (SCHEMA.md). */
+export const TABLE_KEYS = [
+  'm1',
+  'bqx',
+  'bollinger_rate',
+  'statistics_rate',
+  'volume_features',
+  'spread_features',
+  'time_features',
+  'bollinger_bqx',
+  'reg_rate',
+  'reg_bqx',
+] as const;
+export type TableKey = (typeof TABLE_KEYS)[number];
+
+const tablesShape = Object.fromEntries(TABLE_KEYS.map((k) => [k, tableTemplate.optional()])) as {
+  [K in TableKey]: z.ZodOptional<typeof tableTemplate>;
+};
+const columnsShape = Object.fromEntries(
+  TABLE_KEYS.map((k) => [k, z.record(identifier, identifier).optional()]),
+) as { [K in TableKey]: z.ZodOptional<z.ZodRecord<typeof identifier, typeof identifier>> };
+
+const pairName = z
+  .string()
+  .refine(isPairShaped, { message: 'must be six lower-case letters, e.g. "eurusd"' })
+  .refine((p) => (ALL_PAIRS as readonly string[]).includes(p), {
+    message: 'is not one of the 28 major pairs',
+  });
+
+/** The config file (JSON), validated on load. Every key is optional. */
+export const configFileSchema = z
+  .object({
+    database: z
+      .object({ url: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    dataDir: z.string().min(1).optional(),
+    outDir: z.string().min(1).optional(),
+    schema: identifier.optional(),
+    pairs: z.array(pairName).min(1).optional(),
+    months: z
+      .object({ bollinger: monthSpan.optional(), regression: monthSpan.optional() })
+      .strict()
+      .optional(),
+    tables: z.object(tablesShape).strict().optional(),
+    columns: z.object(columnsShape).strict().optional(),
+    bollinger: z.object({ inputColumn: identifier.optional() }).strict().optional(),
+    extraction: z
+      .object({ compression: z.enum(['zstd', 'snappy', 'none']).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;

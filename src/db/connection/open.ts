@@ -1,0 +1,75 @@
+import type pg from 'pg';
+import { acquireEmbedded } from '../embedded/server.js';
+import { createPool, type WithPgClient } from './pool.js';
+import { type DbTarget, describeTarget } from './target.js';
+
+/** An open database: a pool, a printable (masked) description, and how to close it. */
+export interface Database {
+  readonly pool: pg.Pool;
+  readonly withPgClient: WithPgClient;
+  /** Password-free description for UI, logs and JSON. */
+  readonly description: string;
+  readonly embedded: boolean;
+  /** Connection string children can use (holds the password: never print it). */
+  readonly childUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Name of the database bqx-monitor creates inside its embedded cluster. */
+export const EMBEDDED_DATABASE = 'bqx';
+
+/** Connects to the resolved target, starting (or attaching to) the embedded server if needed. */
+export async function openDatabase(opts: {
+  target: DbTarget;
+  dataDir: string;
+  log?: (message: string) => void;
+}): Promise<Database> {
+  const { target } = opts;
+  if (target.kind !== 'embedded') {
+    const config = target.kind === 'url' ? { connectionString: target.url } : {};
+    const { pool, withPgClient } = createPool(config);
+    return {
+      pool,
+      withPgClient,
+      description: describeTarget(target),
+      embedded: false,
+      childUrl: target.kind === 'url' ? target.url : undefined,
+      close: () => pool.end(),
+    };
+  }
+  const server = await acquireEmbedded(opts.dataDir, opts.log);
+  try {
+    const admin = createPool({ connectionString: server.url, max: 1 });
+    try {
+      const found = await admin.pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+        EMBEDDED_DATABASE,
+      ]);
+      if (found.rowCount === 0) {
+        await admin.pool.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`).catch((err: Error) => {
+          // Two processes creating it at once: the loser's duplicate error is harmless.
+          if (!/already exists/.test(err.message)) throw err;
+        });
+      }
+    } finally {
+      await admin.pool.end();
+    }
+  } catch (err) {
+    await server.release();
+    throw err;
+  }
+  const url = server.url.replace(/\/postgres$/, `/${EMBEDDED_DATABASE}`);
+  const { pool, withPgClient } = createPool({ connectionString: url });
+  return {
+    pool,
+    withPgClient,
+    description: describeTarget(target, url),
+    embedded: true,
+    childUrl: url,
+    async close() {
+      // A busy client (a COPY cut short by Ctrl-C) must not hold the exit: the server's
+      // fast shutdown rolls its transaction back.
+      await Promise.race([pool.end(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await server.release();
+    },
+  };
+}

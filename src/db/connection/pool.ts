@@ -1,0 +1,32 @@
+import pg from 'pg';
+
+/** Runs `fn` with a pooled client and always releases it (graphile-worker's pattern). */
+export type WithPgClient = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
+
+// A naive `timestamp` is a UTC wall clock in this contract (SCHEMA.md): parse it as UTC,
+// never as the machine's local time.
+pg.types.setTypeParser(
+  pg.types.builtins.TIMESTAMP,
+  (text) => new Date(`${text.replace(' ', 'T')}Z`),
+);
+
+/** A pool whose sessions run in UTC, plus its `withPgClient`. */
+export function createPool(config: pg.PoolConfig): { pool: pg.Pool; withPgClient: WithPgClient } {
+  const pool = new pg.Pool({
+    max: 4,
+    application_name: 'bqx-monitor',
+    ...config,
+    options: '-c TimeZone=UTC',
+  });
+  // An idle client's error (server restart) must not crash the process.
+  pool.on('error', () => {});
+  const withPgClient: WithPgClient = async (fn) => {
+    const client = await pool.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  };
+  return { pool, withPgClient };
+}

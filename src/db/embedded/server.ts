@@ -1,0 +1,194 @@
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import lockfile from 'proper-lockfile';
+import { resolveBinaries, type PgBinaries } from './binaries.js';
+import { serverIdentity } from './identity.js';
+import { dropLease, takeLease } from './leases.js';
+import { relocatedClusterDir, SYSTEM_DIR } from './paths.js';
+import { freePort, isPortFree } from './port.js';
+import { commandLine, isAlive, parsePostmasterPid } from './processes.js';
+import { type EmbeddedState, generatePassword, readState, writeState } from './state.js';
+import { canTraverse, type Identity } from './traverse.js';
+
+/** A running embedded server this process holds a lease on. */
+export interface EmbeddedServer {
+  /** Connection URL including the password: never print it (use maskUrl). */
+  readonly url: string;
+  readonly port: number;
+  /** True when this process started the server; false when it attached to a running one. */
+  readonly started: boolean;
+  readonly clusterDir: string;
+  /** Drops the lease; stops the server when no other bqx-monitor uses it. */
+  release(): Promise<void>;
+}
+
+type Log = (message: string) => void;
+
+async function withLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
+  const unlock = await lockfile.lock(dataDir, {
+    lockfilePath: path.join(dataDir, 'embedded.lock'),
+    realpath: false,
+    stale: 20_000,
+    retries: { retries: 300, minTimeout: 100, maxTimeout: 500 },
+  });
+  try {
+    return await fn();
+  } finally {
+    await unlock().catch(() => undefined);
+  }
+}
+
+async function clusterDirFor(dataDir: string, runAs: Identity | undefined): Promise<string> {
+  const inside = path.join(dataDir, 'pg');
+  if (!runAs || (await canTraverse(dataDir, runAs))) return inside;
+  return relocatedClusterDir(dataDir);
+}
+
+async function initCluster(bin: PgBinaries, s: EmbeddedState, runAs: Identity | undefined) {
+  // Parents must let the server user pass; the cluster itself is private to it.
+  await mkdir(path.dirname(s.clusterDir), { recursive: true, mode: 0o755 });
+  if (s.clusterDir.startsWith(`${SYSTEM_DIR}/`)) {
+    // Directories an earlier, interrupted run may have created with a stricter umask.
+    for (let d = path.dirname(s.clusterDir); d.startsWith(SYSTEM_DIR); d = path.dirname(d)) {
+      await chmod(d, 0o755);
+    }
+  }
+  await mkdir(s.clusterDir, { recursive: true, mode: 0o700 });
+  if (runAs) await chown(s.clusterDir, runAs.uid, runAs.gid);
+  // initdb reads the password from a file the server user can read; removed at once.
+  const pwfile = path.join(s.clusterDir, '..', `.pw-${process.pid}`);
+  await writeFile(pwfile, `${s.password}\n`, { mode: 0o600 });
+  if (runAs) await chown(pwfile, runAs.uid, runAs.gid);
+  try {
+    const r = await execa(
+      bin.initdb,
+      [
+        `--pgdata=${s.clusterDir}`,
+        `--username=${s.user}`,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
+      { ...(runAs ?? {}), env: { LC_ALL: 'C' }, reject: false, stdin: 'ignore' },
+    );
+    if (r.exitCode !== 0) {
+      throw new Error(`initdb failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
+    }
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
+/** The pid and port of a live postmaster for this cluster, else undefined (stale file removed). */
+async function runningPostmaster(
+  clusterDir: string,
+): Promise<{ pid: number; port: number } | undefined> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  const text = await readFile(pidFile, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const info = parsePostmasterPid(text);
+  if (info && isAlive(info.pid) && (await commandLine(info.pid))?.includes('postgres')) return info;
+  // A killed postmaster leaves its pid file; a recycled pid would block the next start.
+  await rm(pidFile, { force: true });
+  return undefined;
+}
+
+async function startServer(bin: PgBinaries, s: EmbeddedState, runAs: Identity | undefined) {
+  const args = [
+    'start',
+    '-D',
+    s.clusterDir,
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    path.join(s.clusterDir, 'server.log'),
+    '-o',
+    `-p ${s.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+  ];
+  const r = await execa(bin.pgCtl, args, { ...(runAs ?? {}), reject: false, stdin: 'ignore' });
+  if (r.exitCode !== 0) {
+    const log = await readFile(path.join(s.clusterDir, 'server.log'), 'utf8').catch(() => '');
+    const tail = log.trim().split('\n').slice(-5).join('\n');
+    throw new Error(
+      `embedded PostgreSQL did not start (pg_ctl exit ${r.exitCode}):\n${r.stderr}\n${tail}`,
+    );
+  }
+}
+
+async function stopServer(clusterDir: string, log: Log): Promise<void> {
+  const runAs = await serverIdentity();
+  const bin = await resolveBinaries(runAs);
+  const r = await execa(bin.pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60'], {
+    ...(runAs ?? {}),
+    reject: false,
+    stdin: 'ignore',
+  });
+  if (r.exitCode !== 0) log(`embedded PostgreSQL did not stop cleanly: ${r.stderr.trim()}`);
+}
+
+/**
+ * Starts the embedded PostgreSQL of `dataDir`, or attaches to it when another
+ * bqx-monitor (or an orphan of a killed one) already runs it. Creates the cluster
+ * on first use: 127.0.0.1 only, a free port, a generated password kept mode 0600.
+ */
+export async function acquireEmbedded(
+  dataDir: string,
+  log: Log = () => {},
+): Promise<EmbeddedServer> {
+  const runAs = await serverIdentity();
+  // As root, 0711 lets the `postgres` user pass through to the cluster (files stay 0600).
+  await mkdir(dataDir, { recursive: true, mode: runAs ? 0o711 : 0o700 });
+  const bin = await resolveBinaries(runAs);
+  const { state, started } = await withLock(dataDir, async () => {
+    let s = await readState(dataDir);
+    if (!s) {
+      s = {
+        version: 1,
+        user: 'bqx',
+        password: generatePassword(),
+        port: await freePort(),
+        clusterDir: await clusterDirFor(dataDir, runAs),
+      };
+      await writeState(dataDir, s);
+    }
+    if (!(await stat(path.join(s.clusterDir, 'PG_VERSION')).catch(() => undefined))) {
+      log('creating the embedded PostgreSQL cluster');
+      await rm(s.clusterDir, { recursive: true, force: true });
+      await initCluster(bin, s, runAs);
+    }
+    const running = await runningPostmaster(s.clusterDir);
+    let didStart = false;
+    if (running) {
+      if (running.port !== s.port) s = { ...s, port: running.port };
+    } else {
+      if (!(await isPortFree(s.port))) {
+        s = { ...s, port: await freePort() };
+        await writeState(dataDir, s);
+      }
+      log(`starting embedded PostgreSQL on 127.0.0.1:${s.port}`);
+      await startServer(bin, s, runAs);
+      didStart = true;
+    }
+    await takeLease(dataDir);
+    return { state: s, started: didStart };
+  });
+  let released = false;
+  return {
+    url: `postgresql://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/postgres`,
+    port: state.port,
+    started,
+    clusterDir: state.clusterDir,
+    async release() {
+      if (released) return;
+      released = true;
+      await withLock(dataDir, async () => {
+        const others = await dropLease(dataDir);
+        if (others.length === 0) await stopServer(state.clusterDir, log);
+      });
+    },
+  };
+}

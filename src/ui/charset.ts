@@ -1,0 +1,24 @@
+/** Glyphs for a terminal, with an ASCII set for non-UTF-8 locales (the seed's mojibake). */
+export interface Glyphs {
+  readonly ok: string;
+  readonly fail: string;
+  readonly note: string;
+  readonly barFull: string;
+  readonly barEmpty: string;
+}
+
+const UNICODE: Glyphs = { ok: '✔', fail: '✖', note: '•', barFull: '█', barEmpty: '░' };
+const ASCII: Glyphs = { ok: '+', fail: 'x', note: '-', barFull: '#', barEmpty: '.' };
+
+/** True when the locale (LC_ALL, else LC_CTYPE, else LANG) says UTF-8. */
+export function isUtf8Locale(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
+  const locale = env['LC_ALL'] || env['LC_CTYPE'] || env['LANG'] || '';
+  return /utf-?8/i.test(locale);
+}
+
+/** The glyph set for this environment. */
+export function glyphsFor(env: Readonly<Record<string, string | undefined>> = process.env): Glyphs {
+  return isUtf8Locale(env) ? UNICODE : ASCII;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+describe('the command line', () => {
+  it('prints help with every command and exits 0', async () => {
+    const r = await runCli(['--help']);
+    expect(r.exitCode).toBe(0);
+    for (const cmd of ['run', 'doctor', 'init-db', 'seed']) expect(r.stdout).toContain(cmd);
+    expect(r.stdout).toContain('--data-dir');
+  });
+
+  it('prints the package version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('exits 2 with a usage hint for an unknown command or option', async () => {
+    const cmd = await runCli(['frobnicate']);
+    expect(cmd.exitCode).toBe(2);
+    const opt = await runCli(['doctor', '--frob']);
+    expect(opt.exitCode).toBe(2);
+    expect(opt.stderr).toContain("unknown option '--frob'");
+    expect(opt.stderr).toContain('bqx-monitor --help');
+  });
+
+  it('accepts global options after the subcommand', async () => {
+    const r = await runCli(['doctor', '--config', '/nonexistent/c.json']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(
+      'bqx-monitor: cannot read config file /nonexistent/c.json: ' +
+        "ENOENT: no such file or directory, open '/nonexistent/c.json'\n",
+    );
+  });
+
+  it('reports an invalid config file precisely, without a stack trace', async () => {
+    const r = await runCli(['doctor', '--config', '/dev/stdin'], {
+      input: '{"pairs": ["EURUSD"], "schema": 3}',
+    });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('/dev/stdin: pairs[0]: must be six lower-case letters');
+    expect(r.stderr).toContain('/dev/stdin: schema:');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says which database it cannot reach, with the password masked, and exits 1', async () => {
+    const r = await runCli(['doctor', '--db', 'postgres://someone:topsecret@127.0.0.1:1/nodb']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('postgres://someone:****@127.0.0.1:1/nodb');
+    expect(r.stderr).not.toContain('topsecret');
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive, parsePostmasterPid } from '../../src/db/embedded/processes.js';
+import { runCli } from '../support/cli.js';
+
+const HOLDER = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../dist/test/fixtures/holdEmbedded.js',
+);
+
+/** Starts a holder process and waits for its "ready" line. */
+async function startHolder(dataDir: string) {
+  const child = execa('node', [HOLDER, dataDir], { reject: false, buffer: false });
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('\n')) resolve(text.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
+  });
+  return { child, line };
+}
+
+async function postmasterPid(clusterDir: string): Promise<number | undefined> {
+  const text = await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(
+    () => undefined,
+  );
+  return text ? parsePostmasterPid(text)?.pid : undefined;
+}
+
+async function clusterDirOf(dataDir: string): Promise<string> {
+  return JSON.parse(await readFile(path.join(dataDir, 'embedded.json'), 'utf8')).clusterDir;
+}
+
+describe('the embedded PostgreSQL', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const d of dirs.splice(0)) {
+      const cluster = await clusterDirOf(d).catch(() => undefined);
+      const pid = cluster ? await postmasterPid(cluster) : undefined;
+      if (pid && isAlive(pid)) process.kill(pid, 'SIGTERM');
+      await rm(d, { recursive: true, force: true });
+      if (cluster?.startsWith('/var/lib/bqx-monitor/'))
+        await rm(path.dirname(cluster), { recursive: true, force: true });
+    }
+  });
+
+  it('starts on demand, keeps its password private and stops when the command ends', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bqx-emb-'));
+    dirs.push(dataDir);
+    const r = await runCli(['doctor', '--data-dir', dataDir]);
+    expect(r.exitCode).toBe(2); // empty database: sources missing
+    const state = JSON.parse(await readFile(path.join(dataDir, 'embedded.json'), 'utf8'));
+    expect((await stat(path.join(dataDir, 'embedded.json'))).mode & 0o777).toBe(0o600);
+    expect(r.stdout).toContain('embedded postgresql://bqx:****@127.0.0.1:');
+    expect(`${r.stdout}${r.stderr}`).not.toContain(state.password);
+    expect(await postmasterPid(state.clusterDir)).toBeUndefined();
+  });
+
+  it('adopts the orphan postmaster of a SIGKILLed run, then stops it', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bqx-emb-'));
+    dirs.push(dataDir);
+    const { child, line } = await startHolder(dataDir);
+    expect(line).toMatch(/^ready \d+ started$/);
+    child.kill('SIGKILL');
+    await child;
+    const cluster = await clusterDirOf(dataDir);
+    const orphan = await postmasterPid(cluster);
+    expect(orphan && isAlive(orphan)).toBe(true);
+    const r = await runCli(['doctor', '--data-dir', dataDir]);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stdout).toContain('bqx-monitor doctor');
+    expect(await postmasterPid(cluster)).toBeUndefined();
+    // …and the next run starts it again normally.
+    const again = await runCli(['doctor', '--data-dir', dataDir]);
+    expect(again.stdout).toContain('bqx-monitor doctor');
+  });
+
+  it('lets a second bqx-monitor attach while one runs, without stopping it under the first', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bqx-emb-'));
+    dirs.push(dataDir);
+    const { child } = await startHolder(dataDir);
+    const cluster = await clusterDirOf(dataDir);
+    const pid = await postmasterPid(cluster);
+    const r = await runCli(['doctor', '--data-dir', dataDir]);
+    expect(r.stdout).toContain('bqx-monitor doctor');
+    expect(await postmasterPid(cluster)).toBe(pid); // still running for the first holder
+    expect(isAlive(pid!)).toBe(true);
+    child.kill('SIGTERM');
+    await child;
+  });
+
+  it('runs from a data directory under a 0700 home (as root: by relocating the cluster)', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'bqx-home-'));
+    dirs.push(home);
+    expect((await stat(home)).mode & 0o777).toBe(0o700);
+    const r = await runCli(['doctor'], { env: { HOME: home, XDG_DATA_HOME: '' } });
+    expect(r.stdout).toContain('bqx-monitor doctor');
+    const dataDir = path.join(home, '.local', 'share', 'bqx-monitor');
+    const cluster = await clusterDirOf(dataDir);
+    if (process.getuid?.() === 0) {
+      // PostgreSQL runs as `postgres`, which cannot enter a 0700 home.
+      expect(cluster.startsWith('/var/lib/bqx-monitor/clusters/')).toBe(true);
+      await rm(path.dirname(cluster), { recursive: true, force: true });
+    } else {
+      expect(cluster).toBe(path.join(dataDir, 'pg'));
+    }
+  });
+
+  it('stops the server it started when interrupted with SIGTERM', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bqx-emb-'));
+    dirs.push(dataDir);
+    const { child } = await startHolder(dataDir);
+    const cluster = await clusterDirOf(dataDir);
+    expect(await postmasterPid(cluster)).toBeDefined();
+    child.kill('SIGKILL');
+    await child;
+    // A CLI command interrupted by SIGTERM releases (and, being last, stops) the server.
+    const cli = execa(
+      'node',
+      [
+        path.resolve(HOLDER, '../../../src/cli/main.js'),
+        'seed',
+        '--data-dir',
+        dataDir,
+        '--preset',
+        'seed',
+      ],
+      {
+        reject: false,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    cli.kill('SIGTERM');
+    const res = await cli;
+    expect(res.exitCode).toBe(143);
+    expect(await postmasterPid(cluster)).toBeUndefined();
+  });
+});
