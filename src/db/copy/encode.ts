@@ -34,3 +34,12 @@ export function encodeText(s: string | null): string {
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
   );
 }
+
+/** Epoch microseconds as a timestamp literal: aware (`…+00`) or naive UTC wall clock. */
+export function encodeMicros(us: number, aware: boolean): string {
+  const ms = Math.floor(us / 1000);
+  const micro = us - ms * 1000;
+  const iso = new Date(ms).toISOString();
+  const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(micro).padStart(3, '0')}`;
+  return aware ? `${text}+00` : text;
+}

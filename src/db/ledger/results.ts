@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import { META_SCHEMA } from '../dataset.js';
+
+/** How a unit ended (SCHEMA.md units; "empty" is the seed's expected "No data"). */
+export type UnitStatus = 'done' | 'empty' | 'failed';
+
+/** One unit's recorded outcome. */
+export interface UnitOutcome {
+  readonly track: string;
+  readonly unit: string;
+  readonly status: UnitStatus;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly ms: number;
+  readonly error?: string | undefined;
+  readonly attempt: number;
+  readonly host: string;
+  readonly worker: string;
+}
+
+/** Creates the results table (idempotent). Progress, resume and verify read it with SQL. */
+export async function ensureResultsTable(client: pg.ClientBase): Promise<void> {
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.unit_results (
+      track text NOT NULL,
+      unit text NOT NULL,
+      status text NOT NULL CHECK (status IN ('done', 'empty', 'failed')),
+      rows bigint NOT NULL DEFAULT 0,
+      bytes bigint NOT NULL DEFAULT 0,
+      ms double precision NOT NULL DEFAULT 0,
+      error text,
+      attempts int NOT NULL DEFAULT 1,
+      host text NOT NULL,
+      worker text NOT NULL,
+      finished_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (track, unit))`);
+}
+
+/**
+ * Records an outcome. Called inside the unit's write transaction for "done", so the data
+ * and its record commit together.
+ */
+export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Promise<void> {
+  await client.query(
+    `INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (track, unit) DO UPDATE SET status = $3, rows = $4, bytes = $5, ms = $6,
+       error = $7, attempts = $8, host = $9, worker = $10, finished_at = now()`,
+    [
+      o.track,
+      o.unit,
+      o.status,
+      o.rows,
+      o.bytes,
+      o.ms,
+      o.error ?? null,
+      o.attempt,
+      o.host,
+      o.worker,
+    ],
+  );
+}

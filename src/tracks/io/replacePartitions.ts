@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import type { Settings } from '../../config/load.js';
+import type { Month } from '../../config/months.js';
+import type { TableKey } from '../../config/schema.js';
+import { columnName, partitionName, tableName } from '../../db/contract/physical.js';
+import { CONTRACT } from '../../db/contract/tables.js';
+import { copyIn } from '../../db/copy/copyIn.js';
+import { encodeFloat, encodeMicros } from '../../db/copy/encode.js';
+import { parentDdl, partitionDdl } from '../../db/ddl/outputs.js';
+import { ensureResultsTable, recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
+import { qualified } from '../../db/sql/ident.js';
+import { timeKindOf } from './timeColumn.js';
+
+/** One month partition's new contents: times (epoch µs) and feature columns in contract order. */
+export interface PartitionWrite {
+  readonly key: TableKey;
+  readonly pair: string;
+  readonly month: Month;
+  readonly times: Float64Array;
+  /** Columns named as in the contract (after the time column); NaN is written as NULL. */
+  readonly columns: ReadonlyMap<string, Float64Array>;
+}
+
+/** Creates the output parent and the month's partition if missing (safe to race). */
+async function ensurePartition(client: pg.ClientBase, settings: Settings, w: PartitionWrite) {
+  const ddl = [
+    parentDdl(settings, w.key, w.pair),
+    ...partitionDdl(client, settings, w.key, w.pair, { from: w.month, to: w.month }),
+  ];
+  for (const statement of ddl) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(statement);
+        break;
+      } catch (err) {
+        // Two workers creating the same table at once: the loser sees a duplicate; retry sees it exists.
+        const code = (err as { code?: string }).code;
+        if (attempt < 3 && (code === '23505' || code === '42P07')) continue;
+        throw err;
+      }
+    }
+  }
+}
+
+/** The output parent's time column kind, as found in the catalog (naive key tables are accepted). */
+async function keyIsAware(client: pg.ClientBase, settings: Settings, w: PartitionWrite) {
+  const r = await client.query(
+    `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+      WHERE a.attrelid = $1::regclass AND a.attname = $2 AND NOT a.attisdropped`,
+    [
+      qualified(settings.schema, tableName(settings, w.key, w.pair)),
+      columnName(settings, w.key, CONTRACT[w.key].timeColumn),
+    ],
+  );
+  const kind = timeKindOf(r.rows[0]?.type ?? '');
+  if (!kind)
+    throw new Error(`output table ${tableName(settings, w.key, w.pair)} has no timestamp key`);
+  return kind === 'aware';
+}
+
+/**
+ * Replaces month partitions and records the unit's outcome in ONE transaction: readers
+ * and a crash see either the old contents or the new, never a mix (TRUNCATE is
+ * transactional in PostgreSQL). Returns the bytes sent.
+ */
+export async function replacePartitions(
+  client: pg.ClientBase,
+  settings: Settings,
+  writes: readonly PartitionWrite[],
+  outcome: (bytes: number) => UnitOutcome,
+): Promise<number> {
+  await ensureResultsTable(client);
+  const aware: boolean[] = [];
+  for (const w of writes) {
+    await ensurePartition(client, settings, w);
+    aware.push(await keyIsAware(client, settings, w));
+  }
+  let bytes = 0;
+  await client.query('BEGIN');
+  try {
+    for (const [i, w] of writes.entries()) {
+      const spec = CONTRACT[w.key];
+      const part = partitionName(settings, w.key, w.pair, w.month);
+      await client.query(`TRUNCATE ${qualified(settings.schema, part)}`);
+      const features = spec.columns.slice(1).map((c) => {
+        const col = w.columns.get(c.name);
+        if (!col || col.length !== w.times.length)
+          throw new Error(`column ${c.name} missing or of wrong length`);
+        return col;
+      });
+      const isAware = aware[i]!;
+      bytes += await copyIn(
+        client,
+        {
+          schema: settings.schema,
+          table: part,
+          columns: spec.columns.map((c) => columnName(settings, w.key, c.name)),
+        },
+        w.times.length,
+        (r) => {
+          const row = new Array<string>(features.length + 1);
+          row[0] = encodeMicros(w.times[r]!, isAware);
+          for (let c = 0; c < features.length; c++) row[c + 1] = encodeFloat(features[c]![r]!);
+          return row;
+        },
+      );
+    }
+    await recordOutcome(client, outcome(bytes));
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+  return bytes;
+}

@@ -1,0 +1,92 @@
+import os from 'node:os';
+import type { Settings } from '../../config/load.js';
+import { formatMonth, type Month } from '../../config/months.js';
+import type { WithPgClient } from '../../db/connection/pool.js';
+import { recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
+import { ensureResultsTable } from '../../db/ledger/results.js';
+import type { Emit } from '../protocol/emit.js';
+import type { TrackName } from '../protocol/events.js';
+
+/** What a unit runner receives: database access, settings, the event sink, its attempt. */
+export interface UnitContext {
+  readonly withPgClient: WithPgClient;
+  readonly settings: Settings;
+  readonly emit: Emit;
+  readonly attempt: number;
+  /** Worker identity recorded with outcomes: `host:pid`. */
+  readonly worker: string;
+  readonly now?: () => number;
+}
+
+/** `host:pid` of this process. */
+export function workerIdentity(): string {
+  return `${os.hostname()}:${process.pid}`;
+}
+
+/** A pair × month unit's key: `eurusd/2024-08`. */
+export function monthUnitKey(pair: string, month: Month): string {
+  return `${pair}/${formatMonth(month)}`;
+}
+
+/** The stable code of an error: PostgreSQL's SQLSTATE when there is one. */
+export function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'error';
+}
+
+/** Records and announces a failed unit; never throws (the failure is already the news). */
+export async function reportFailure(
+  ctx: UnitContext,
+  track: TrackName,
+  unit: string,
+  err: unknown,
+  ms: number,
+): Promise<UnitOutcome> {
+  const message = err instanceof Error ? err.message : String(err);
+  const outcome: UnitOutcome = {
+    track,
+    unit,
+    status: 'failed',
+    rows: 0,
+    bytes: 0,
+    ms,
+    error: `${errorCode(err)}: ${message}`,
+    attempt: ctx.attempt,
+    host: os.hostname(),
+    worker: ctx.worker,
+  };
+  ctx.emit({ type: 'unit_failed', unit, code: errorCode(err), message, attempt: ctx.attempt });
+  await ctx
+    .withPgClient(async (c) => {
+      await ensureResultsTable(c);
+      await recordOutcome(c, outcome);
+    })
+    .catch(() => {});
+  return outcome;
+}
+
+/** Records an "empty" (no source data) outcome: expected, not a failure. */
+export async function reportEmpty(
+  ctx: UnitContext,
+  track: TrackName,
+  unit: string,
+  ms: number,
+): Promise<UnitOutcome> {
+  const outcome: UnitOutcome = {
+    track,
+    unit,
+    status: 'empty',
+    rows: 0,
+    bytes: 0,
+    ms,
+    attempt: ctx.attempt,
+    host: os.hostname(),
+    worker: ctx.worker,
+  };
+  ctx.emit({ type: 'unit_empty', unit, reason: 'no source rows in this month' });
+  await ctx.withPgClient(async (c) => {
+    await ensureResultsTable(c);
+    await recordOutcome(c, outcome);
+  });
+  return outcome;
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/** Version of the worker protocol (docs/protocol.md). Bumped on any incompatible change. */
+export const PROTOCOL_VERSION = 1;
+
+const track = z.enum(['bollinger', 'regression', 'extraction']);
+const stage = z.enum(['load', 'compute', 'write']);
+
+/** Fields every event carries: protocol version, time, worker identity, track and unit. */
+const base = {
+  v: z.literal(PROTOCOL_VERSION),
+  ts: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  track,
+};
+/** `eurusd` for Track 3, `eurusd/2024-08` for pair × month units. */
+const unit = z.string().regex(/^[a-z]{6}(\/\d{4}-\d{2})?$/);
+
+export const workerEventSchema = z.discriminatedUnion('type', [
+  z
+    .object({ ...base, type: z.literal('worker_start'), concurrency: z.number().int().optional() })
+    .strict(),
+  z
+    .object({ ...base, type: z.literal('unit_start'), unit, attempt: z.number().int().min(1) })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('stage'),
+      unit,
+      stage,
+      /** What is being computed, e.g. "w45" (FEATURES.md window names). */
+      detail: z.string().optional(),
+      rows: z.number().int().min(0).optional(),
+      total: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('unit_done'),
+      unit,
+      rows: z.number().int().min(0),
+      bytes: z.number().int().min(0),
+      ms: z.number().min(0),
+      split: z
+        .object({ load: z.number(), compute: z.number(), write: z.number() })
+        .strict()
+        .optional(),
+      path: z.string().optional(),
+    })
+    .strict(),
+  z.object({ ...base, type: z.literal('unit_empty'), unit, reason: z.string() }).strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('warning'),
+      unit: unit.optional(),
+      code: z.string(),
+      message: z.string(),
+      count: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('unit_failed'),
+      unit,
+      code: z.string(),
+      message: z.string(),
+      attempt: z.number().int().min(1),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('worker_exit'),
+      code: z.number().int(),
+      reason: z.string(),
+      units: z.number().int().min(0),
+    })
+    .strict(),
+]);
+
+/** One line a track's child process writes to stdout. */
+export type WorkerEvent = z.infer<typeof workerEventSchema>;
+export type TrackName = z.infer<typeof track>;
+export type EventType = WorkerEvent['type'];

@@ -1,0 +1,96 @@
+import os from 'node:os';
+import type { Month } from '../../config/months.js';
+import type { UnitOutcome } from '../../db/ledger/results.js';
+import { replacePartitions } from '../io/replacePartitions.js';
+import { monthPart } from '../io/series.js';
+import { monthUnitKey, reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
+import { computeRegression } from '../kernels/quadraticFit.js';
+import { loadRegressionInput } from './loadInput.js';
+
+/**
+ * Track 2, one pair × month: join m1 and bqx on the UTC minute (with look-back), fit the
+ * quadratic for 6 windows × 2 domains, replace both month partitions in one transaction.
+ */
+export async function runRegressionUnit(
+  ctx: UnitContext,
+  pair: string,
+  month: Month,
+): Promise<UnitOutcome> {
+  const unit = monthUnitKey(pair, month);
+  const now = ctx.now ?? performance.now.bind(performance);
+  const t0 = now();
+  ctx.emit({ type: 'unit_start', unit, attempt: ctx.attempt });
+  try {
+    ctx.emit({ type: 'stage', unit, stage: 'load' });
+    const input = await ctx.withPgClient((c) => loadRegressionInput(c, ctx.settings, pair, month));
+    const { series } = input;
+    if (input.badTimestamps > 0) {
+      ctx.emit({
+        type: 'warning',
+        unit,
+        code: 'null_timestamp',
+        count: input.badTimestamps,
+        message: `${input.badTimestamps} m1 rows of ${pair} have a NULL or infinite time and were dropped`,
+      });
+    }
+    if (input.duplicateMinutes > 0) {
+      ctx.emit({
+        type: 'warning',
+        unit,
+        code: 'duplicate_minute',
+        count: input.duplicateMinutes,
+        message: `${input.duplicateMinutes} duplicated m1 minutes in ${unit}: the first row of each was kept`,
+      });
+    }
+    const rows = series.times.length - series.lookback;
+    if (rows === 0) return await reportEmpty(ctx, 'regression', unit, now() - t0);
+    const t1 = now();
+    ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: 'idx domain' });
+    const idx = computeRegression(series.values[0]!, 'idx');
+    ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: 'bqx domain' });
+    const bqx = computeRegression(series.values[1]!, 'bqx');
+    const part = (m: Map<string, Float64Array>) =>
+      new Map([...m].map(([k, v]) => [k, monthPart(v, series.lookback)]));
+    const t2 = now();
+    ctx.emit({ type: 'stage', unit, stage: 'write', rows });
+    const times = monthPart(series.times, series.lookback);
+    let outcome: UnitOutcome | undefined;
+    await ctx.withPgClient((c) =>
+      replacePartitions(
+        c,
+        ctx.settings,
+        [
+          { key: 'reg_rate', pair, month, times, columns: part(idx) },
+          { key: 'reg_bqx', pair, month, times, columns: part(bqx) },
+        ],
+        (bytes) => {
+          outcome = {
+            track: 'regression',
+            unit,
+            status: 'done',
+            rows,
+            bytes,
+            ms: now() - t0,
+            attempt: ctx.attempt,
+            host: os.hostname(),
+            worker: ctx.worker,
+          };
+          return outcome;
+        },
+      ),
+    );
+    const t3 = now();
+    const done = outcome!;
+    ctx.emit({
+      type: 'unit_done',
+      unit,
+      rows,
+      bytes: done.bytes,
+      ms: t3 - t0,
+      split: { load: t1 - t0, compute: t2 - t1, write: t3 - t2 },
+    });
+    return { ...done, ms: t3 - t0 };
+  } catch (err) {
+    return reportFailure(ctx, 'regression', unit, err, now() - t0);
+  }
+}
