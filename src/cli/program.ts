@@ -3,6 +3,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerInitDb } from './commands/initDb.js';
 import { registerRun } from './commands/run.js';
 import { registerSeed } from './commands/seed.js';
+import { registerTrack } from './commands/track.js';
 import { isShuttingDown, runShutdown } from './shutdown.js';
 import { EXIT, UserError } from './userError.js';
 import { packageVersion } from './version.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerInitDb(program);
   registerSeed(program);
+  registerTrack(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

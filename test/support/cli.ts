@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 /** The built CLI (npm test builds before testing): tests run the real program. */
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli/main.js');
+export const CLI = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../dist/src/cli/main.js',
+);
 
 /** What a finished CLI run printed and returned. */
 export interface CliResult {

@@ -1,0 +1,181 @@
+// `npm run bench`: seeds (or reuses) a benchmark dataset in an embedded PostgreSQL under
+// .bench/, runs units of each track several times, and prints per-unit medians beside the
+// database floor measured in the same run. Writes the table as JSON to .bench/results.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { settingsFrom } from '../src/config/load.js';
+import { formatMonth, nextMonth, parseMonth } from '../src/config/months.js';
+import { openDatabase } from '../src/db/connection/open.js';
+import { resolveTarget } from '../src/db/connection/target.js';
+import { readDataset } from '../src/db/dataset.js';
+import { seedDataset } from '../src/db/seed/load.js';
+import type { SeedPlan } from '../src/db/seed/presets.js';
+import { runBollingerUnit } from '../src/tracks/bollinger/runUnit.js';
+import type { UnitContext } from '../src/tracks/io/unitContext.js';
+import type { EventBody } from '../src/tracks/protocol/emit.js';
+import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
+import { copyOut, dumpText, replaceWithText } from './floor.js';
+import { median, repeat, timed } from './stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    db: { type: 'string' },
+    'data-dir': { type: 'string', default: '.bench/pg' },
+    out: { type: 'string', default: '.bench/results.json' },
+  },
+});
+const RUNS = Math.max(1, Number(args.runs));
+const m = (s: string) => parseMonth(s)!;
+
+/** One pair, twelve months: ~370,000 bars (Track 3's per-pair size), ~31,000 a month. */
+const BENCH_PLAN: SeedPlan = {
+  preset: 'bench',
+  pairs: ['eurusd'],
+  data: { from: m('2024-07'), to: m('2025-06') },
+  bollinger: { from: m('2024-07'), to: m('2025-06') },
+  regression: { from: m('2024-07'), to: m('2025-06') },
+  seed: 1,
+};
+const UNIT_MONTH = m('2024-10');
+
+interface Row {
+  track: string;
+  unit: string;
+  rows: number;
+  runs: number;
+  median_ms: number;
+  load_ms: number;
+  compute_ms: number;
+  write_ms: number;
+  rows_per_s: number;
+  floor_ms: number;
+  ratio_to_floor: number;
+  target_ms: number;
+}
+
+const settings = settingsFrom({});
+const db = await openDatabase({
+  target: resolveTarget({ flag: args.db, env: {}, configUrl: undefined }),
+  dataDir: path.resolve(args['data-dir']!),
+});
+try {
+  const existing = await db.withPgClient((c) => readDataset(c));
+  if (existing?.preset !== 'bench' || existing.seed !== BENCH_PLAN.seed) {
+    process.stderr.write('seeding the benchmark dataset (one pair, 12 months; once)…\n');
+    const seconds = await timed(() => db.withPgClient((c) => seedDataset(c, settings, BENCH_PLAN)));
+    process.stderr.write(`seeded in ${(seconds / 1000).toFixed(1)} s\n`);
+  }
+  await db.pool.query('ANALYZE');
+  const rows: Row[] = [];
+  const splits: Array<{ load: number; compute: number; write: number; ms: number; rows: number }> =
+    [];
+  const ctx: UnitContext = {
+    withPgClient: db.withPgClient,
+    settings,
+    attempt: 1,
+    worker: `${os.hostname()}:${process.pid}`,
+    emit: (e: EventBody) => {
+      if (e.type === 'unit_done' && e.split) splits.push({ ...e.split, ms: e.ms, rows: e.rows });
+      if (e.type === 'unit_failed') throw new Error(`${e.unit} failed: ${e.message}`);
+    },
+  };
+  const month = formatMonth(UNIT_MONTH);
+  const [lo, hi] = [`${month}-01`, `${formatMonth(nextMonth(UNIT_MONTH))}-01`];
+
+  for (const [track, run, outputs, inputSql, target] of [
+    [
+      'bollinger',
+      runBollingerUnit,
+      ['bollinger_bqx'],
+      `SELECT ts_utc, w15_bqx_return FROM bqx.bqx_eurusd WHERE ts_utc >= '${lo} 00:00:00+00' AND ts_utc < '${hi} 00:00:00+00'`,
+      300,
+    ],
+    [
+      'regression',
+      runRegressionUnit,
+      ['reg_rate', 'reg_bqx'],
+      `SELECT b.ts_utc, m.rate_index, b.w15_bqx_return FROM bqx.m1_eurusd m JOIN bqx.bqx_eurusd b
+         ON b.ts_utc = m.time AT TIME ZONE 'UTC' WHERE m.time >= '${lo}' AND m.time < '${hi}'`,
+      2000,
+    ],
+  ] as const) {
+    splits.length = 0;
+    await run(ctx, 'eurusd', UNIT_MONTH); // warm-up (JIT, caches)
+    splits.length = 0;
+    await repeat(RUNS, () => run(ctx, 'eurusd', UNIT_MONTH));
+    const parts = outputs.map((o) => `bqx.${o}_eurusd_${month.replace('-', '_')}`);
+    const floors = await repeat(RUNS, () =>
+      db.withPgClient(async (c) => {
+        const texts = await Promise.all(
+          parts.map(async (t) => ({ table: t, text: await dumpText(c, t) })),
+        );
+        return timed(async () => {
+          await copyOut(c, inputSql);
+          await replaceWithText(c, texts);
+        });
+      }),
+    );
+    const med = median(splits.map((s) => s.ms));
+    const unitRows = splits[0]?.rows ?? 0;
+    rows.push({
+      track,
+      unit: `eurusd/${month}`,
+      rows: unitRows,
+      runs: RUNS,
+      median_ms: med,
+      load_ms: median(splits.map((s) => s.load)),
+      compute_ms: median(splits.map((s) => s.compute)),
+      write_ms: median(splits.map((s) => s.write)),
+      rows_per_s: unitRows / (med / 1000),
+      floor_ms: median(floors),
+      ratio_to_floor: med / median(floors),
+      target_ms: target,
+    });
+  }
+  printTable(rows);
+  await mkdir(path.dirname(path.resolve(args.out!)), { recursive: true });
+  const result = {
+    machine: { cpus: os.cpus().length, node: process.version },
+    runs: RUNS,
+    at: new Date().toISOString(),
+    rows,
+  };
+  await writeFile(args.out!, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`\nwritten ${args.out}\n`);
+} finally {
+  await db.close();
+}
+
+function printTable(rows: Row[]) {
+  const head = [
+    'track',
+    'rows',
+    'median',
+    'load',
+    'compute',
+    'write',
+    'rows/s',
+    'db floor',
+    'x floor',
+    'target',
+  ];
+  const body = rows.map((r) => [
+    r.track,
+    String(r.rows),
+    `${r.median_ms.toFixed(0)} ms`,
+    `${r.load_ms.toFixed(0)} ms`,
+    `${r.compute_ms.toFixed(0)} ms`,
+    `${r.write_ms.toFixed(0)} ms`,
+    Math.round(r.rows_per_s).toLocaleString('en-US'),
+    `${r.floor_ms.toFixed(0)} ms`,
+    `${r.ratio_to_floor.toFixed(2)}x`,
+    `<= ${r.target_ms} ms`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const b of body) process.stdout.write(`${line(b)}\n`);
+}

@@ -1,0 +1,71 @@
+import { Argument, type Command, Option } from 'commander';
+import { type Month, monthRange, parseMonth } from '../../config/months.js';
+import { assertPair } from '../../db/contract/physical.js';
+import type { UnitOutcome } from '../../db/ledger/results.js';
+import { runBollingerUnit } from '../../tracks/bollinger/runUnit.js';
+import { type UnitContext, workerIdentity } from '../../tracks/io/unitContext.js';
+import { createEmitter } from '../../tracks/protocol/emit.js';
+import type { TrackName } from '../../tracks/protocol/events.js';
+import { runRegressionUnit } from '../../tracks/regression/runUnit.js';
+import { type GlobalOptions, openContext } from '../context.js';
+import { EXIT, UserError } from '../userError.js';
+
+interface TrackOptions {
+  pair: string;
+  month?: string;
+}
+
+const MONTH_RUNNERS = { bollinger: runBollingerUnit, regression: runRegressionUnit } as const;
+
+/** Months to run: `--month`, else every month of the track's span in the scope. */
+function monthsFor(opt: string | undefined, span: { from: Month; to: Month }): Month[] {
+  if (opt === undefined) return monthRange(span.from, span.to);
+  const m = parseMonth(opt);
+  if (!m) throw new UserError(`--month ${JSON.stringify(opt)}: expected a month written YYYY-MM`);
+  return [m];
+}
+
+/**
+ * `bqx-monitor track T --pair P [--month YYYY-MM]`: runs units in this process and prints
+ * the worker protocol's NDJSON events on stdout (for debugging; the orchestrator's
+ * workers run the same code). Exit 0 when every unit is done or empty, 1 otherwise.
+ */
+export function registerTrack(program: Command): void {
+  program
+    .command('track')
+    .description('run units of one track directly, printing NDJSON events')
+    .addArgument(
+      new Argument('<track>', 'bollinger | regression').choices(['bollinger', 'regression']),
+    )
+    .addOption(new Option('--pair <pair>', 'currency pair, e.g. eurusd').makeOptionMandatory())
+    .option('--month <YYYY-MM>', 'one month (default: every month of the track)')
+    .action(async (track: 'bollinger' | 'regression', opts: TrackOptions, cmd: Command) => {
+      let pair: string;
+      try {
+        pair = assertPair(opts.pair);
+      } catch (err) {
+        throw new UserError(`--pair: ${(err as Error).message}`);
+      }
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      const emit = createEmitter(track as TrackName);
+      const months = monthsFor(opts.month, ctx.scope[track]);
+      const unitCtx: UnitContext = {
+        withPgClient: ctx.db.withPgClient,
+        settings: ctx.settings,
+        emit,
+        attempt: 1,
+        worker: workerIdentity(),
+      };
+      emit({ type: 'worker_start', concurrency: 1 });
+      const outcomes: UnitOutcome[] = [];
+      for (const m of months) outcomes.push(await MONTH_RUNNERS[track](unitCtx, pair, m));
+      const failed = outcomes.filter((o) => o.status === 'failed').length;
+      emit({
+        type: 'worker_exit',
+        code: failed ? EXIT.failed : EXIT.ok,
+        reason: failed ? `${failed} unit(s) failed` : 'all units finished',
+        units: outcomes.length,
+      });
+      process.exitCode = failed ? EXIT.failed : EXIT.ok;
+    });
+}

@@ -1,0 +1,159 @@
+import {
+  REG_METRICS,
+  REG_WINDOWS,
+  type RegDomain,
+  type RegMetric,
+} from '../../db/contract/columns.js';
+import { equalRunStarts, windowIsConstant } from './constantRuns.js';
+import { finiteOrNull, nullColumn, nullPrefix, windowHasNull } from './nulls.js';
+import { type QuadraticFilters, quadraticFilters } from './quadraticFilters.js';
+
+/** Prediction interval half-width in residual standard deviations (FEATURES.md). */
+const Z95 = 1.96;
+
+type MetricColumns = Record<RegMetric, Float64Array>;
+
+/**
+ * Track 2: the parabolic regression features of `y` (FEATURES.md) for windows
+ * w15 … agg(90). Returns the 90 columns `{metric}_{domain}_{window}`, iterating in
+ * `regColumns(domain)` order; NaN marks NULL (incomplete windows, windows holding a NULL,
+ * and the metrics' own NULL rules).
+ */
+export function computeRegression(y: Float64Array, domain: RegDomain): Map<string, Float64Array> {
+  const nulls = nullPrefix(y);
+  const runs = equalRunStarts(y);
+  const out = new Map<string, Float64Array>();
+  for (const [suffix, n] of REG_WINDOWS) {
+    const cols = fitWindows(y, nulls, runs, quadraticFilters(n));
+    for (const metric of REG_METRICS) out.set(`${metric}_${domain}_${suffix}`, cols[metric]);
+  }
+  return out;
+}
+
+/**
+ * Fits every complete window of length `f.n`. Each window is centred on its own mean and
+ * its residuals are computed explicitly (O(n) a row): running sums over a month cannot
+ * reach 1e-8 relative on a level near 100 moving by 1e-4.
+ */
+function fitWindows(
+  y: Float64Array,
+  nulls: Int32Array,
+  runs: Int32Array,
+  f: QuadraticFilters,
+): MetricColumns {
+  const { n, z, q, w1, w2 } = f;
+  const cols = Object.fromEntries(
+    REG_METRICS.map((m) => [m, nullColumn(y.length)]),
+  ) as MetricColumns;
+  const half = n >> 1;
+  const zLast = z[n - 1]!;
+  const qLast = q[n - 1]!;
+  for (let t = n - 1; t < y.length; t++) {
+    const start = t - n + 1;
+    if (windowHasNull(nulls, start, t)) continue;
+    const y0 = y[start]!;
+    if (windowIsConstant(runs, start, t)) {
+      writeConstant(cols, t, y0);
+      continue;
+    }
+    // Pass 1: the mean, via offsets from the first value (small, so nearly exact).
+    let offsets = 0;
+    for (let i = start + 1; i <= t; i++) offsets += y[i]! - y0;
+    const m = y0 + offsets / n;
+    // Pass 2: filters applied to u = y − m, pairing row i with row n−1−i. Pairing halves
+    // the multiplications and uses the exact (anti)symmetry of w1 and w2: a line whose
+    // u are exact (e.g. 7 − 0.5·i) gives a2 = 0 exactly, a mirror-symmetric window a1 = 0.
+    let c1 = 0;
+    let c2 = 0;
+    let su = 0;
+    let suu = 0;
+    for (let i = 0; i < half; i++) {
+      const u = y[start + i]! - m;
+      const v = y[t - i]! - m;
+      c1 += w1[i]! * (u - v);
+      c2 += w2[i]! * (u + v);
+      su += u + v;
+      suu += u * u + v * v;
+    }
+    if ((n & 1) === 1) {
+      const u = y[start + half]! - m;
+      c2 += w2[half]! * u;
+      su += u;
+      suu += u * u;
+    }
+    // mean(u) is the rounding left in m; Σ(u − ū)² is SStot by the corrected two-pass rule.
+    const mu = su / n;
+    const ssTot = suu - (su * su) / n;
+    // Pass 3: explicit residuals e = u − (ū + c1·z + c2·q).
+    let se = 0;
+    let see = 0;
+    for (let i = 0; i < n; i++) {
+      const e = y[start + i]! - m - (mu + c1 * z[i]! + c2 * q[i]!);
+      se += e;
+      see += e * e;
+    }
+    // b = c0 − c2 and ŷ(last) = c0 + c1·z + c2·q, with c0 = m + ū added last.
+    const b = m + (mu - c2);
+    const pred = m + (mu + c1 * zLast + c2 * qLast);
+    writeFit(cols, t, n, { c1, c2, b, pred }, { se, see, ssTot });
+  }
+  return cols;
+}
+
+interface Coefficients {
+  readonly c1: number;
+  readonly c2: number;
+  readonly b: number;
+  readonly pred: number;
+}
+
+interface Sums {
+  /** Σe */
+  readonly se: number;
+  /** Σe² = SSres */
+  readonly see: number;
+  /** Σ(y − ȳ)² */
+  readonly ssTot: number;
+}
+
+/** Writes row `t`'s 15 metrics of a fitted (non-constant) window. */
+function writeFit(cols: MetricColumns, t: number, n: number, c: Coefficients, s: Sums): void {
+  const { c1: a1, c2: a2, b, pred } = c;
+  const residualVar = (s.see - (s.se * s.se) / n) / n;
+  const residualStd = Math.sqrt(Math.max(residualVar, 0));
+  const r2 = s.ssTot > 0 ? 1 - s.see / s.ssTot : Number.NaN;
+  cols.a2[t] = finiteOrNull(a2);
+  cols.a1[t] = finiteOrNull(a1);
+  cols.b[t] = finiteOrNull(b);
+  cols.r2[t] = finiteOrNull(r2);
+  cols.rmse[t] = finiteOrNull(Math.sqrt(s.see / n));
+  cols.residual_mean[t] = finiteOrNull(s.se / n);
+  cols.residual_std[t] = finiteOrNull(residualStd);
+  cols.prediction[t] = finiteOrNull(pred);
+  cols.pred_interval_lower[t] = finiteOrNull(pred - Z95 * residualStd);
+  cols.pred_interval_upper[t] = finiteOrNull(pred + Z95 * residualStd);
+  if (a2 !== 0) {
+    const vx = -a1 / (2 * a2);
+    cols.vertex_x[t] = finiteOrNull(vx);
+    cols.vertex_y[t] = finiteOrNull(a2 * vx * vx + a1 * vx + b);
+  }
+  cols.curvature[t] = finiteOrNull(Math.abs(a2));
+  cols.fit_quality[t] = finiteOrNull(Math.min(1, Math.max(0, r2)));
+  if (pred !== 0) cols.extrapolation_error[t] = finiteOrNull(residualStd / Math.abs(pred));
+}
+
+/** Writes row `t` of a constant window (FEATURES.md): exact values, no rounding noise. */
+function writeConstant(cols: MetricColumns, t: number, value: number): void {
+  cols.a2[t] = 0;
+  cols.a1[t] = 0;
+  cols.b[t] = value;
+  cols.rmse[t] = 0;
+  cols.residual_mean[t] = 0;
+  cols.residual_std[t] = 0;
+  cols.prediction[t] = value;
+  cols.pred_interval_lower[t] = value;
+  cols.pred_interval_upper[t] = value;
+  cols.curvature[t] = 0;
+  // r2, fit_quality, vertex_x, vertex_y stay NULL; extrapolation_error is 0/|c|.
+  if (value !== 0) cols.extrapolation_error[t] = 0;
+}

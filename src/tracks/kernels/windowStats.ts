@@ -1,0 +1,70 @@
+import { assertWindow, finiteOrNull, nullColumn, nullPrefix, windowHasNull } from './nulls.js';
+
+/** Rolling statistics for one window length; NaN marks NULL. */
+export interface WindowStats {
+  readonly mean: Float64Array;
+  /** Sample standard deviation (divisor n − 1); NULL for n = 1. */
+  readonly std: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+/**
+ * Rolling mean, sample std, min and max over window `n` (rows t−n+1 … t, including t).
+ * Rows before the first complete window, and windows holding a NULL, are NULL.
+ *
+ * Each window is recomputed from its own values (O(n) a row) instead of updating running
+ * sums: on a level near 100 moving by 1e-4, running sums of x and x² lose about half the
+ * digits of the variance, while a two-pass sum on centred values keeps ~1e-15 relative.
+ * A constant window (min === max) is detected exactly: mean = the value, std = 0.
+ *
+ * @param nulls prefix counts from {@link nullPrefix}, when the caller already has them
+ */
+export function rollingStats(
+  x: Float64Array,
+  n: number,
+  nulls: Int32Array = nullPrefix(x),
+): WindowStats {
+  assertWindow(n, 1);
+  const len = x.length;
+  const mean = nullColumn(len);
+  const std = nullColumn(len);
+  const min = nullColumn(len);
+  const max = nullColumn(len);
+  for (let t = n - 1; t < len; t++) {
+    const start = t - n + 1;
+    if (windowHasNull(nulls, start, t)) continue;
+    // Pass 1: extremes, and the sum of offsets from the first value (small, so exact-ish).
+    const x0 = x[start]!;
+    let lo = x0;
+    let hi = x0;
+    let offsets = 0;
+    for (let i = start + 1; i <= t; i++) {
+      const v = x[i]!;
+      if (v < lo) lo = v;
+      else if (v > hi) hi = v;
+      offsets += v - x0;
+    }
+    min[t] = lo;
+    max[t] = hi;
+    if (lo === hi) {
+      // Always taken for n = 1, whose sample std stays NULL.
+      mean[t] = lo;
+      if (n > 1) std[t] = 0;
+      continue;
+    }
+    const m = x0 + offsets / n;
+    mean[t] = finiteOrNull(m);
+    // Pass 2: deviations from the mean; the (Σd)²/n term corrects the mean's rounding.
+    let sd = 0;
+    let sdd = 0;
+    for (let i = start; i <= t; i++) {
+      const d = x[i]! - m;
+      sd += d;
+      sdd += d * d;
+    }
+    const variance = (sdd - (sd * sd) / n) / (n - 1);
+    std[t] = finiteOrNull(Math.sqrt(Math.max(variance, 0)));
+  }
+  return { mean, std, min, max };
+}
