@@ -32,3 +32,21 @@ export async function copyIn(
   await pipeline(Readable.from(chunks()), client.query(copyFrom(sql)));
   return bytes;
 }
+
+/** Bulk-loads an already encoded binary COPY stream. Returns the bytes sent. */
+export async function copyInBinary(
+  client: pg.ClientBase,
+  target: { schema: string; table: string; columns: readonly string[] },
+  chunks: Iterable<Buffer>,
+): Promise<number> {
+  const sql = `COPY ${qualified(target.schema, target.table)} (${target.columns.map(ident).join(', ')}) FROM STDIN (FORMAT binary)`;
+  let bytes = 0;
+  function* counted(): Generator<Buffer> {
+    for (const c of chunks) {
+      bytes += c.length;
+      yield c;
+    }
+  }
+  await pipeline(Readable.from(counted()), client.query(copyFrom(sql)));
+  return bytes;
+}

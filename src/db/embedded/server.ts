@@ -96,6 +96,9 @@ async function runningPostmaster(
   return undefined;
 }
 
+/** Server settings of the private cluster: loopback TCP only, no Unix socket. */
+const SERVER_SETTINGS = ['listen_addresses=127.0.0.1', "unix_socket_directories=''"];
+
 async function startServer(bin: PgBinaries, s: EmbeddedState, runAs: Identity | undefined) {
   const args = [
     'start',
@@ -107,7 +110,7 @@ async function startServer(bin: PgBinaries, s: EmbeddedState, runAs: Identity | 
     '-l',
     path.join(s.clusterDir, 'server.log'),
     '-o',
-    `-p ${s.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+    `-p ${s.port} ${SERVER_SETTINGS.map((x) => `-c ${x}`).join(' ')}`,
   ];
   const r = await execa(bin.pgCtl, args, { ...(runAs ?? {}), reject: false, stdin: 'ignore' });
   if (r.exitCode !== 0) {

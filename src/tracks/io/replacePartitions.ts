@@ -4,7 +4,9 @@ import type { Month } from '../../config/months.js';
 import type { TableKey } from '../../config/schema.js';
 import { columnName, partitionName, tableName } from '../../db/contract/physical.js';
 import { CONTRACT } from '../../db/contract/tables.js';
-import { copyIn } from '../../db/copy/copyIn.js';
+import { copyIn, copyInBinary } from '../../db/copy/copyIn.js';
+import { encodeBinaryRows } from '../../db/copy/binaryEncoder.js';
+import { columnTypes } from '../../db/columnTypes.js';
 import { encodeFloat, encodeMicros } from '../../db/copy/encode.js';
 import { parentDdl, partitionDdl } from '../../db/ddl/outputs.js';
 import { ensureResultsTable, recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
@@ -42,20 +44,28 @@ async function ensurePartition(client: pg.ClientBase, settings: Settings, w: Par
   }
 }
 
-/** The output parent's time column kind, as found in the catalog (naive key tables are accepted). */
-async function keyIsAware(client: pg.ClientBase, settings: Settings, w: PartitionWrite) {
-  const r = await client.query(
-    `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
-      WHERE a.attrelid = $1::regclass AND a.attname = $2 AND NOT a.attisdropped`,
-    [
-      qualified(settings.schema, tableName(settings, w.key, w.pair)),
-      columnName(settings, w.key, CONTRACT[w.key].timeColumn),
-    ],
-  );
-  const kind = timeKindOf(r.rows[0]?.type ?? '');
-  if (!kind)
-    throw new Error(`output table ${tableName(settings, w.key, w.pair)} has no timestamp key`);
-  return kind === 'aware';
+/** How to write an output table: its key's time kind, and whether binary COPY fits it. */
+interface WriteFormat {
+  readonly aware: boolean;
+  /** All feature columns are float8: binary COPY (else text, e.g. a user's numeric columns). */
+  readonly binary: boolean;
+}
+
+/** Reads the output parent's column types (naive keys and numeric columns are accepted). */
+async function writeFormat(
+  client: pg.ClientBase,
+  settings: Settings,
+  w: PartitionWrite,
+): Promise<WriteFormat> {
+  const table = tableName(settings, w.key, w.pair);
+  const types = await columnTypes(client, settings.schema, table);
+  const spec = CONTRACT[w.key];
+  const kind = timeKindOf(types.get(columnName(settings, w.key, spec.timeColumn)) ?? '');
+  if (!kind) throw new Error(`output table ${table} has no timestamp key`);
+  const binary = spec.columns
+    .slice(1)
+    .every((c) => types.get(columnName(settings, w.key, c.name)) === 'double precision');
+  return { aware: kind === 'aware', binary };
 }
 
 /**
@@ -70,10 +80,10 @@ export async function replacePartitions(
   outcome: (bytes: number) => UnitOutcome,
 ): Promise<number> {
   await ensureResultsTable(client);
-  const aware: boolean[] = [];
+  const formats: WriteFormat[] = [];
   for (const w of writes) {
     await ensurePartition(client, settings, w);
-    aware.push(await keyIsAware(client, settings, w));
+    formats.push(await writeFormat(client, settings, w));
   }
   let bytes = 0;
   await client.query('BEGIN');
@@ -88,22 +98,20 @@ export async function replacePartitions(
           throw new Error(`column ${c.name} missing or of wrong length`);
         return col;
       });
-      const isAware = aware[i]!;
-      bytes += await copyIn(
-        client,
-        {
-          schema: settings.schema,
-          table: part,
-          columns: spec.columns.map((c) => columnName(settings, w.key, c.name)),
-        },
-        w.times.length,
-        (r) => {
-          const row = new Array<string>(features.length + 1);
-          row[0] = encodeMicros(w.times[r]!, isAware);
-          for (let c = 0; c < features.length; c++) row[c + 1] = encodeFloat(features[c]![r]!);
-          return row;
-        },
-      );
+      const format = formats[i]!;
+      const target = {
+        schema: settings.schema,
+        table: part,
+        columns: spec.columns.map((c) => columnName(settings, w.key, c.name)),
+      };
+      bytes += format.binary
+        ? await copyInBinary(client, target, encodeBinaryRows(w.times, features))
+        : await copyIn(client, target, w.times.length, (r) => {
+            const row = new Array<string>(features.length + 1);
+            row[0] = encodeMicros(w.times[r]!, format.aware);
+            for (let c = 0; c < features.length; c++) row[c + 1] = encodeFloat(features[c]![r]!);
+            return row;
+          });
     }
     await recordOutcome(client, outcome(bytes));
     await client.query('COMMIT');
