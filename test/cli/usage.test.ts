@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { writeConfig } from '../support/config.js';
 
 describe('the command line', () => {
   it('prints help with every command and exits 0', async () => {
@@ -27,19 +28,18 @@ describe('the command line', () => {
   it('accepts global options after the subcommand', async () => {
     const r = await runCli(['doctor', '--config', '/nonexistent/c.json']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe(
-      'bqx-monitor: cannot read config file /nonexistent/c.json: ' +
-        "ENOENT: no such file or directory, open '/nonexistent/c.json'\n",
+    expect(r.stderr).toMatch(
+      /^bqx-monitor: cannot read config file \/nonexistent\/c\.json: ENOENT/,
     );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('reports an invalid config file precisely, without a stack trace', async () => {
-    const r = await runCli(['doctor', '--config', '/dev/stdin'], {
-      input: '{"pairs": ["EURUSD"], "schema": 3}',
-    });
+    const file = await writeConfig('{"pairs": ["EURUSD"], "schema": 3}');
+    const r = await runCli(['doctor', '--config', file]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('/dev/stdin: pairs[0]: must be six lower-case letters');
-    expect(r.stderr).toContain('/dev/stdin: schema:');
+    expect(r.stderr).toContain(`${file}: pairs[0]: must be six lower-case letters`);
+    expect(r.stderr).toContain(`${file}: schema:`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

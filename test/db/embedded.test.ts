@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, parsePostmasterPid } from '../../src/db/embedded/processes.js';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 
 const HOLDER = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -120,25 +120,24 @@ describe('the embedded PostgreSQL', () => {
     expect(await postmasterPid(cluster)).toBeDefined();
     child.kill('SIGKILL');
     await child;
-    // A CLI command interrupted by SIGTERM releases (and, being last, stops) the server.
-    const cli = execa(
-      'node',
-      [
-        path.resolve(HOLDER, '../../../src/cli/main.js'),
-        'seed',
-        '--data-dir',
-        dataDir,
-        '--preset',
-        'seed',
-      ],
-      {
-        reject: false,
-      },
-    );
-    await new Promise((r) => setTimeout(r, 3000));
+    // A seed interrupted by SIGTERM rolls back the pair it was loading, releases and
+    // (being the last user) stops the server, and exits 143.
+    const cli = execa('node', [CLI, 'seed', '--data-dir', dataDir, '--pairs', 'eurusd,gbpusd'], {
+      reject: false,
+      forceKillAfterDelay: 30_000,
+    });
+    await new Promise<void>((resolve) => {
+      cli.stderr!.on('data', (d: Buffer) => {
+        if (d.toString().includes('eurusd done')) resolve();
+      });
+    });
     cli.kill('SIGTERM');
     const res = await cli;
     expect(res.exitCode).toBe(143);
     expect(await postmasterPid(cluster)).toBeUndefined();
+    const doctor = await runCli(['doctor', '--json', '--data-dir', dataDir]);
+    const missing = JSON.parse(doctor.stdout).problems.map((p: { table?: string }) => p.table);
+    expect(missing).not.toContain('m1_eurusd');
+    expect(missing).toContain('m1_gbpusd'); // rolled back as a whole, not half-loaded
   });
 });

@@ -21,7 +21,7 @@ describe('init-db', () => {
       `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i
          JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
          JOIN pg_namespace n ON n.oid = p.relnamespace
-        WHERE n.nspname = 'bqx' AND p.relname ~ '^(bollinger_bqx|reg_rate|reg_bqx)_' ORDER BY 1`,
+        WHERE n.nspname = 'bqx' AND c.relkind = 'r' AND p.relname ~ '^(bollinger_bqx|reg_rate|reg_bqx)_' ORDER BY 1`,
     );
     expect(parts.rowCount).toBe(2 * (3 + 2 + 2));
     const aug = parts.rows.find((r) => r.relname === 'bollinger_bqx_eurusd_2024_08');

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { writeConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
 
 interface Report {
@@ -56,10 +57,8 @@ describe('doctor (the preflight) on a real database', () => {
   it('accepts the renamed column once the config maps it', async () => {
     await db.pool.query('ALTER TABLE bqx.m1_eurusd RENAME COLUMN time TO ts');
     await db.pool.query('ALTER TABLE bqx.m1_usdjpy RENAME COLUMN time TO ts');
-    const { writeFile, mkdtemp } = await import('node:fs/promises');
-    const dir = await mkdtemp('/tmp/bqx-cfg-');
-    await writeFile(`${dir}/c.json`, JSON.stringify({ columns: { m1: { time: 'ts' } } }));
-    const r = await runCli(['doctor', '--json', '--db', db.url, '--config', `${dir}/c.json`]);
+    const config = await writeConfig(JSON.stringify({ columns: { m1: { time: 'ts' } } }));
+    const r = await runCli(['doctor', '--json', '--db', db.url, '--config', config]);
     expect(JSON.parse(String(r.stdout)).problems).toEqual([]);
     expect(r.exitCode).toBe(0);
   });

@@ -18,8 +18,10 @@ export function createPool(config: pg.PoolConfig): { pool: pg.Pool; withPgClient
     ...config,
     options: '-c TimeZone=UTC',
   });
-  // An idle client's error (server restart) must not crash the process.
+  // A lost connection (server stopped under us, e.g. on Ctrl-C) must not crash the process:
+  // the pending query rejects, and that is where the error is handled.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const withPgClient: WithPgClient = async (fn) => {
     const client = await pool.connect();
     try {

@@ -25,6 +25,14 @@ export interface EmbeddedServer {
 
 type Log = (message: string) => void;
 
+/**
+ * The environment of initdb / pg_ctl / postgres: only PATH and a C locale. The user's
+ * PG* variables (even empty ones: PGPORT='' is an invalid port) must not reach the server.
+ */
+function serverEnv(): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' };
+}
+
 async function withLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
   const unlock = await lockfile.lock(dataDir, {
     lockfilePath: path.join(dataDir, 'embedded.lock'),
@@ -72,7 +80,7 @@ async function initCluster(bin: PgBinaries, s: EmbeddedState, runAs: Identity | 
         '--locale=C',
         '--no-sync',
       ],
-      { ...(runAs ?? {}), env: { LC_ALL: 'C' }, reject: false, stdin: 'ignore' },
+      { ...(runAs ?? {}), env: serverEnv(), extendEnv: false, reject: false, stdin: 'ignore' },
     );
     if (r.exitCode !== 0) {
       throw new Error(`initdb failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
@@ -112,7 +120,13 @@ async function startServer(bin: PgBinaries, s: EmbeddedState, runAs: Identity | 
     '-o',
     `-p ${s.port} ${SERVER_SETTINGS.map((x) => `-c ${x}`).join(' ')}`,
   ];
-  const r = await execa(bin.pgCtl, args, { ...(runAs ?? {}), reject: false, stdin: 'ignore' });
+  const r = await execa(bin.pgCtl, args, {
+    ...(runAs ?? {}),
+    env: serverEnv(),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+  });
   if (r.exitCode !== 0) {
     const log = await readFile(path.join(s.clusterDir, 'server.log'), 'utf8').catch(() => '');
     const tail = log.trim().split('\n').slice(-5).join('\n');
@@ -127,6 +141,8 @@ async function stopServer(clusterDir: string, log: Log): Promise<void> {
   const bin = await resolveBinaries(runAs);
   const r = await execa(bin.pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60'], {
     ...(runAs ?? {}),
+    env: serverEnv(),
+    extendEnv: false,
     reject: false,
     stdin: 'ignore',
   });
