@@ -116,9 +116,8 @@ describe('doctor (the preflight) on a real database', () => {
   });
 
   it('reports a missing schema as a problem, not a crash', async () => {
-    const r = await runCli(['doctor', '--db', db.url, '--config', '/dev/stdin'], {
-      input: '{"schema":"nope"}',
-    });
+    const config = await writeConfig('{"schema":"nope"}');
+    const r = await runCli(['doctor', '--db', db.url, '--config', config]);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain('schema "nope" does not exist');
   });

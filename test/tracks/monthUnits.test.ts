@@ -166,10 +166,12 @@ describe('Tracks 1 and 2 units on a real database', () => {
     expect(r.exitCode).toBe(0);
     const types = parseEvents(r.stdout).map((e) => e.type);
     expect(types).toEqual(['worker_start', 'unit_start', 'stage', 'unit_empty', 'worker_exit']);
-    const rows = await db.pool.query(
-      'SELECT count(*)::int AS n FROM bqx.bollinger_bqx_eurusd_2024_09',
+    const part = await db.pool.query(`SELECT to_regclass('bqx.bollinger_bqx_eurusd_2024_09') AS t`);
+    expect(part.rows[0].t).toBeNull();
+    const outcome = await db.pool.query(
+      `SELECT status FROM bqx_monitor.unit_results WHERE unit = 'eurusd/2024-09'`,
     );
-    expect(rows.rows[0].n).toBe(0);
+    expect(outcome.rows).toEqual([{ status: 'empty' }]);
   });
 
   it('joins m1 and bqx on the UTC minute whatever the session time zone', async () => {
