@@ -20,8 +20,8 @@ export async function copyOut(
   return bytes;
 }
 
-/** Dumps a table as COPY text, to be loaded back by `copyInText`. */
-export async function dumpText(client: pg.ClientBase, table: string): Promise<Buffer> {
+/** Dumps a table in binary COPY format, to be loaded back by `replaceWithCopy`. */
+export async function dumpBinary(client: pg.ClientBase, table: string): Promise<Buffer> {
   const parts: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -29,26 +29,26 @@ export async function dumpText(client: pg.ClientBase, table: string): Promise<Bu
       cb();
     },
   });
-  await pipeline(client.query(copyTo(`COPY ${table} TO STDOUT`)), sink);
+  await pipeline(client.query(copyTo(`COPY ${table} TO STDOUT (FORMAT binary)`)), sink);
   return Buffer.concat(parts);
 }
 
 /**
  * The database floor of a unit's write: replace a partition with the same bytes in one
- * transaction (TRUNCATE, COPY FROM STDIN, COMMIT), no computation.
+ * transaction (TRUNCATE, binary COPY FROM STDIN, COMMIT), no computation.
  */
-export async function replaceWithText(
+export async function replaceWithCopy(
   client: pg.ClientBase,
-  writes: Array<{ table: string; text: Buffer }>,
+  writes: Array<{ table: string; data: Buffer }>,
 ) {
   await client.query('BEGIN');
   for (const w of writes) {
     await client.query(`TRUNCATE ${w.table}`);
-    const stream = client.query(copyFrom(`COPY ${w.table} FROM STDIN`));
+    const stream = client.query(copyFrom(`COPY ${w.table} FROM STDIN (FORMAT binary)`));
     await new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
       stream.on('error', reject);
-      stream.end(w.text);
+      stream.end(w.data);
     });
   }
   await client.query('COMMIT');

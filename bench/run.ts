@@ -16,7 +16,7 @@ import { runBollingerUnit } from '../src/tracks/bollinger/runUnit.js';
 import type { UnitContext } from '../src/tracks/io/unitContext.js';
 import type { EventBody } from '../src/tracks/protocol/emit.js';
 import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
-import { copyOut, dumpText, replaceWithText } from './floor.js';
+import { copyOut, dumpBinary, replaceWithCopy } from './floor.js';
 import { median, repeat, timed } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -110,11 +110,11 @@ try {
     const floors = await repeat(RUNS, () =>
       db.withPgClient(async (c) => {
         const texts = await Promise.all(
-          parts.map(async (t) => ({ table: t, text: await dumpText(c, t) })),
+          parts.map(async (t) => ({ table: t, data: await dumpBinary(c, t) })),
         );
         return timed(async () => {
           await copyOut(c, inputSql);
-          await replaceWithText(c, texts);
+          await replaceWithCopy(c, texts);
         });
       }),
     );
