@@ -7,6 +7,7 @@ import { type UnitContext, workerIdentity } from '../../tracks/io/unitContext.js
 import { createEmitter } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { runRegressionUnit } from '../../tracks/regression/runUnit.js';
+import { runExtractionUnit } from '../../tracks/extraction/runUnit.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { EXIT, UserError } from '../userError.js';
 
@@ -35,11 +36,18 @@ export function registerTrack(program: Command): void {
     .command('track')
     .description('run units of one track directly, printing NDJSON events')
     .addArgument(
-      new Argument('<track>', 'bollinger | regression').choices(['bollinger', 'regression']),
+      new Argument('<track>', 'bollinger | regression | extraction').choices([
+        'bollinger',
+        'regression',
+        'extraction',
+      ]),
     )
     .addOption(new Option('--pair <pair>', 'currency pair, e.g. eurusd').makeOptionMandatory())
-    .option('--month <YYYY-MM>', 'one month (default: every month of the track)')
-    .action(async (track: 'bollinger' | 'regression', opts: TrackOptions, cmd: Command) => {
+    .option(
+      '--month <YYYY-MM>',
+      'one month (default: every month of the track; not for extraction)',
+    )
+    .action(async (track: TrackName, opts: TrackOptions, cmd: Command) => {
       let pair: string;
       try {
         pair = assertPair(opts.pair);
@@ -48,7 +56,6 @@ export function registerTrack(program: Command): void {
       }
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       const emit = createEmitter(track as TrackName);
-      const months = monthsFor(opts.month, ctx.scope[track]);
       const unitCtx: UnitContext = {
         withPgClient: ctx.db.withPgClient,
         settings: ctx.settings,
@@ -58,7 +65,16 @@ export function registerTrack(program: Command): void {
       };
       emit({ type: 'worker_start', concurrency: 1 });
       const outcomes: UnitOutcome[] = [];
-      for (const m of months) outcomes.push(await MONTH_RUNNERS[track](unitCtx, pair, m));
+      if (track === 'extraction') {
+        if (opts.month !== undefined)
+          throw new UserError('--month does not apply to extraction (a unit is a pair)');
+        const compression = ctx.settings.compression;
+        outcomes.push(await runExtractionUnit(unitCtx, pair, { outDir: ctx.outDir, compression }));
+      } else {
+        for (const m of monthsFor(opts.month, ctx.scope[track])) {
+          outcomes.push(await MONTH_RUNNERS[track](unitCtx, pair, m));
+        }
+      }
       const failed = outcomes.filter((o) => o.status === 'failed').length;
       emit({
         type: 'worker_exit',

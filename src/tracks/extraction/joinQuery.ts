@@ -43,6 +43,7 @@ function wireOf(
 }
 
 /**
+ * The inner join (`select`, unordered, for counting) and its
  * `COPY (…) TO STDOUT (FORMAT binary)` of the inner join of the five Phase-1 tables on
  * the UTC instant, ordered by time: `ts_utc` then the 81 columns in SCHEMA.md order.
  */
@@ -50,7 +51,7 @@ export function extractionCopySql(
   settings: Settings,
   pair: string,
   catalog: JoinCatalog,
-): { sql: string; columns: ExtractColumn[] } {
+): { select: string; copy: string; columns: ExtractColumn[] } {
   const columns: ExtractColumn[] = [];
   const select: string[] = [];
   const from: string[] = [];
@@ -76,6 +77,6 @@ export function extractionCopySql(
       columns.push({ spec, wire });
     }
   });
-  const sql = `COPY (SELECT ${select.join(', ')} FROM ${from.join(' ')} ORDER BY 1) TO STDOUT (FORMAT binary)`;
-  return { sql, columns };
+  const query = `SELECT ${select.join(', ')} FROM ${from.join(' ')}`;
+  return { select: query, copy: `COPY (${query} ORDER BY 1) TO STDOUT (FORMAT binary)`, columns };
 }
