@@ -1,7 +1,9 @@
 // `npm run bench`: seeds (or reuses) a benchmark dataset in an embedded PostgreSQL under
 // .bench/, runs units of each track several times, and prints per-unit medians beside the
 // database floor measured in the same run. Writes the table as JSON to .bench/results.json.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,10 +11,11 @@ import { settingsFrom } from '../src/config/load.js';
 import { formatMonth, nextMonth, parseMonth } from '../src/config/months.js';
 import { openDatabase } from '../src/db/connection/open.js';
 import { resolveTarget } from '../src/db/connection/target.js';
-import { readDataset } from '../src/db/dataset.js';
 import { seedDataset } from '../src/db/seed/load.js';
 import type { SeedPlan } from '../src/db/seed/presets.js';
 import { runBollingerUnit } from '../src/tracks/bollinger/runUnit.js';
+import { extractionCopySql } from '../src/tracks/extraction/joinQuery.js';
+import { loadJoinCatalog } from '../src/tracks/extraction/loadCatalog.js';
 import type { UnitContext } from '../src/tracks/io/unitContext.js';
 import type { EventBody } from '../src/tracks/protocol/emit.js';
 import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
@@ -30,15 +33,31 @@ const { values: args } = parseArgs({
 const RUNS = Math.max(1, Number(args.runs));
 const m = (s: string) => parseMonth(s)!;
 
-/** One pair, twelve months: ~370,000 bars (Track 3's per-pair size), ~31,000 a month. */
-const BENCH_PLAN: SeedPlan = {
-  preset: 'bench',
-  pairs: ['eurusd'],
-  data: { from: m('2024-07'), to: m('2025-06') },
-  bollinger: { from: m('2024-07'), to: m('2025-06') },
-  regression: { from: m('2024-07'), to: m('2025-06') },
-  seed: 1,
-};
+/**
+ * EURUSD over twelve months: ~370,000 bars (Track 3's per-pair size at the seed's scale),
+ * ~31,000 a month (Tracks 1 and 2). GBPUSD over three months: the smaller pair of the
+ * memory comparison.
+ */
+const BENCH_PLANS: Array<SeedPlan & { minBars: number }> = [
+  {
+    preset: 'bench',
+    pairs: ['eurusd'],
+    data: { from: m('2024-07'), to: m('2025-06') },
+    bollinger: { from: m('2024-07'), to: m('2025-06') },
+    regression: { from: m('2024-07'), to: m('2025-06') },
+    seed: 1,
+    minBars: 300_000,
+  },
+  {
+    preset: 'bench',
+    pairs: ['gbpusd'],
+    data: { from: m('2024-07'), to: m('2024-09') },
+    bollinger: { from: m('2024-07'), to: m('2024-09') },
+    regression: { from: m('2024-07'), to: m('2024-09') },
+    seed: 1,
+    minBars: 80_000,
+  },
+];
 const UNIT_MONTH = m('2024-10');
 
 interface Row {
@@ -54,6 +73,8 @@ interface Row {
   floor_ms: number;
   ratio_to_floor: number;
   target_ms: number;
+  peak_rss_mb?: number;
+  file_mb?: number;
 }
 
 const settings = settingsFrom({});
@@ -62,11 +83,16 @@ const db = await openDatabase({
   dataDir: path.resolve(args['data-dir']!),
 });
 try {
-  const existing = await db.withPgClient((c) => readDataset(c));
-  if (existing?.preset !== 'bench' || existing.seed !== BENCH_PLAN.seed) {
-    process.stderr.write('seeding the benchmark dataset (one pair, 12 months; once)…\n');
-    const seconds = await timed(() => db.withPgClient((c) => seedDataset(c, settings, BENCH_PLAN)));
-    process.stderr.write(`seeded in ${(seconds / 1000).toFixed(1)} s\n`);
+  for (const plan of BENCH_PLANS) {
+    const bars = await db.pool
+      .query(`SELECT count(*)::int AS n FROM bqx.m1_${plan.pairs[0]}`)
+      .then((r) => r.rows[0].n as number)
+      .catch(() => 0);
+    if (bars < plan.minBars) {
+      process.stderr.write(`seeding the benchmark dataset: ${plan.pairs[0]} (once)…\n`);
+      const seconds = await timed(() => db.withPgClient((c) => seedDataset(c, settings, plan)));
+      process.stderr.write(`seeded in ${(seconds / 1000).toFixed(1)} s\n`);
+    }
   }
   await db.pool.query('ANALYZE');
   const rows: Row[] = [];
@@ -135,6 +161,7 @@ try {
       target_ms: target,
     });
   }
+  rows.push(...(await benchExtraction()));
   printTable(rows);
   await mkdir(path.dirname(path.resolve(args.out!)), { recursive: true });
   const result = {
@@ -149,9 +176,51 @@ try {
   await db.close();
 }
 
+/** Track 3: seconds per pair and peak RSS (in a child process), beside the COPY-out floor. */
+async function benchExtraction(): Promise<Row[]> {
+  const out = await mkdtemp(path.join(os.tmpdir(), 'bqx-bench-out-'));
+  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'extractOnce.js');
+  const url = db.childUrl;
+  if (!url) throw new Error('the extraction bench needs a database URL');
+  const result: Row[] = [];
+  for (const pair of ['eurusd', 'gbpusd']) {
+    const runs: Array<{ ms: number; rows: number; bytes: number; maxRssMb: number }> = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await execa('node', [child, url, pair, out]);
+      runs.push(JSON.parse(r.stdout));
+    }
+    const catalog = await db.withPgClient((c) => loadJoinCatalog(c, settings, pair));
+    const { select } = extractionCopySql(settings, pair, catalog);
+    const floors = await repeat(RUNS, () =>
+      db.withPgClient((c) => timed(() => copyOut(c, `${select} ORDER BY 1`))),
+    );
+    const med = median(runs.map((r) => r.ms));
+    const rowsN = runs[0]!.rows;
+    result.push({
+      track: 'extraction',
+      unit: pair,
+      rows: rowsN,
+      runs: RUNS,
+      median_ms: med,
+      load_ms: Number.NaN,
+      compute_ms: Number.NaN,
+      write_ms: Number.NaN,
+      rows_per_s: rowsN / (med / 1000),
+      floor_ms: median(floors),
+      ratio_to_floor: med / median(floors),
+      target_ms: pair === 'eurusd' ? 8000 : Number.NaN,
+      peak_rss_mb: median(runs.map((r) => r.maxRssMb)),
+      file_mb: runs[0]!.bytes / 1e6,
+    });
+  }
+  await rm(out, { recursive: true, force: true });
+  return result;
+}
+
 function printTable(rows: Row[]) {
   const head = [
     'track',
+    'unit',
     'rows',
     'median',
     'load',
@@ -161,18 +230,22 @@ function printTable(rows: Row[]) {
     'db floor',
     'x floor',
     'target',
+    'peak RSS',
   ];
+  const ms = (x: number) => (Number.isNaN(x) ? '-' : `${x.toFixed(0)} ms`);
   const body = rows.map((r) => [
     r.track,
+    r.unit,
     String(r.rows),
-    `${r.median_ms.toFixed(0)} ms`,
-    `${r.load_ms.toFixed(0)} ms`,
-    `${r.compute_ms.toFixed(0)} ms`,
-    `${r.write_ms.toFixed(0)} ms`,
+    ms(r.median_ms),
+    ms(r.load_ms),
+    ms(r.compute_ms),
+    ms(r.write_ms),
     Math.round(r.rows_per_s).toLocaleString('en-US'),
     `${r.floor_ms.toFixed(0)} ms`,
     `${r.ratio_to_floor.toFixed(2)}x`,
-    `<= ${r.target_ms} ms`,
+    Number.isNaN(r.target_ms) ? '-' : `<= ${r.target_ms} ms`,
+    r.peak_rss_mb === undefined ? '-' : `${r.peak_rss_mb.toFixed(0)} MB`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');

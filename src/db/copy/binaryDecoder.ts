@@ -58,80 +58,71 @@ export class BinaryCopyDecoder {
   /** Consumes a chunk of the COPY stream. */
   push(chunk: Buffer): void {
     const buf = this.tail.length ? Buffer.concat([this.tail, chunk]) : chunk;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const size = buf.length;
     let pos = 0;
     if (!this.headerDone) {
-      if (buf.length < 19) {
-        this.tail = buf;
+      if (size < 19) {
+        this.tail = Buffer.from(buf);
         return;
       }
       if (!buf.subarray(0, 11).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
-      pos = 19 + buf.readUInt32BE(15);
+      pos = 19 + view.getUint32(15);
       this.headerDone = true;
     }
     const width = this.types.length;
-    while (pos + 2 <= buf.length) {
-      const fields = buf.readInt16BE(pos);
+    // One pass per tuple, decoding as it goes; a tuple cut by the chunk's end is decoded
+    // again from its start with the next chunk (its row slot is simply overwritten).
+    tuples: while (pos + 2 <= size) {
+      const fields = view.getInt16(pos);
       if (fields === -1) {
         this.finished = true;
         pos += 2;
         break;
       }
       if (fields !== width) throw new Error(`COPY tuple has ${fields} fields, expected ${width}`);
-      // Check the whole tuple is here before decoding any of it.
-      let end = pos + 2;
-      let complete = true;
-      for (let f = 0; f < width; f++) {
-        if (end + 4 > buf.length) {
-          complete = false;
-          break;
-        }
-        const len = buf.readInt32BE(end);
-        end += 4 + Math.max(len, 0);
-        if (end > buf.length) {
-          complete = false;
-          break;
-        }
-      }
-      if (!complete) break;
-      let p = pos + 2;
       const row = this.filled;
+      let p = pos + 2;
       for (let f = 0; f < width; f++) {
-        const len = buf.readInt32BE(p);
+        if (p + 4 > size) break tuples;
+        const len = view.getInt32(p);
         p += 4;
-        if (len >= 0) this.decodeField(this.columns[f]!, row, buf, p, len);
-        p += Math.max(len, 0);
+        const col = this.columns[f]!;
+        if (len < 0) {
+          col.valid[row] = 0;
+          continue;
+        }
+        if (p + len > size) break tuples;
+        col.valid[row] = 1;
+        switch (col.kind) {
+          case 'float8':
+            col.values[row] = view.getFloat64(p);
+            break;
+          case 'int4':
+            col.values[row] = view.getInt32(p);
+            break;
+          case 'int2':
+            col.values[row] = view.getInt16(p);
+            break;
+          case 'timestamp':
+            col.values[row] = view.getBigInt64(p) + PG_EPOCH_US;
+            break;
+          case 'int8':
+            col.values[row] = view.getBigInt64(p);
+            break;
+          case 'bool':
+            col.values[row] = buf[p]! ? 1 : 0;
+            break;
+          case 'text':
+            col.values[row] = buf.toString('utf8', p, p + len);
+            break;
+        }
+        p += len;
       }
-      pos = end;
+      pos = p;
       if (++this.filled === this.batchRows) this.flush();
     }
     this.tail = Buffer.from(buf.subarray(pos));
-  }
-
-  private decodeField(col: DecodedColumn, row: number, buf: Buffer, p: number, len: number): void {
-    col.valid[row] = 1;
-    switch (col.kind) {
-      case 'float8':
-        col.values[row] = buf.readDoubleBE(p);
-        return;
-      case 'int2':
-        col.values[row] = buf.readInt16BE(p);
-        return;
-      case 'int4':
-        col.values[row] = buf.readInt32BE(p);
-        return;
-      case 'int8':
-        col.values[row] = buf.readBigInt64BE(p);
-        return;
-      case 'timestamp':
-        col.values[row] = buf.readBigInt64BE(p) + PG_EPOCH_US;
-        return;
-      case 'bool':
-        col.values[row] = buf[p]! ? 1 : 0;
-        return;
-      case 'text':
-        col.values[row] = buf.toString('utf8', p, p + len);
-        return;
-    }
   }
 
   /** Moves the rows decoded so far into `ready` as one batch. */

@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type RecordBatch, RecordBatchStreamWriter } from 'apache-arrow';
-import {
-  Compression,
-  Table as WasmTable,
-  transformParquetStream,
-  WriterPropertiesBuilder,
-} from 'parquet-wasm/node';
+import type { EncoderReply, EncoderRequest, EncoderStart } from './encoderMessages.js';
 
 /** Parquet compression codecs offered (FEATURES.md / config `extraction.compression`). */
 export type CompressionName = 'zstd' | 'snappy' | 'none';
-
-const CODECS: Record<CompressionName, Compression> = {
-  zstd: Compression.ZSTD,
-  snappy: Compression.SNAPPY,
-  none: Compression.UNCOMPRESSED,
-};
 
 const TEMP_SUFFIX = '.tmp';
 
@@ -36,20 +26,36 @@ export async function removeStaleTempFiles(dir: string, name: string): Promise<n
   return stale.length;
 }
 
-/** Arrow JS batch → parquet-wasm batch, through one IPC stream message. */
-function toWasmBatch(batch: RecordBatch) {
-  const ipc = RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
-  const table = WasmTable.fromIPCStream(ipc);
-  const wasm = table.recordBatch(0);
-  if (!wasm) throw new Error('empty Arrow IPC batch');
-  return wasm;
+/** Batches handed to the encoder thread and not yet taken: bounds memory to ~2 row groups. */
+const MAX_IN_FLIGHT = 2;
+
+/** Replies of the encoder thread as a queue the writer can await one at a time. */
+function replies(worker: Worker) {
+  const queue: EncoderReply[] = [];
+  let waiting: ((r: EncoderReply) => void) | undefined;
+  const push = (r: EncoderReply) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(r);
+    } else queue.push(r);
+  };
+  worker.on('message', push);
+  worker.on('error', (err) => push({ type: 'error', message: err.message }));
+  worker.on('exit', (code) => push({ type: 'error', message: `Parquet encoder exited (${code})` }));
+  return (): Promise<EncoderReply> =>
+    queue.length > 0
+      ? Promise.resolve(queue.shift()!)
+      : new Promise((resolve) => (waiting = resolve));
 }
 
 /**
- * Writes `batches` as one Parquet file at `target`, one row group per `rowGroupRows`,
- * streaming (memory stays about one row group). The file appears only when complete:
- * temp file, fsync, rename, fsync of the directory. On any error the temp file is
- * removed and an existing target is left as it was.
+ * Writes `batches` as one Parquet file at `target`, one row group per `rowGroupRows`.
+ * Streaming on two threads: this one converts batches to Arrow IPC while a worker thread
+ * encodes Parquet (parquet-wasm) into a temporary file; at most two batches are in
+ * flight, so memory stays about two row groups whatever the pair's size. The file
+ * appears only when complete: fsync, rename, fsync of the directory. On any error the
+ * temporary file is removed and an existing target is left as it was.
  */
 export async function writeParquetAtomically(opts: {
   target: string;
@@ -61,40 +67,49 @@ export async function writeParquetAtomically(opts: {
   dictionaryColumns?: readonly string[];
 }): Promise<{ bytes: number }> {
   const tmp = tempPath(opts.target);
-  const fh = await open(tmp, 'wx', 0o644);
-  let bytes = 0;
+  const worker = new Worker(new URL('./parquetWorker.js', import.meta.url));
+  const reply = replies(worker);
+  const expectReply = async (type: 'ack' | 'done') => {
+    const r = await reply();
+    if (r.type === 'error') throw new Error(`Parquet encoding failed: ${r.message}`);
+    if (r.type !== type) throw new Error(`Parquet encoder: expected ${type}, got ${r.type}`);
+    return r;
+  };
   try {
-    let builder = new WriterPropertiesBuilder()
-      .setCompression(CODECS[opts.compression])
-      .setMaxRowGroupSize(opts.rowGroupRows)
-      // Dictionary pages only where values repeat (the session names): on 81 columns of
-      // doubles a dictionary is built, overflows and is thrown away — 2.5× slower, 25 % larger.
-      .setDictionaryEnabled(false)
-      .setCreatedBy('bqx-monitor')
-      .setKeyValueMetadata(new Map(Object.entries(opts.metadata)));
-    for (const col of opts.dictionaryColumns ?? [])
-      builder = builder.setColumnDictionaryEnabled(col, true);
-    const props = builder.build();
-    async function* wasmBatches() {
-      for await (const b of opts.batches) yield toWasmBatch(b);
+    const start: EncoderStart = {
+      type: 'start',
+      path: tmp,
+      compression: opts.compression,
+      rowGroupRows: opts.rowGroupRows,
+      metadata: opts.metadata,
+      dictionaryColumns: opts.dictionaryColumns ?? [],
+    };
+    worker.postMessage(start);
+    let inFlight = 0;
+    for await (const batch of opts.batches) {
+      const ipc = RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
+      worker.postMessage({ type: 'batch', ipc } satisfies EncoderRequest, [
+        ipc.buffer as ArrayBuffer,
+      ]);
+      if (++inFlight >= MAX_IN_FLIGHT) {
+        await expectReply('ack');
+        inFlight--;
+      }
     }
-    const out = (await transformParquetStream(
-      ReadableStream.from(wasmBatches()),
-      props,
-    )) as ReadableStream<Uint8Array>;
-    for await (const chunk of out as unknown as AsyncIterable<Uint8Array>) {
-      await fh.write(chunk);
-      bytes += chunk.length;
-    }
-    await fh.sync();
-    await fh.close();
+    worker.postMessage({ type: 'end' } satisfies EncoderRequest);
+    for (; inFlight > 0; inFlight--) await expectReply('ack');
+    const done = await expectReply('done');
+    if (done.type !== 'done') throw new Error('unreachable');
     await rename(tmp, opts.target);
     const dir = await open(path.dirname(opts.target), 'r');
     await dir.sync().finally(() => dir.close());
-    return { bytes };
+    return { bytes: done.bytes };
   } catch (err) {
-    await fh.close().catch(() => {});
+    await worker.terminate();
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    worker.removeAllListeners('exit');
+    await worker.terminate();
   }
 }

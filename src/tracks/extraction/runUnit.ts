@@ -20,7 +20,7 @@ import {
 } from './parquetFile.js';
 
 /** Rows per decoded batch and per Parquet row group: bounds memory whatever the pair's size. */
-export const ROW_GROUP_ROWS = 65_536;
+export const ROW_GROUP_ROWS = 32_768;
 
 /** Options of an extraction unit. */
 export interface ExtractionOptions {
