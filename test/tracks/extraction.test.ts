@@ -86,7 +86,10 @@ describe('Track 3: extraction to Parquet', () => {
       logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
     });
     const byName = new Map(leaves.map((s) => [s.name, s]));
-    expect(byName.get('tick_direction')).toMatchObject({ type: 'INT32', logical_type: { type: 'INTEGER', bitWidth: 16 } });
+    expect(byName.get('tick_direction')).toMatchObject({
+      type: 'INT32',
+      logical_type: { type: 'INTEGER', bitWidth: 16 },
+    });
     expect(byName.get('minutes_since_market_open')?.type).toBe('INT32');
     expect(byName.get('is_weekend_approach')?.type).toBe('BOOLEAN');
     expect(byName.get('trading_session')?.type).toBe('BYTE_ARRAY');

@@ -43,6 +43,34 @@ export async function runDoctor(ctx: Context): Promise<DoctorReport> {
   };
 }
 
+/**
+ * One line per problem, except that a pair's missing tables without suggestions share a
+ * line ("missing tables of audcad (7): m1_audcad, …"): every problem is still named.
+ */
+export function problemLines(problems: readonly Finding[]): string[] {
+  const byPair = new Map<string, string[]>();
+  const lines: Array<string | { pair: string }> = [];
+  for (const f of problems) {
+    if (f.kind === 'missing-table' && f.suggestions.length === 0) {
+      const pair = f.table.slice(-6);
+      if (!byPair.has(pair)) {
+        byPair.set(pair, []);
+        lines.push({ pair });
+      }
+      byPair.get(pair)!.push(f.table);
+    } else {
+      lines.push(describeFinding(f));
+    }
+  }
+  return lines.map((l) => {
+    if (typeof l === 'string') return l;
+    const tables = byPair.get(l.pair)!;
+    return tables.length === 1
+      ? `missing table ${tables[0]}`
+      : `missing tables of ${l.pair} (${tables.length}): ${tables.join(', ')}`;
+  });
+}
+
 /** The human report: every problem at once, then the notes, then the verdict. */
 export function formatDoctor(r: DoctorReport, glyphs = glyphsFor()): string {
   const lines = [
@@ -54,7 +82,7 @@ export function formatDoctor(r: DoctorReport, glyphs = glyphsFor()): string {
   ];
   if (r.problems.length > 0) {
     lines.push(`problems (${r.problems.length}):`);
-    for (const f of r.problems) lines.push(`  ${glyphs.fail} ${describeFinding(f)}`);
+    for (const line of problemLines(r.problems)) lines.push(`  ${glyphs.fail} ${line}`);
     lines.push('');
   }
   if (r.notes.length > 0) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { readDataset, resolveScope } from '../../db/dataset.js';
 import { readCatalog } from '../../db/preflight/catalog.js';
 import { PRESETS } from '../../db/seed/presets.js';
 import { type GlobalOptions, openContext } from '../context.js';
@@ -17,12 +18,15 @@ export function registerRun(program: Command): void {
     .option('--json', 'headless: print JSON instead of the dashboard')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const ctx = await openContext(g, (m) => process.stderr.write(`${m}\n`));
+      let ctx = await openContext(g, (m) => process.stderr.write(`${m}\n`));
       if (ctx.db.embedded && !ctx.dataset) {
         const catalog = await ctx.db.withPgClient((c) => readCatalog(c, ctx.settings.schema));
         if (catalog.tables.size === 0) {
           process.stderr.write('the embedded database is empty: seeding the demo dataset\n');
           await seedWithProgress(ctx, PRESETS.demo);
+          // The run now covers what was seeded (config still wins).
+          const dataset = await ctx.db.withPgClient((c) => readDataset(c));
+          ctx = { ...ctx, dataset, scope: resolveScope(ctx.settings, dataset) };
         }
       }
       const report = await runDoctor(ctx);
