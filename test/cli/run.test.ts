@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { problemLines } from '../../src/cli/commands/doctor.js';
 import { runCli } from '../support/cli.js';
+import { makeDataDir, removeDataDir } from '../support/dataDir.js';
 
 describe('bqx-monitor with no arguments', () => {
   it('seeds an empty embedded database with the demo and checks exactly what it seeded', async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bqx-run-'));
+    const dataDir = await makeDataDir('bqx-run-');
     try {
       const r = await runCli(['--data-dir', dataDir], { timeout: 180_000 });
       expect(r.exitCode, r.stderr).toBe(0);
@@ -19,7 +17,7 @@ describe('bqx-monitor with no arguments', () => {
       expect(again.exitCode).toBe(0);
       expect(again.stderr).not.toContain('seeding');
     } finally {
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
     }
   }, 240_000);
 });

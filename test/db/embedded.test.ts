@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, parsePostmasterPid } from '../../src/db/embedded/processes.js';
 import { CLI, runCli } from '../support/cli.js';
+import { removeDataDir } from '../support/dataDir.js';
 
 const HOLDER = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -43,10 +44,11 @@ describe('the embedded PostgreSQL', () => {
     for (const d of dirs.splice(0)) {
       const cluster = await clusterDirOf(d).catch(() => undefined);
       const pid = cluster ? await postmasterPid(cluster) : undefined;
-      if (pid && isAlive(pid)) process.kill(pid, 'SIGTERM');
-      await rm(d, { recursive: true, force: true });
-      if (cluster?.startsWith('/var/lib/bqx-monitor/'))
-        await rm(path.dirname(cluster), { recursive: true, force: true });
+      if (pid && isAlive(pid)) {
+        process.kill(pid, 'SIGTERM');
+        for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+      }
+      await removeDataDir(d);
     }
   });
 

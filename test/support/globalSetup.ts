@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { settingsFrom } from '../../src/config/load.js';
 import { acquireEmbedded } from '../../src/db/embedded/server.js';
 import { seedDataset } from '../../src/db/seed/load.js';
+import { removeDataDir } from './dataDir.js';
 import { TEMPLATE_PLAN } from './templatePlan.js';
 
 declare module 'vitest' {
@@ -36,6 +37,6 @@ export default async function setup(project: TestProject) {
   project.provide('pgAdminUrl', server.url);
   return async () => {
     await server.release();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
   };
 }
