@@ -58,6 +58,8 @@ const BENCH_PLANS: Array<SeedPlan & { minBars: number }> = [
     minBars: 80_000,
   },
 ];
+/** Peak RSS a Track 3 unit must stay under, whatever the pair's size. */
+const RSS_BOUND_MB = 1024;
 const UNIT_MONTH = m('2024-10');
 
 interface Row {
@@ -163,6 +165,15 @@ try {
   }
   rows.push(...(await benchExtraction()));
   printTable(rows);
+  const large = rows.find((r) => r.track === 'extraction' && r.unit === 'eurusd');
+  const memory = {
+    bound_mb: RSS_BOUND_MB,
+    peak_rss_mb: large?.peak_rss_mb,
+    ok: (large?.peak_rss_mb ?? Infinity) <= RSS_BOUND_MB,
+  };
+  process.stdout.write(
+    `\nTrack 3 memory check: peak RSS ${memory.peak_rss_mb?.toFixed(0)} MB for ${large?.rows} rows, bound ${RSS_BOUND_MB} MB: ${memory.ok ? 'ok' : 'EXCEEDED'}\n`,
+  );
   await mkdir(path.dirname(path.resolve(args.out!)), { recursive: true });
   const result = {
     machine: { cpus: os.cpus().length, node: process.version },

@@ -28,11 +28,12 @@ export const DEFAULT_SPANS = {
   regression: { from: parseMonth('2024-07')!, to: parseMonth('2025-06')! },
 } as const;
 
-/** Reads the seeder's dataset record, if this database was seeded by bqx-monitor. */
+/** Reads the seeder's dataset record, if this database has one this role may read. */
 export async function readDataset(client: pg.ClientBase): Promise<DatasetInfo | undefined> {
   const exists = await client.query(
     `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = 'dataset'`,
+      WHERE n.nspname = $1 AND c.relname = 'dataset'
+        AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')`,
     [META_SCHEMA],
   );
   if (exists.rowCount === 0) return undefined;

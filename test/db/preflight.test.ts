@@ -104,6 +104,35 @@ describe('doctor (the preflight) on a real database', () => {
     );
   });
 
+  it('names missing privileges of a read-only role', async () => {
+    const role = `ro_${db.name}`;
+    await db.pool.query(`CREATE ROLE ${role} LOGIN PASSWORD 'ro-secret'`);
+    try {
+      await db.pool.query(`GRANT CONNECT ON DATABASE ${db.name} TO ${role}`);
+      await db.pool.query(`GRANT USAGE ON SCHEMA bqx TO ${role}`);
+      await db.pool.query(`GRANT SELECT ON ALL TABLES IN SCHEMA bqx TO ${role}`);
+      await db.pool.query(`REVOKE SELECT ON bqx.m1_eurusd FROM ${role}`);
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = 'ro-secret';
+      const r = await runCli(['doctor', '--json', '--db', url.toString()]);
+      expect(r.exitCode).toBe(2);
+      const report = JSON.parse(r.stdout) as Report & { problems: Array<{ needed?: string }> };
+      expect(report.problems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'privilege', table: 'm1_eurusd', needed: 'SELECT' }),
+          expect.objectContaining({ kind: 'privilege', needed: 'CREATE on schema bqx' }),
+        ]),
+      );
+      expect(r.stdout).not.toContain('ro-secret');
+    } finally {
+      await db.pool.query(`REVOKE ALL ON ALL TABLES IN SCHEMA bqx FROM ${role}`);
+      await db.pool.query(`REVOKE ALL ON SCHEMA bqx FROM ${role}`);
+      await db.pool.query(`REVOKE ALL ON DATABASE ${db.name} FROM ${role}`);
+      await db.pool.query(`DROP ROLE ${role}`);
+    }
+  });
+
   it('writes nothing', async () => {
     const before = await relations(db);
     await db.pool.query('ALTER TABLE bqx.m1_eurusd RENAME COLUMN time TO ts');

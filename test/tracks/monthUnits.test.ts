@@ -268,3 +268,59 @@ describe('Tracks 1 and 2 units on a real database', () => {
     expect(await md5(db, 'bollinger_bqx_eurusd_2024_07')).toBe(before);
   });
 });
+
+describe("a user's existing output table with numeric columns and a naive key", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('is written through, adapting to its types, with the same values', async () => {
+    const cols = BOLLINGER_BQX_COLUMNS.map((c) => `${c} numeric`).join(', ');
+    await db.pool.query(
+      `CREATE TABLE bqx.bollinger_bqx_usdjpy (ts_utc timestamp PRIMARY KEY, ${cols}) PARTITION BY RANGE (ts_utc)`,
+    );
+    await db.pool.query(`CREATE TABLE bqx.bollinger_bqx_usdjpy_2024_08 PARTITION OF bqx.bollinger_bqx_usdjpy
+      FOR VALUES FROM ('2024-08-01 00:00:00') TO ('2024-09-01 00:00:00')`);
+    const r = await runCli([
+      'track',
+      'bollinger',
+      '--pair',
+      'usdjpy',
+      '--month',
+      '2024-08',
+      '--db',
+      db.url,
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const source = await db.pool.query(
+      `SELECT ts_utc, w15_bqx_return FROM bqx.bqx_usdjpy WHERE ts_utc < '2024-09-01 00:00:00+00' ORDER BY ts_utc`,
+    );
+    const augStart = source.rows.findIndex((x) => x.ts_utc >= new Date('2024-08-01T00:00:00Z'));
+    const onePass = computeBollinger(
+      Float64Array.from(source.rows.map((x) => asNumber(x.w15_bqx_return))),
+    );
+    const out = await db.pool.query(
+      `SELECT ts_utc::text AS t, bb_upper_20::float8 AS u, bb_percent_b_120::float8 AS p
+         FROM bqx.bollinger_bqx_usdjpy_2024_08 ORDER BY ts_utc`,
+    );
+    expect(out.rowCount).toBe(source.rowCount! - augStart);
+    // The naive key holds the UTC wall clock of each instant.
+    expect(out.rows[0].t).toBe(
+      source.rows[augStart].ts_utc.toISOString().replace('T', ' ').slice(0, 19),
+    );
+    expectSameColumn(
+      out.rows.map((x) => x.u),
+      onePass.get('bb_upper_20')!.subarray(augStart),
+      'bb_upper_20',
+    );
+    expectSameColumn(
+      out.rows.map((x) => x.p),
+      onePass.get('bb_percent_b_120')!.subarray(augStart),
+      'bb_percent_b_120',
+    );
+  });
+});
