@@ -2,21 +2,10 @@ import type pg from 'pg';
 import type { MonthSpan, Settings } from '../../config/load.js';
 import { monthRange, monthStartLiteral, nextMonth, partitionSuffix } from '../../config/months.js';
 import type { TableKey } from '../../config/schema.js';
-import type { ColumnType } from '../contract/columns.js';
 import { columnName, tableName } from '../contract/physical.js';
 import { CONTRACT } from '../contract/tables.js';
+import { CATALOG_NAME } from '../preflight/types.js';
 import { ident, qualified } from '../sql/ident.js';
-
-const SQL_TYPE: Record<ColumnType, string> = {
-  timestamp: 'timestamp without time zone',
-  timestamptz: 'timestamp with time zone',
-  float8: 'double precision',
-  int2: 'smallint',
-  int4: 'integer',
-  int8: 'bigint',
-  bool: 'boolean',
-  text: 'text',
-};
 
 /** Source tables the demo seeder creates for a pair, in load order. */
 export const SOURCE_TABLE_KEYS = [
@@ -45,7 +34,7 @@ export function sourceTablesDdl(
     const name = tableName(settings, key, pair);
     const table = qualified(settings.schema, name);
     const cols = spec.columns.map(
-      (c) => `${ident(columnName(settings, key, c.name))} ${SQL_TYPE[c.type]}`,
+      (c) => `${ident(columnName(settings, key, c.name))} ${CATALOG_NAME[c.type]}`,
     );
     const time = ident(columnName(settings, key, spec.timeColumn));
     out.push(`DROP TABLE IF EXISTS ${table} CASCADE`);

@@ -1,7 +1,6 @@
-import os from 'node:os';
 import type { Month } from '../../config/months.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
-import { replacePartitions } from '../io/replacePartitions.js';
+import { commitMonthUnit } from '../io/commitMonthUnit.js';
 import { monthPart } from '../io/series.js';
 import { monthUnitKey, reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
 import { computeRegression } from '../kernels/quadraticFit.js';
@@ -51,45 +50,16 @@ export async function runRegressionUnit(
     const bqx = computeRegression(series.values[1]!, 'bqx');
     const part = (m: Map<string, Float64Array>) =>
       new Map([...m].map(([k, v]) => [k, monthPart(v, series.lookback)]));
-    const t2 = now();
-    ctx.emit({ type: 'stage', unit, stage: 'write', rows });
     const times = monthPart(series.times, series.lookback);
-    let outcome: UnitOutcome | undefined;
-    await ctx.withPgClient((c) =>
-      replacePartitions(
-        c,
-        ctx.settings,
-        [
-          { key: 'reg_rate', pair, month, times, columns: part(idx) },
-          { key: 'reg_bqx', pair, month, times, columns: part(bqx) },
-        ],
-        (bytes) => {
-          outcome = {
-            track: 'regression',
-            unit,
-            status: 'done',
-            rows,
-            bytes,
-            ms: now() - t0,
-            attempt: ctx.attempt,
-            host: os.hostname(),
-            worker: ctx.worker,
-          };
-          return outcome;
-        },
-      ),
-    );
-    const t3 = now();
-    const done = outcome!;
-    ctx.emit({
-      type: 'unit_done',
-      unit,
-      rows,
-      bytes: done.bytes,
-      ms: t3 - t0,
-      split: { load: t1 - t0, compute: t2 - t1, write: t3 - t2 },
+    const writes = [
+      { key: 'reg_rate' as const, pair, month, times, columns: part(idx) },
+      { key: 'reg_bqx' as const, pair, month, times, columns: part(bqx) },
+    ];
+    return await commitMonthUnit(ctx, 'regression', unit, rows, writes, {
+      start: t0,
+      loaded: t1,
+      computed: now(),
     });
-    return { ...done, ms: t3 - t0 };
   } catch (err) {
     return reportFailure(ctx, 'regression', unit, err, now() - t0);
   }

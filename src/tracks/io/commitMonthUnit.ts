@@ -1,0 +1,54 @@
+import os from 'node:os';
+import type { UnitOutcome } from '../../db/ledger/results.js';
+import type { TrackName } from '../protocol/events.js';
+import { type PartitionWrite, replacePartitions } from './replacePartitions.js';
+import type { UnitContext } from './unitContext.js';
+
+/** Times (from the unit's clock) at which a unit started, loaded and computed. */
+export interface UnitTimes {
+  readonly start: number;
+  readonly loaded: number;
+  readonly computed: number;
+}
+
+/**
+ * The write stage shared by Tracks 1 and 2: replaces the unit's partitions and records
+ * its "done" outcome in one transaction, then announces `unit_done` with the time split.
+ */
+export async function commitMonthUnit(
+  ctx: UnitContext,
+  track: TrackName,
+  unit: string,
+  rows: number,
+  writes: readonly PartitionWrite[],
+  times: UnitTimes,
+): Promise<UnitOutcome> {
+  const now = ctx.now ?? performance.now.bind(performance);
+  ctx.emit({ type: 'stage', unit, stage: 'write', rows });
+  const outcome = (bytes: number): UnitOutcome => ({
+    track,
+    unit,
+    status: 'done',
+    rows,
+    bytes,
+    ms: now() - times.start,
+    attempt: ctx.attempt,
+    host: os.hostname(),
+    worker: ctx.worker,
+  });
+  const bytes = await ctx.withPgClient((c) => replacePartitions(c, ctx.settings, writes, outcome));
+  const end = now();
+  ctx.emit({
+    type: 'unit_done',
+    unit,
+    rows,
+    bytes,
+    ms: end - times.start,
+    split: {
+      load: times.loaded - times.start,
+      compute: times.computed - times.loaded,
+      write: end - times.computed,
+    },
+  });
+  return { ...outcome(bytes), ms: end - times.start };
+}
