@@ -111,6 +111,14 @@ describe('Tracks 1 and 2 units on a real database', () => {
       db.url,
     ]);
     expect(r.exitCode, r.stderr).toBe(0);
+    const computing = parseEvents(r.stdout).flatMap((e) =>
+      e.type === 'stage' && e.stage === 'compute' ? [e.detail] : [],
+    );
+    expect(computing).toEqual(
+      ['idx', 'bqx'].flatMap((d) =>
+        ['w15', 'w30', 'w45', 'w60', 'w75', 'agg'].map((w) => `${d} ${w}`),
+      ),
+    );
     const source = await db.pool.query(
       `SELECT b.ts_utc, m.rate_index, b.w15_bqx_return FROM bqx.m1_usdjpy m
          JOIN bqx.bqx_usdjpy b ON b.ts_utc = m.time AT TIME ZONE 'UTC'

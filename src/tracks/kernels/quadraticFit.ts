@@ -16,14 +16,19 @@ type MetricColumns = Record<RegMetric, Float64Array>;
 /**
  * Track 2: the parabolic regression features of `y` (FEATURES.md) for windows
  * w15 … agg(90). Returns the 90 columns `{metric}_{domain}_{window}`, iterating in
- * `regColumns(domain)` order; NaN marks NULL (incomplete windows, windows holding a NULL,
+ * `regColumns(domain)` order (`onWindow` is told each window as it starts: progress); NaN marks NULL (incomplete windows, windows holding a NULL,
  * and the metrics' own NULL rules).
  */
-export function computeRegression(y: Float64Array, domain: RegDomain): Map<string, Float64Array> {
+export function computeRegression(
+  y: Float64Array,
+  domain: RegDomain,
+  onWindow: (window: string) => void = () => {},
+): Map<string, Float64Array> {
   const nulls = nullPrefix(y);
   const runs = equalRunStarts(y);
   const out = new Map<string, Float64Array>();
   for (const [suffix, n] of REG_WINDOWS) {
+    onWindow(suffix);
     const cols = fitWindows(y, nulls, runs, quadraticFilters(n));
     for (const metric of REG_METRICS) out.set(`${metric}_${domain}_${suffix}`, cols[metric]);
   }

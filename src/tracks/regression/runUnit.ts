@@ -44,10 +44,10 @@ export async function runRegressionUnit(
     const rows = series.times.length - series.lookback;
     if (rows === 0) return await reportEmpty(ctx, 'regression', unit, now() - t0);
     const t1 = now();
-    ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: 'idx domain' });
-    const idx = computeRegression(series.values[0]!, 'idx');
-    ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: 'bqx domain' });
-    const bqx = computeRegression(series.values[1]!, 'bqx');
+    const computing = (domain: string) => (window: string) =>
+      ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: `${domain} ${window}` });
+    const idx = computeRegression(series.values[0]!, 'idx', computing('idx'));
+    const bqx = computeRegression(series.values[1]!, 'bqx', computing('bqx'));
     const part = (m: Map<string, Float64Array>) =>
       new Map([...m].map(([k, v]) => [k, monthPart(v, series.lookback)]));
     const times = monthPart(series.times, series.lookback);
