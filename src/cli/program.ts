@@ -4,6 +4,7 @@ import { registerInitDb } from './commands/initDb.js';
 import { registerRun } from './commands/run.js';
 import { registerSeed } from './commands/seed.js';
 import { registerTrack } from './commands/track.js';
+import { registerWorker } from './commands/worker.js';
 import { isShuttingDown, runShutdown } from './shutdown.js';
 import { EXIT, UserError } from './userError.js';
 import { packageVersion } from './version.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerInitDb(program);
   registerSeed(program);
   registerTrack(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

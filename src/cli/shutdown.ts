@@ -5,6 +5,8 @@
 const cleanups: Array<() => Promise<void>> = [];
 let installed = false;
 let running: Promise<void> | undefined;
+let interceptor: ((signal: NodeJS.Signals) => void) | undefined;
+let intercepted = false;
 
 /** Registers a cleanup; returns a function that unregisters it. */
 export function onShutdown(fn: () => Promise<void>): () => void {
@@ -14,6 +16,16 @@ export function onShutdown(fn: () => Promise<void>): () => void {
     const i = cleanups.indexOf(fn);
     if (i >= 0) cleanups.splice(i, 1);
   };
+}
+
+/**
+ * Lets a long-running command (a worker, the supervisor) handle the first SIGINT / SIGTERM /
+ * SIGHUP itself, e.g. to finish the current unit and exit 0. A second signal exits at once
+ * with the signal's code (cleanups still run).
+ */
+export function interceptSignals(fn: (signal: NodeJS.Signals) => void): void {
+  installSignalHandlers();
+  interceptor = fn;
 }
 
 /** True once a shutdown began: errors from work cut short are then expected, not reported. */
@@ -38,7 +50,12 @@ function installSignalHandlers(): void {
   if (installed) return;
   installed = true;
   for (const [signal, code] of Object.entries(SIGNAL_EXIT)) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (interceptor && !intercepted) {
+        intercepted = true;
+        interceptor(signal as NodeJS.Signals);
+        return;
+      }
       void runShutdown().then(() => process.exit(code));
     });
   }

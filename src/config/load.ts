@@ -25,6 +25,21 @@ export interface Settings {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string | undefined;
   readonly outDir: string | undefined;
+  readonly run: RunSettings;
+}
+
+/** How the orchestrator runs (config key `run`, docs/configuration.md). */
+export interface RunSettings {
+  /** Worker processes per track; undefined = sized to the machine. */
+  readonly workers: { readonly bollinger?: number; readonly regression?: number; readonly extraction?: number };
+  /** Attempts per unit before it counts as failed (the queue retries with backoff). */
+  readonly maxAttempts: number;
+  /** Crashes of a track's workers tolerated before the track is marked failed. */
+  readonly maxRestarts: number;
+  /** A running unit silent this long is flagged as stalled. */
+  readonly stallSeconds: number;
+  /** Period of the state snapshots in `--json` mode. */
+  readonly snapshotSeconds: number;
 }
 
 /** Default physical name of every logical table. */
@@ -69,6 +84,13 @@ export function settingsFrom(raw: unknown, source = 'config'): Settings {
     databaseUrl: c.database?.url,
     dataDir: c.dataDir,
     outDir: c.outDir,
+    run: {
+      workers: { ...(c.run?.workers ?? {}) },
+      maxAttempts: c.run?.maxAttempts ?? 3,
+      maxRestarts: c.run?.maxRestarts ?? 5,
+      stallSeconds: c.run?.stallSeconds ?? 120,
+      snapshotSeconds: c.run?.snapshotSeconds ?? 5,
+    },
   };
 }
 

@@ -75,6 +75,24 @@ export const configFileSchema = z
       .object({ compression: z.enum(['zstd', 'snappy', 'none']).optional() })
       .strict()
       .optional(),
+    run: z
+      .object({
+        /** Worker processes per track (default: sized to the machine's cores). */
+        workers: z
+          .object({
+            bollinger: z.number().int().min(0).max(64).optional(),
+            regression: z.number().int().min(0).max(64).optional(),
+            extraction: z.number().int().min(0).max(64).optional(),
+          })
+          .strict()
+          .optional(),
+        maxAttempts: z.number().int().min(1).max(100).optional(),
+        maxRestarts: z.number().int().min(0).max(100).optional(),
+        stallSeconds: z.number().min(1).optional(),
+        snapshotSeconds: z.number().min(0.1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

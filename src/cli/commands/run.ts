@@ -2,27 +2,53 @@ import type { Command } from 'commander';
 import { readDataset, resolveScope } from '../../db/dataset.js';
 import { readCatalog } from '../../db/preflight/catalog.js';
 import { PRESETS } from '../../db/seed/presets.js';
+import { attachJsonOutput } from '../../orchestrator/headless/jsonOutput.js';
+import { attachLineOutput } from '../../orchestrator/headless/lineOutput.js';
+import { startRun } from '../../orchestrator/run/startRun.js';
+import { workerCommand } from '../../orchestrator/supervisor/workerCommand.js';
+import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
-import { EXIT } from '../userError.js';
+import { interceptSignals } from '../shutdown.js';
+import { EXIT, UserError } from '../userError.js';
 import { formatDoctor, runDoctor } from './doctor.js';
 import { seedWithProgress } from './seed.js';
 
+interface RunFlags {
+  json?: boolean;
+  recompute?: string | boolean;
+}
+
+const TRACK_NAMES: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
+
+function recomputeSet(flag: string | boolean | undefined): Set<TrackName> {
+  if (flag === undefined || flag === false) return new Set();
+  if (flag === true || flag === 'all') return new Set(TRACK_NAMES);
+  if ((TRACK_NAMES as readonly string[]).includes(flag)) return new Set([flag as TrackName]);
+  throw new UserError(`--recompute ${JSON.stringify(flag)}: expected all, ${TRACK_NAMES.join(', ')}`);
+}
+
 /**
- * `bqx-monitor [run]`. On an empty embedded database it seeds the demo first. The
- * orchestrator and dashboard are not built yet: for now a run is the preflight.
+ * `bqx-monitor [run]`: checks the database (on an empty embedded one, seeds the demo
+ * first), plans every unit not yet done, runs the tracks' workers under the supervisor and
+ * reports. Exit 0 when every unit is done or has no data, 1 when any failed, 2 for a
+ * preflight or usage problem, 130 when interrupted.
  */
 export function registerRun(program: Command): void {
   program
     .command('run', { isDefault: true })
     .description('check the database, then run the pipeline (default command)')
-    .option('--json', 'headless: print JSON instead of the dashboard')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option('--json', 'headless: NDJSON events, snapshots and a summary on stdout')
+    .option('--recompute [track]', 'run finished units again: all (default) or one track')
+    .action(async (flags: RunFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      let ctx = await openContext(g, (m) => process.stderr.write(`${m}\n`));
+      const recompute = recomputeSet(flags.recompute);
+      const json = flags.json === true;
+      const say = (m: string) => process.stderr.write(`${m}\n`);
+      let ctx = await openContext(g, say);
       if (ctx.db.embedded && !ctx.dataset) {
         const catalog = await ctx.db.withPgClient((c) => readCatalog(c, ctx.settings.schema));
         if (catalog.tables.size === 0) {
-          process.stderr.write('the embedded database is empty: seeding the demo dataset\n');
+          say('the embedded database is empty: seeding the demo dataset');
           await seedWithProgress(ctx, PRESETS.demo);
           // The run now covers what was seeded (config still wins).
           const dataset = await ctx.db.withPgClient((c) => readDataset(c));
@@ -30,12 +56,27 @@ export function registerRun(program: Command): void {
         }
       }
       const report = await runDoctor(ctx);
-      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatDoctor(report)}\n`);
-      if (!opts.json) {
-        process.stdout.write(
-          '\n(track execution is not part of this version yet: see README "Status")\n',
-        );
+      if (json) process.stdout.write(`${JSON.stringify({ kind: 'preflight', ...report })}\n`);
+      else if (!report.ok) process.stdout.write(`${formatDoctor(report)}\n`);
+      if (!report.ok) {
+        process.exitCode = EXIT.usage;
+        return;
       }
-      process.exitCode = report.ok ? EXIT.ok : EXIT.usage;
+      const session = await startRun(ctx, {
+        recompute,
+        command: (track) =>
+          workerCommand(track, { dbUrl: ctx.db.childUrl, config: g.config, outDir: ctx.outDir }),
+      });
+      interceptSignals(() => void session.stop());
+      const out = json
+        ? attachJsonOutput(session, { snapshotMs: ctx.settings.run.snapshotSeconds * 1000 })
+        : attachLineOutput(session, { progressMs: 10_000 });
+      if (!json && !process.stdout.isTTY) {
+        say('stdout is not a terminal: printing plain lines (use --json for machine-readable output)');
+      }
+      const result = await session.done;
+      out.finish(result);
+      process.exitCode =
+        result.status === 'complete' ? EXIT.ok : result.status === 'interrupted' ? EXIT.interrupted : EXIT.failed;
     });
 }

@@ -45,6 +45,7 @@ export class BinaryCopyDecoder {
   private finished = false;
   private columns: DecodedColumn[];
   private filled = 0;
+  private readonly spare: DecodedColumn[][] = [];
   /** Batches completed and not yet taken. */
   readonly ready: Array<{ rows: number; columns: DecodedColumn[] }> = [];
 
@@ -132,8 +133,17 @@ export class BinaryCopyDecoder {
     const cols =
       rows === this.batchRows ? this.columns : this.columns.map((c) => sliceColumn(c, rows));
     this.ready.push({ rows, columns: cols });
-    this.columns = this.types.map((t) => allocate(t, this.batchRows));
+    this.columns = this.spare.pop() ?? this.types.map((t) => allocate(t, this.batchRows));
     this.filled = 0;
+  }
+
+  /**
+   * Gives a full batch's columns back once its consumer is done with them, so the next
+   * batch decodes into them instead of new arrays (less allocation churn, flatter RSS).
+   */
+  recycle(columns: DecodedColumn[]): void {
+    if (columns[0]?.valid.length === this.batchRows && this.spare.length < 2)
+      this.spare.push(columns);
   }
 
   /** Ends the stream: returns false when the trailer or a tuple was cut short. */

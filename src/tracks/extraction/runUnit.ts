@@ -73,6 +73,8 @@ export async function runExtractionUnit(
               rows += b.rows;
               ctx.emit({ type: 'stage', unit, stage: 'write', rows, total });
               yield toRecordBatch(schema, b.columns, b.rows);
+              // The writer has serialised the batch by the time it asks for the next one.
+              decoder.recycle(b.columns);
             }
           }
           if (!decoder.end()) throw new Error('the COPY stream ended early');
@@ -80,6 +82,8 @@ export async function runExtractionUnit(
             rows += b.rows;
             ctx.emit({ type: 'stage', unit, stage: 'write', rows, total });
             yield toRecordBatch(schema, b.columns, b.rows);
+            // The writer has serialised the batch by the time it asks for the next one.
+            decoder.recycle(b.columns);
           }
         };
         const { bytes } = await writeParquetAtomically({

@@ -1,0 +1,66 @@
+import { Argument, type Command, Option } from 'commander';
+import { startWorker } from '../../orchestrator/worker/runWorker.js';
+import { createEmitter } from '../../tracks/protocol/emit.js';
+import type { TrackName } from '../../tracks/protocol/events.js';
+import { type GlobalOptions, openContext } from '../context.js';
+import { interceptSignals } from '../shutdown.js';
+import { EXIT, UserError } from '../userError.js';
+
+interface WorkerFlags {
+  track: TrackName;
+  concurrency: string;
+  untilEmpty?: boolean;
+}
+
+/** Set by the supervisor on its children: end when the parent goes away (stdin closes). */
+export const SUPERVISED_ENV = 'BQX_MONITOR_SUPERVISED';
+
+/**
+ * `bqx-monitor worker --track T [--concurrency N]`: takes units of one track from the
+ * queue and runs them, printing protocol events on stdout. SIGTERM or SIGINT: take no new
+ * unit, finish the current ones, exit 0 (a second signal exits at once; the unit's
+ * transaction rolls back and its job is retried).
+ */
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run units of one track from the queue (a second machine can join a run)')
+    .addOption(
+      new Option('--track <track>', 'bollinger | regression | extraction')
+        .choices(['bollinger', 'regression', 'extraction'])
+        .makeOptionMandatory(),
+    )
+    .addOption(new Option('--concurrency <n>', 'units at once in this process').default('1'))
+    .option('--until-empty', 'exit once the track has no unit left in the queue')
+    .action(async (flags: WorkerFlags, cmd: Command) => {
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+        throw new UserError('--concurrency: expected a whole number from 1 to 64');
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      const emit = createEmitter(flags.track);
+      emit({ type: 'worker_start', concurrency });
+      const worker = await startWorker({
+        db: ctx.db,
+        settings: ctx.settings,
+        track: flags.track,
+        concurrency,
+        extraction: { outDir: ctx.outDir, compression: ctx.settings.compression },
+        emit,
+        untilEmpty: flags.untilEmpty === true,
+        log: (m) => process.stderr.write(`${m}\n`),
+      });
+      interceptSignals((signal) => worker.stop(`${signal}: finishing the current unit`));
+      if (process.env[SUPERVISED_ENV] === '1') {
+        // The supervisor holds our stdin open: when it dies, even by SIGKILL, stdin ends.
+        process.stdin.on('end', () => worker.stop('the supervisor went away'));
+        process.stdin.on('error', () => worker.stop('the supervisor went away'));
+        process.stdin.resume();
+      }
+      try {
+        await worker.done;
+      } catch (err) {
+        throw new UserError(`worker stopped: ${(err as Error).message}`, EXIT.failed);
+      }
+      process.exitCode = EXIT.ok;
+    });
+}

@@ -1,0 +1,408 @@
+import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
+import type { DatabaseSample } from '../sample/databaseSampler.js';
+import type { SystemSample } from '../sample/systemSampler.js';
+import { etaSeconds, type Finish, RATE_WINDOW_MS, type Throughput, throughput } from './eta.js';
+import type { RunEvent } from './events.js';
+
+export const TRACK_ORDER: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
+
+/** What a track is doing, as the dashboard's badge shows it. */
+export type TrackStatus =
+  | 'waiting'
+  | 'running'
+  | 'paused'
+  | 'restarting'
+  | 'failed'
+  | 'complete'
+  | 'stopped';
+
+/** A unit some worker is running now. */
+export interface RunningUnit {
+  readonly unit: string;
+  readonly pid: number;
+  readonly attempt: number;
+  /** "computing w45", "writing 120,000 / 370,000 rows". */
+  readonly activity: string;
+  readonly startedAt: number;
+  readonly lastEventAt: number;
+  readonly stalled: boolean;
+}
+
+export interface TrackState {
+  readonly track: TrackName;
+  readonly total: number;
+  readonly done: number;
+  readonly empty: number;
+  readonly failed: number;
+  /** Failed attempts that the queue will retry. */
+  readonly retries: number;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly running: readonly RunningUnit[];
+  /** Units finished by this run (for rates), newest last, trimmed to the rate window. */
+  readonly finishes: readonly Finish[];
+  readonly finishedUnits: ReadonlySet<string>;
+  readonly startedAt: number | undefined;
+  readonly workers: readonly number[];
+  readonly plannedWorkers: number;
+  readonly paused: boolean;
+  readonly restarting: boolean;
+  readonly gaveUp: boolean;
+  readonly stopped: boolean;
+  readonly crashes: number;
+  /** The latest finished unit: "GBPNZD: complete, 366,311 rows, 87.2 MB, 54.5 s". */
+  readonly lastFinished: string | undefined;
+}
+
+export type Level = 'info' | 'warn' | 'error';
+
+/** A line of the recent-events list (and a track's log). */
+export interface RecentEvent {
+  readonly at: number;
+  readonly track: TrackName | undefined;
+  readonly level: Level;
+  readonly text: string;
+}
+
+export interface RunState {
+  readonly runId: string | undefined;
+  readonly startedAt: number | undefined;
+  readonly now: number;
+  readonly maxAttempts: number;
+  readonly stallMs: number;
+  readonly tracks: Readonly<Record<TrackName, TrackState>>;
+  readonly recent: readonly RecentEvent[];
+  /** Recent events ever noted (the list keeps the last RECENT_LIMIT). */
+  readonly noted: number;
+  readonly system: SystemSample | undefined;
+  readonly database: DatabaseSample | undefined;
+  readonly finished: boolean;
+  readonly interrupted: boolean;
+}
+
+/** Recent events kept for the dashboard and snapshots. */
+export const RECENT_LIMIT = 200;
+
+function emptyTrack(track: TrackName): TrackState {
+  return {
+    track,
+    total: 0,
+    done: 0,
+    empty: 0,
+    failed: 0,
+    retries: 0,
+    rows: 0,
+    bytes: 0,
+    running: [],
+    finishes: [],
+    finishedUnits: new Set(),
+    startedAt: undefined,
+    workers: [],
+    plannedWorkers: 0,
+    paused: false,
+    restarting: false,
+    gaveUp: false,
+    stopped: false,
+    crashes: 0,
+    lastFinished: undefined,
+  };
+}
+
+export function initialState(now = 0): RunState {
+  return {
+    runId: undefined,
+    startedAt: undefined,
+    now,
+    maxAttempts: 1,
+    stallMs: 120_000,
+    tracks: {
+      bollinger: emptyTrack('bollinger'),
+      regression: emptyTrack('regression'),
+      extraction: emptyTrack('extraction'),
+    },
+    recent: [],
+    noted: 0,
+    system: undefined,
+    database: undefined,
+    finished: false,
+    interrupted: false,
+  };
+}
+
+/** `audcad/2024-09` → `AUDCAD 2024-09`; `gbpnzd` → `GBPNZD`. */
+export function unitLabel(unit: string): string {
+  const [pair, month] = unit.split('/');
+  return month ? `${pair!.toUpperCase()} ${month}` : pair!.toUpperCase();
+}
+
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** `87.2 MB`. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+function stageActivity(e: Extract<WorkerEvent, { type: 'stage' }>): string {
+  const verb = { load: 'loading', compute: 'computing', write: 'writing' }[e.stage];
+  if (e.detail) return `${verb} ${e.detail}`;
+  if (e.rows !== undefined && e.total !== undefined)
+    return `${verb} ${fmtInt(e.rows)} / ${fmtInt(e.total)} rows`;
+  if (e.rows !== undefined) return `${verb} ${fmtInt(e.rows)} rows`;
+  return verb;
+}
+
+/** The status badge of a track, derived from its counts and flags. */
+export function trackStatus(t: TrackState): TrackStatus {
+  if (t.gaveUp) return 'failed';
+  if (t.paused) return 'paused';
+  if (t.restarting) return 'restarting';
+  if (t.total > 0 && t.done + t.empty + t.failed >= t.total && t.running.length === 0)
+    return 'complete';
+  if (t.stopped) return 'stopped';
+  if (t.workers.length > 0) return 'running';
+  if (t.total === 0) return 'complete';
+  return 'waiting';
+}
+
+/** Units of a track not yet finished. */
+export function remainingUnits(t: TrackState): number {
+  return Math.max(0, t.total - t.done - t.empty - t.failed);
+}
+
+export function trackThroughput(t: TrackState, now: number): Throughput | undefined {
+  return throughput(t.finishes, t.startedAt, now);
+}
+
+export function trackEta(t: TrackState, now: number): number | undefined {
+  return etaSeconds(remainingUnits(t), trackThroughput(t, now));
+}
+
+/** Overall fraction done (units finished over all units) and ETA (the slowest track's). */
+export function overall(state: RunState): {
+  total: number;
+  finished: number;
+  failed: number;
+  eta: number | undefined;
+} {
+  let total = 0;
+  let finished = 0;
+  let failed = 0;
+  let eta: number | undefined = 0;
+  for (const track of TRACK_ORDER) {
+    const t = state.tracks[track];
+    total += t.total;
+    finished += t.done + t.empty + t.failed;
+    failed += t.failed;
+    if (t.gaveUp) continue;
+    const e = trackEta(t, state.now);
+    eta = e === undefined || eta === undefined ? undefined : Math.max(eta, e);
+  }
+  return { total, finished, failed, eta };
+}
+
+function withTrack(
+  state: RunState,
+  track: TrackName,
+  fn: (t: TrackState) => TrackState,
+): RunState {
+  return { ...state, tracks: { ...state.tracks, [track]: fn(state.tracks[track]) } };
+}
+
+function note(
+  state: RunState,
+  at: number,
+  track: TrackName | undefined,
+  level: Level,
+  text: string,
+): RunState {
+  const recent = [...state.recent, { at, track, level, text }];
+  if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
+  return { ...state, recent, noted: state.noted + 1 };
+}
+
+function finish(
+  t: TrackState,
+  unit: string,
+  at: number,
+  rows: number,
+): { t: TrackState; first: boolean } {
+  const running = t.running.filter((r) => r.unit !== unit);
+  // A unit reported twice (a job retried after its worker was presumed dead) counts once.
+  if (t.finishedUnits.has(unit)) return { t: { ...t, running }, first: false };
+  const finishedUnits = new Set(t.finishedUnits).add(unit);
+  const finishes = [...t.finishes, { at, rows }].filter(
+    (f, i, all) => f.at >= at - RATE_WINDOW_MS || i >= all.length - 3,
+  );
+  return { t: { ...t, running, finishedUnits, finishes }, first: true };
+}
+
+function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent): RunState {
+  const track = e.track;
+  switch (e.type) {
+    case 'worker_start':
+    case 'worker_exit':
+      return state;
+    case 'unit_start':
+      return withTrack(state, track, (t) => ({
+        ...t,
+        running: [
+          ...t.running.filter((r) => r.unit !== e.unit),
+          {
+            unit: e.unit,
+            pid,
+            attempt: e.attempt,
+            activity: 'starting',
+            startedAt: at,
+            lastEventAt: at,
+            stalled: false,
+          },
+        ],
+      }));
+    case 'stage':
+      return withTrack(state, track, (t) => ({
+        ...t,
+        running: t.running.map((r) =>
+          r.unit === e.unit ? { ...r, activity: stageActivity(e), lastEventAt: at, stalled: false } : r,
+        ),
+      }));
+    case 'unit_done': {
+      const text = `${unitLabel(e.unit)}: complete, ${fmtInt(e.rows)} rows, ${formatBytes(e.bytes)}, ${(e.ms / 1000).toFixed(1)} s`;
+      let first = false;
+      const next = withTrack(state, track, (t) => {
+        const r = finish(t, e.unit, at, e.rows);
+        first = r.first;
+        if (!first) return r.t;
+        return { ...r.t, done: t.done + 1, rows: t.rows + e.rows, bytes: t.bytes + e.bytes, lastFinished: text };
+      });
+      return first ? note(next, at, track, 'info', text) : next;
+    }
+    case 'unit_empty': {
+      const text = `${unitLabel(e.unit)}: no data (${e.reason})`;
+      let first = false;
+      const next = withTrack(state, track, (t) => {
+        const r = finish(t, e.unit, at, 0);
+        first = r.first;
+        return first ? { ...r.t, empty: t.empty + 1, lastFinished: text } : r.t;
+      });
+      return first ? note(next, at, track, 'info', text) : next;
+    }
+    case 'unit_failed': {
+      const last = e.attempt >= state.maxAttempts;
+      const text = `${unitLabel(e.unit)}: failed (attempt ${e.attempt}/${state.maxAttempts}) ${e.code}: ${e.message}${last ? '' : ' — will retry'}`;
+      const next = withTrack(state, track, (t) => {
+        if (!last) {
+          return { ...t, running: t.running.filter((r) => r.unit !== e.unit), retries: t.retries + 1 };
+        }
+        const r = finish(t, e.unit, at, 0);
+        return r.first ? { ...r.t, failed: t.failed + 1, lastFinished: text } : r.t;
+      });
+      return note(next, at, track, last ? 'error' : 'warn', text);
+    }
+    case 'warning':
+      return note(state, at, track, 'warn', `${e.unit ? `${unitLabel(e.unit)}: ` : ''}${e.message}`);
+  }
+}
+
+/** The pure reducer: everything the dashboard and `--json` show comes from here. */
+export function reduce(state: RunState, ev: RunEvent): RunState {
+  const s = ev.at > state.now ? { ...state, now: ev.at } : state;
+  switch (ev.type) {
+    case 'run_planned': {
+      let next: RunState = {
+        ...s,
+        runId: ev.runId,
+        startedAt: ev.at,
+        maxAttempts: ev.maxAttempts,
+        stallMs: ev.stallMs,
+      };
+      for (const p of ev.tracks) {
+        next = withTrack(next, p.track, (t) => ({
+          ...t,
+          total: p.total,
+          done: p.done,
+          empty: p.empty,
+          rows: p.rows,
+          plannedWorkers: p.workers,
+        }));
+      }
+      const todo = ev.tracks.reduce((n, p) => n + p.total - p.done - p.empty, 0);
+      return note(next, ev.at, undefined, 'info', `run ${ev.runId} planned: ${todo} unit(s) to run`);
+    }
+    case 'worker_event':
+      return onWorkerEvent(s, ev.at, ev.pid, ev.event);
+    case 'worker_log':
+      return note(s, ev.at, ev.track, ev.stream === 'stderr' ? 'warn' : 'info', ev.text);
+    case 'child_started':
+      return withTrack(s, ev.track, (t) => ({
+        ...t,
+        workers: [...t.workers.filter((p) => p !== ev.pid), ev.pid],
+        startedAt: t.startedAt ?? ev.at,
+        restarting: false,
+        stopped: false,
+      }));
+    case 'child_exited': {
+      const lost = s.tracks[ev.track].running.filter((r) => r.pid === ev.pid);
+      const next = withTrack(s, ev.track, (t) => ({
+        ...t,
+        workers: t.workers.filter((p) => p !== ev.pid),
+        running: t.running.filter((r) => r.pid !== ev.pid),
+        crashes: ev.expected ? t.crashes : t.crashes + 1,
+        stopped: !ev.expected && t.workers.length <= 1 ? true : t.stopped,
+      }));
+      if (ev.expected) return next;
+      const how = ev.signal ? `killed by ${ev.signal}` : `exited with code ${ev.code}`;
+      const units = lost.length ? `; ${lost.map((r) => unitLabel(r.unit)).join(', ')} will be retried` : '';
+      return note(next, ev.at, ev.track, 'error', `worker ${ev.pid} ${how}${units}`);
+    }
+    case 'track_control': {
+      const next = withTrack(s, ev.track, (t) => {
+        switch (ev.action) {
+          case 'pause':
+            return { ...t, paused: true };
+          case 'resume':
+            return { ...t, paused: false, running: t.running.map((r) => ({ ...r, lastEventAt: ev.at, stalled: false })) };
+          case 'restart':
+          case 'restart_backoff':
+            return { ...t, restarting: true, paused: false };
+          case 'give_up':
+            return { ...t, gaveUp: true, restarting: false };
+          case 'stop':
+            return { ...t, stopped: true, paused: false };
+        }
+      });
+      const level: Level = ev.action === 'give_up' ? 'error' : ev.action === 'restart_backoff' ? 'warn' : 'info';
+      return note(next, ev.at, ev.track, level, ev.message ?? `${ev.action} ${ev.track}`);
+    }
+    case 'tick': {
+      let next = s;
+      for (const track of TRACK_ORDER) {
+        const t = next.tracks[track];
+        if (t.paused) continue;
+        const newly = t.running.filter((r) => !r.stalled && ev.at - r.lastEventAt > s.stallMs);
+        if (newly.length === 0) continue;
+        next = withTrack(next, track, (tt) => ({
+          ...tt,
+          running: tt.running.map((r) => (newly.includes(r) ? { ...r, stalled: true } : r)),
+        }));
+        for (const r of newly) {
+          const secs = Math.round((ev.at - r.lastEventAt) / 1000);
+          next = note(next, ev.at, track, 'warn', `${unitLabel(r.unit)}: stalled, no event for ${secs} s (worker ${r.pid})`);
+        }
+      }
+      return next;
+    }
+    case 'system_sample':
+      return { ...s, system: ev.sample };
+    case 'database_sample':
+      return { ...s, database: ev.sample };
+    case 'run_finished':
+      return { ...s, finished: true, interrupted: ev.interrupted };
+  }
+}

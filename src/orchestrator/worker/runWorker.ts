@@ -1,0 +1,132 @@
+import os from 'node:os';
+import { run, type Task } from 'graphile-worker';
+import type { Settings } from '../../config/load.js';
+import type { Database } from '../../db/connection/open.js';
+import { workerIdentity } from '../../tracks/io/unitContext.js';
+import type { Emit } from '../../tracks/protocol/emit.js';
+import type { TrackName } from '../../tracks/protocol/events.js';
+import { pendingJobs, queueLogger, taskName, type UnitPayload } from '../queue/jobQueue.js';
+import {
+  ensureWorkerRegistry,
+  heartbeat,
+  registerWorker,
+  releaseDeadWorkers,
+  unregisterProcess,
+} from '../queue/workerRegistry.js';
+import { runUnitByKey, type ExtractionOptions } from './runUnitByKey.js';
+
+/** Heartbeat period, and the silence after which a worker counts as dead. */
+export const HEARTBEAT_MS = 10_000;
+export const DEAD_AFTER_MS = 30_000;
+
+export interface WorkerOptions {
+  readonly db: Database;
+  readonly settings: Settings;
+  readonly track: TrackName;
+  readonly concurrency: number;
+  readonly extraction: ExtractionOptions;
+  readonly emit: Emit;
+  /** Stop once the track has no job left to run (what the supervisor's workers do). */
+  readonly untilEmpty: boolean;
+  /** Where graphile-worker's own warnings and errors go. */
+  readonly log: (message: string) => void;
+}
+
+/** A running worker: `stop()` asks it to finish its current units and end. */
+export interface RunningWorker {
+  stop(reason: string): void;
+  /** Resolves with the number of units run once the worker has ended. */
+  readonly done: Promise<number>;
+}
+
+/**
+ * `bqx-monitor worker --track T`: takes units of one track from the queue and runs them,
+ * printing protocol events. Any database URL works, so a second machine can join a run.
+ */
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  const host = os.hostname();
+  await o.db.withPgClient((c) => ensureWorkerRegistry(c));
+  let units = 0;
+  let stopReason = 'the queue has no more units for this track';
+  const task: Task = async (payload, helpers) => {
+    const { unit } = payload as UnitPayload;
+    units++;
+    const outcome = await runUnitByKey(
+      {
+        withPgClient: o.db.withPgClient,
+        settings: o.settings,
+        emit: o.emit,
+        attempt: helpers.job.attempts,
+        worker: workerIdentity(),
+      },
+      o.track,
+      unit,
+      o.extraction,
+    );
+    // A failed unit is retried by the queue with backoff, up to the maximum attempts.
+    if (outcome.status === 'failed') throw new Error(outcome.error ?? 'unit failed');
+  };
+  const runner = await run({
+    pgPool: o.db.pool,
+    concurrency: o.concurrency,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList: { [taskName(o.track)]: task },
+    logger: queueLogger((level, message) => {
+      if (level === 'error' || level === 'warning') o.log(`queue ${level}: ${message}`);
+    }),
+  });
+  runner.events.on('worker:create', ({ worker }) => {
+    void o.db
+      .withPgClient((c) =>
+        registerWorker(c, { workerId: worker.workerId, track: o.track, host, pid: process.pid }),
+      )
+      .catch((err: Error) => o.log(`cannot register worker: ${err.message}`));
+  });
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    stopReason = reason;
+    void runner.stop(reason).catch(() => {});
+  };
+  if (o.untilEmpty) {
+    let checking = false;
+    runner.events.on('worker:getJob:empty', () => {
+      if (checking || stopping) return;
+      checking = true;
+      o.db
+        .withPgClient((c) => pendingJobs(c, o.track))
+        .then((n) => {
+          if (n === 0) stop('the queue has no more units for this track');
+        })
+        .catch(() => {})
+        .finally(() => {
+          checking = false;
+        });
+    });
+  }
+  const beat = setInterval(() => {
+    void o.db
+      .withPgClient(async (c) => {
+        await heartbeat(c, host, [process.pid]);
+        await releaseDeadWorkers(c, { host, timeoutMs: DEAD_AFTER_MS });
+      })
+      .catch(() => {});
+  }, HEARTBEAT_MS);
+  beat.unref();
+  const done = runner.promise.then(
+    async () => {
+      clearInterval(beat);
+      await o.db.withPgClient((c) => unregisterProcess(c, host, process.pid)).catch(() => {});
+      o.emit({ type: 'worker_exit', code: 0, reason: stopReason, units });
+      return units;
+    },
+    async (err: Error) => {
+      clearInterval(beat);
+      o.emit({ type: 'worker_exit', code: 1, reason: `queue error: ${err.message}`, units });
+      throw err;
+    },
+  );
+  return { stop, done };
+}
