@@ -3,6 +3,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerInitDb } from './commands/initDb.js';
 import { registerRun } from './commands/run.js';
 import { registerSeed } from './commands/seed.js';
+import { registerStatus, registerVerify } from './commands/status.js';
 import { registerTrack } from './commands/track.js';
 import { registerWorker } from './commands/worker.js';
 import { isShuttingDown, runShutdown } from './shutdown.js';
@@ -33,6 +34,8 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerTrack(program);
   registerWorker(program);
+  registerStatus(program);
+  registerVerify(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

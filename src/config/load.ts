@@ -31,7 +31,11 @@ export interface Settings {
 /** How the orchestrator runs (config key `run`, docs/configuration.md). */
 export interface RunSettings {
   /** Worker processes per track; undefined = sized to the machine. */
-  readonly workers: { readonly bollinger?: number; readonly regression?: number; readonly extraction?: number };
+  readonly workers: {
+    readonly bollinger?: number;
+    readonly regression?: number;
+    readonly extraction?: number;
+  };
   /** Attempts per unit before it counts as failed (the queue retries with backoff). */
   readonly maxAttempts: number;
   /** Crashes of a track's workers tolerated before the track is marked failed. */

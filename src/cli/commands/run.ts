@@ -24,7 +24,9 @@ function recomputeSet(flag: string | boolean | undefined): Set<TrackName> {
   if (flag === undefined || flag === false) return new Set();
   if (flag === true || flag === 'all') return new Set(TRACK_NAMES);
   if ((TRACK_NAMES as readonly string[]).includes(flag)) return new Set([flag as TrackName]);
-  throw new UserError(`--recompute ${JSON.stringify(flag)}: expected all, ${TRACK_NAMES.join(', ')}`);
+  throw new UserError(
+    `--recompute ${JSON.stringify(flag)}: expected all, ${TRACK_NAMES.join(', ')}`,
+  );
 }
 
 /**
@@ -72,11 +74,17 @@ export function registerRun(program: Command): void {
         ? attachJsonOutput(session, { snapshotMs: ctx.settings.run.snapshotSeconds * 1000 })
         : attachLineOutput(session, { progressMs: 10_000 });
       if (!json && !process.stdout.isTTY) {
-        say('stdout is not a terminal: printing plain lines (use --json for machine-readable output)');
+        say(
+          'stdout is not a terminal: printing plain lines (use --json for machine-readable output)',
+        );
       }
       const result = await session.done;
       out.finish(result);
       process.exitCode =
-        result.status === 'complete' ? EXIT.ok : result.status === 'interrupted' ? EXIT.interrupted : EXIT.failed;
+        result.status === 'complete'
+          ? EXIT.ok
+          : result.status === 'interrupted'
+            ? EXIT.interrupted
+            : EXIT.failed;
     });
 }

@@ -29,7 +29,9 @@ export function attachLineOutput(
       const tr = s.tracks[t];
       return `${t} ${tr.done + tr.empty + tr.failed}/${tr.total} ${trackStatus(tr)}`;
     });
-    write(`${stamp(s.now)}   progress ${o2.finished}/${o2.total} (${parts.join(', ')}), ETA ${formatDuration(o2.eta)}\n`);
+    write(
+      `${stamp(s.now)}   progress ${o2.finished}/${o2.total} (${parts.join(', ')}), ETA ${formatDuration(o2.eta)}\n`,
+    );
   };
   const timer = setInterval(progress, o.progressMs);
   return {

@@ -30,7 +30,9 @@ export function enumerateUnits(scope: Scope, track: TrackName): PlannedUnit[] {
   const span = scope[track];
   const months = monthRange(span.from, span.to);
   // Month-major: every pair's first month before any pair's second, so progress is even.
-  return months.flatMap((m) => scope.pairs.map((pair) => ({ track, unit: `${pair}/${formatMonth(m)}` })));
+  return months.flatMap((m) =>
+    scope.pairs.map((pair) => ({ track, unit: `${pair}/${formatMonth(m)}` })),
+  );
 }
 
 /**
@@ -43,7 +45,12 @@ export async function planRun(
   recompute: ReadonlySet<TrackName>,
 ): Promise<TrackPlan[]> {
   await ensureResultsTable(client);
-  const finished = await client.query<{ track: string; unit: string; status: string; rows: string }>(
+  const finished = await client.query<{
+    track: string;
+    unit: string;
+    status: string;
+    rows: string;
+  }>(
     `SELECT track, unit, status, rows FROM ${META_SCHEMA}.unit_results WHERE status IN ('done', 'empty')`,
   );
   const byKey = new Map(finished.rows.map((r) => [`${r.track}:${r.unit}`, r]));

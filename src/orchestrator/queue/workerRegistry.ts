@@ -41,7 +41,10 @@ export async function heartbeat(client: pg.ClientBase, host: string, pids: reado
 
 /** Removes a process's workers when it exits cleanly. */
 export async function unregisterProcess(client: pg.ClientBase, host: string, pid: number) {
-  await client.query(`DELETE FROM ${META_SCHEMA}.workers WHERE host = $1 AND pid = $2`, [host, pid]);
+  await client.query(`DELETE FROM ${META_SCHEMA}.workers WHERE host = $1 AND pid = $2`, [
+    host,
+    pid,
+  ]);
 }
 
 /**

@@ -82,7 +82,11 @@ export async function startRun(ctx: Context, o: RunOptions): Promise<RunSession>
     const dead = local.rows.map((r) => r.pid).filter((p) => !alive(p));
     await releaseDeadWorkers(c, { host, deadPids: dead, timeoutMs: DEAD_AFTER_MS });
     const p = await planRun(c, ctx.scope, o.recompute);
-    await enqueueUnits(c, p.flatMap((t) => [...t.todo]), ctx.settings.run.maxAttempts);
+    await enqueueUnits(
+      c,
+      p.flatMap((t) => [...t.todo]),
+      ctx.settings.run.maxAttempts,
+    );
     return p;
   });
   const runId = newRunId();
@@ -98,14 +102,18 @@ export async function startRun(ctx: Context, o: RunOptions): Promise<RunSession>
 
   const defaults = defaultWorkers();
   const workers = Object.fromEntries(
-    plans.map((p) => [p.track, p.todo.length === 0 ? 0 : (ctx.settings.run.workers[p.track] ?? defaults[p.track])]),
+    plans.map((p) => [
+      p.track,
+      p.todo.length === 0 ? 0 : (ctx.settings.run.workers[p.track] ?? defaults[p.track]),
+    ]),
   ) as Record<TrackName, number>;
 
   let state = initialState(Date.now());
   const listeners = new Set<(s: RunState, ev: RunEvent) => void>();
   const dispatch = (ev: RunEvent) => {
     state = reduce(state, ev);
-    if (ev.type !== 'tick') log.write(`${JSON.stringify({ runId, ...ev, at: new Date(ev.at).toISOString() })}\n`);
+    if (ev.type !== 'tick')
+      log.write(`${JSON.stringify({ runId, ...ev, at: new Date(ev.at).toISOString() })}\n`);
     for (const fn of listeners) fn(state, ev);
   };
   dispatch({
@@ -212,7 +220,13 @@ export async function startRun(ctx: Context, o: RunOptions): Promise<RunSession>
       interrupted = true;
       for (const track of TRACKS) {
         if (state.tracks[track].workers.length > 0)
-          dispatch({ type: 'track_control', at: Date.now(), track, action: 'stop', message: `${track}: stopping` });
+          dispatch({
+            type: 'track_control',
+            at: Date.now(),
+            track,
+            action: 'stop',
+            message: `${track}: stopping`,
+          });
       }
       await supervisor.stopAll();
     },

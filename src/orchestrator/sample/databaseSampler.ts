@@ -15,5 +15,9 @@ export async function sampleDatabase(client: pg.ClientBase): Promise<DatabaseSam
             pg_database_size(current_database()) AS size`,
   );
   const row = r.rows[0]!;
-  return { connections: Number(row.connections), maxConnections: Number(row.max), sizeBytes: Number(row.size) };
+  return {
+    connections: Number(row.connections),
+    maxConnections: Number(row.max),
+    sizeBytes: Number(row.size),
+  };
 }

@@ -39,7 +39,8 @@ function mountFor<T extends { mount: string }>(mounts: readonly T[], dir: string
   const abs = path.resolve(dir);
   let best: T | undefined;
   for (const m of mounts) {
-    const inside = abs === m.mount || abs.startsWith(m.mount.endsWith('/') ? m.mount : `${m.mount}/`);
+    const inside =
+      abs === m.mount || abs.startsWith(m.mount.endsWith('/') ? m.mount : `${m.mount}/`);
     if (inside && (!best || m.mount.length > best.mount.length)) best = m;
   }
   return best;
@@ -61,13 +62,27 @@ export async function sampleSystem(opts: {
   const disks: DiskSample[] = [];
   for (const d of opts.dirs) {
     const m = mountFor(fs, d.dir);
-    if (m) disks.push({ label: d.label, dir: d.dir, mount: m.mount, usedBytes: m.used, sizeBytes: m.size });
+    if (m)
+      disks.push({
+        label: d.label,
+        dir: d.dir,
+        mount: m.mount,
+        usedBytes: m.used,
+        sizeBytes: m.size,
+      });
   }
   let usage: Record<string, { cpu: number; memory: number }> = {};
   const pids = opts.workers.map((w) => w.pid);
   if (pids.length > 0) {
     // A worker may exit between listing and sampling: sample one by one, skip the gone.
-    const each = await Promise.all(pids.map((p) => pidusage(p).then((u) => [p, u] as const, () => undefined)));
+    const each = await Promise.all(
+      pids.map((p) =>
+        pidusage(p).then(
+          (u) => [p, u] as const,
+          () => undefined,
+        ),
+      ),
+    );
     usage = Object.fromEntries(each.filter((x) => x !== undefined));
   }
   const la = os.loadavg();

@@ -25,7 +25,8 @@ export function throughput(
 ): Throughput | undefined {
   if (finishes.length === 0 || startedAt === undefined) return undefined;
   const recent = finishes.filter((f) => f.at >= now - RATE_WINDOW_MS);
-  const [from, sample] = recent.length >= 3 ? [now - RATE_WINDOW_MS, recent] : [startedAt, finishes];
+  const [from, sample] =
+    recent.length >= 3 ? [now - RATE_WINDOW_MS, recent] : [startedAt, finishes];
   const seconds = Math.max((now - Math.max(from, startedAt)) / 1000, 0.001);
   const rows = sample.reduce((s, f) => s + f.rows, 0);
   return { unitsPerSec: sample.length / seconds, rowsPerSec: rows / seconds };

@@ -39,7 +39,12 @@ export type RunEvent =
       readonly stream: 'stdout' | 'stderr';
       readonly text: string;
     }
-  | { readonly type: 'child_started'; readonly at: number; readonly track: TrackName; readonly pid: number }
+  | {
+      readonly type: 'child_started';
+      readonly at: number;
+      readonly track: TrackName;
+      readonly pid: number;
+    }
   | {
       readonly type: 'child_exited';
       readonly at: number;

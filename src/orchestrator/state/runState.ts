@@ -207,11 +207,7 @@ export function overall(state: RunState): {
   return { total, finished, failed, eta };
 }
 
-function withTrack(
-  state: RunState,
-  track: TrackName,
-  fn: (t: TrackState) => TrackState,
-): RunState {
+function withTrack(state: RunState, track: TrackName, fn: (t: TrackState) => TrackState): RunState {
   return { ...state, tracks: { ...state.tracks, [track]: fn(state.tracks[track]) } };
 }
 
@@ -269,7 +265,9 @@ function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent)
       return withTrack(state, track, (t) => ({
         ...t,
         running: t.running.map((r) =>
-          r.unit === e.unit ? { ...r, activity: stageActivity(e), lastEventAt: at, stalled: false } : r,
+          r.unit === e.unit
+            ? { ...r, activity: stageActivity(e), lastEventAt: at, stalled: false }
+            : r,
         ),
       }));
     case 'unit_done': {
@@ -279,7 +277,13 @@ function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent)
         const r = finish(t, e.unit, at, e.rows);
         first = r.first;
         if (!first) return r.t;
-        return { ...r.t, done: t.done + 1, rows: t.rows + e.rows, bytes: t.bytes + e.bytes, lastFinished: text };
+        return {
+          ...r.t,
+          done: t.done + 1,
+          rows: t.rows + e.rows,
+          bytes: t.bytes + e.bytes,
+          lastFinished: text,
+        };
       });
       return first ? note(next, at, track, 'info', text) : next;
     }
@@ -298,7 +302,11 @@ function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent)
       const text = `${unitLabel(e.unit)}: failed (attempt ${e.attempt}/${state.maxAttempts}) ${e.code}: ${e.message}${last ? '' : ' — will retry'}`;
       const next = withTrack(state, track, (t) => {
         if (!last) {
-          return { ...t, running: t.running.filter((r) => r.unit !== e.unit), retries: t.retries + 1 };
+          return {
+            ...t,
+            running: t.running.filter((r) => r.unit !== e.unit),
+            retries: t.retries + 1,
+          };
         }
         const r = finish(t, e.unit, at, 0);
         return r.first ? { ...r.t, failed: t.failed + 1, lastFinished: text } : r.t;
@@ -306,7 +314,13 @@ function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent)
       return note(next, at, track, last ? 'error' : 'warn', text);
     }
     case 'warning':
-      return note(state, at, track, 'warn', `${e.unit ? `${unitLabel(e.unit)}: ` : ''}${e.message}`);
+      return note(
+        state,
+        at,
+        track,
+        'warn',
+        `${e.unit ? `${unitLabel(e.unit)}: ` : ''}${e.message}`,
+      );
   }
 }
 
@@ -333,7 +347,13 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
         }));
       }
       const todo = ev.tracks.reduce((n, p) => n + p.total - p.done - p.empty, 0);
-      return note(next, ev.at, undefined, 'info', `run ${ev.runId} planned: ${todo} unit(s) to run`);
+      return note(
+        next,
+        ev.at,
+        undefined,
+        'info',
+        `run ${ev.runId} planned: ${todo} unit(s) to run`,
+      );
     }
     case 'worker_event':
       return onWorkerEvent(s, ev.at, ev.pid, ev.event);
@@ -358,7 +378,9 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
       }));
       if (ev.expected) return next;
       const how = ev.signal ? `killed by ${ev.signal}` : `exited with code ${ev.code}`;
-      const units = lost.length ? `; ${lost.map((r) => unitLabel(r.unit)).join(', ')} will be retried` : '';
+      const units = lost.length
+        ? `; ${lost.map((r) => unitLabel(r.unit)).join(', ')} will be retried`
+        : '';
       return note(next, ev.at, ev.track, 'error', `worker ${ev.pid} ${how}${units}`);
     }
     case 'track_control': {
@@ -367,7 +389,11 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
           case 'pause':
             return { ...t, paused: true };
           case 'resume':
-            return { ...t, paused: false, running: t.running.map((r) => ({ ...r, lastEventAt: ev.at, stalled: false })) };
+            return {
+              ...t,
+              paused: false,
+              running: t.running.map((r) => ({ ...r, lastEventAt: ev.at, stalled: false })),
+            };
           case 'restart':
           case 'restart_backoff':
             return { ...t, restarting: true, paused: false };
@@ -377,7 +403,8 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
             return { ...t, stopped: true, paused: false };
         }
       });
-      const level: Level = ev.action === 'give_up' ? 'error' : ev.action === 'restart_backoff' ? 'warn' : 'info';
+      const level: Level =
+        ev.action === 'give_up' ? 'error' : ev.action === 'restart_backoff' ? 'warn' : 'info';
       return note(next, ev.at, ev.track, level, ev.message ?? `${ev.action} ${ev.track}`);
     }
     case 'tick': {
@@ -393,7 +420,13 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
         }));
         for (const r of newly) {
           const secs = Math.round((ev.at - r.lastEventAt) / 1000);
-          next = note(next, ev.at, track, 'warn', `${unitLabel(r.unit)}: stalled, no event for ${secs} s (worker ${r.pid})`);
+          next = note(
+            next,
+            ev.at,
+            track,
+            'warn',
+            `${unitLabel(r.unit)}: stalled, no event for ${secs} s (worker ${r.pid})`,
+          );
         }
       }
       return next;

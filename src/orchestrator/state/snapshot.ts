@@ -1,4 +1,12 @@
-import { overall, remainingUnits, type RunState, TRACK_ORDER, trackEta, trackStatus, trackThroughput } from './runState.js';
+import {
+  overall,
+  remainingUnits,
+  type RunState,
+  TRACK_ORDER,
+  trackEta,
+  trackStatus,
+  trackThroughput,
+} from './runState.js';
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -10,7 +18,8 @@ export function snapshot(state: RunState) {
     runId: state.runId ?? null,
     startedAt: iso(state.startedAt),
     now: iso(state.now),
-    elapsedSeconds: state.startedAt === undefined ? 0 : round((state.now - state.startedAt) / 1000, 1),
+    elapsedSeconds:
+      state.startedAt === undefined ? 0 : round((state.now - state.startedAt) / 1000, 1),
     finished: state.finished,
     overall: {
       total: o.total,

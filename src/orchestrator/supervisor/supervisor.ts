@@ -125,7 +125,9 @@ export class Supervisor {
     const pid = proc.pid;
     if (pid === undefined) {
       // Could not even start (e.g. the command is missing): that is a crash too.
-      void proc.then((r) => this.onExit(track, -1, undefined, r.exitCode ?? null, r.signal ?? null));
+      void proc.then((r) =>
+        this.onExit(track, -1, undefined, r.exitCode ?? null, r.signal ?? null),
+      );
       return;
     }
     let resolveExited!: () => void;
@@ -153,14 +155,28 @@ export class Supervisor {
             child.open.delete(e.unit);
           this.o.dispatch({ type: 'worker_event', at: this.now(), track, pid, event: e });
         } else if (p.text !== '') {
-          this.o.dispatch({ type: 'worker_log', at: this.now(), track, pid, stream: 'stdout', text: p.text });
+          this.o.dispatch({
+            type: 'worker_log',
+            at: this.now(),
+            track,
+            pid,
+            stream: 'stdout',
+            text: p.text,
+          });
         }
       }
     };
     const onErr = (lines: string[]) => {
       for (const text of lines) {
         if (text.trim() !== '')
-          this.o.dispatch({ type: 'worker_log', at: this.now(), track, pid, stream: 'stderr', text });
+          this.o.dispatch({
+            type: 'worker_log',
+            at: this.now(),
+            track,
+            pid,
+            stream: 'stderr',
+            text,
+          });
       }
     };
     proc.stdout?.setEncoding('utf8');
@@ -221,11 +237,13 @@ export class Supervisor {
           slot.timers.delete(timer);
           slot.pendingRespawns--;
           // Its unit's locks are released first, so the respawned worker can take it at once.
-          void died.catch(() => {}).then(() => {
-            this.spawn(track);
-            if (slot.paused) this.signalTrack(track, 'SIGSTOP');
-            this.checkDone();
-          });
+          void died
+            .catch(() => {})
+            .then(() => {
+              this.spawn(track);
+              if (slot.paused) this.signalTrack(track, 'SIGSTOP');
+              this.checkDone();
+            });
         }, delay);
         slot.timers.add(timer);
       }
@@ -255,16 +273,28 @@ export class Supervisor {
     if (!slot || slot.paused || this.stoppingAll) return;
     slot.paused = true;
     this.signalTrack(track, 'SIGSTOP');
-    this.o.dispatch({ type: 'track_control', at: this.now(), track, action: 'pause', message: `${track}: paused` });
+    this.o.dispatch({
+      type: 'track_control',
+      at: this.now(),
+      track,
+      action: 'pause',
+      message: `${track}: paused`,
+    });
   }
 
   /** Resumes a paused track (SIGCONT). */
   resume(track: TrackName): void {
     const slot = this.slots.get(track);
-    if (!slot || !slot.paused) return;
+    if (!slot?.paused) return;
     slot.paused = false;
     this.signalTrack(track, 'SIGCONT');
-    this.o.dispatch({ type: 'track_control', at: this.now(), track, action: 'resume', message: `${track}: resumed` });
+    this.o.dispatch({
+      type: 'track_control',
+      at: this.now(),
+      track,
+      action: 'resume',
+      message: `${track}: resumed`,
+    });
   }
 
   /** Pauses every running track, or resumes them all when all are paused. */
@@ -282,7 +312,13 @@ export class Supervisor {
   async restart(track: TrackName): Promise<void> {
     const slot = this.slots.get(track);
     if (!slot || this.stoppingAll) return;
-    this.o.dispatch({ type: 'track_control', at: this.now(), track, action: 'restart', message: `${track}: restarting` });
+    this.o.dispatch({
+      type: 'track_control',
+      at: this.now(),
+      track,
+      action: 'restart',
+      message: `${track}: restarting`,
+    });
     for (const t of slot.timers) clearTimeout(t);
     slot.pendingRespawns -= slot.timers.size;
     slot.timers.clear();

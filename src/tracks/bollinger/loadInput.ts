@@ -35,3 +35,21 @@ export async function loadBollingerInput(
   });
   return seriesFromRows([...back.rows.reverse(), ...cur.rows], 1, back.rows.length);
 }
+
+/** Rows a month of Track 1 writes: the month's rows of `bqx_{pair}`. */
+export async function bollingerSourceCount(
+  client: pg.ClientBase,
+  settings: Settings,
+  pair: string,
+  month: Month,
+): Promise<number> {
+  const src = await sourceTable(client, settings, 'bqx', pair);
+  const time = ident(src.time);
+  const cast = paramCast(src.kind);
+  const r = await client.query({
+    text: `SELECT count(*)::int FROM ${qualified(settings.schema, src.table)} WHERE ${time} >= $1${cast} AND ${time} < $2${cast}`,
+    values: monthBounds(month, src.kind),
+    rowMode: 'array',
+  });
+  return Number(r.rows[0]?.[0] ?? 0);
+}

@@ -99,3 +99,22 @@ export async function loadRegressionInput(
     duplicateMinutes: Number(row[1]),
   };
 }
+
+/** Rows a month of Track 2 writes: the month's minutes of m1 that join a bqx row. */
+export async function regressionSourceCount(
+  client: pg.ClientBase,
+  settings: Settings,
+  pair: string,
+  month: Month,
+): Promise<number> {
+  const m1 = await sourceTable(client, settings, 'm1', pair);
+  const bqx = await sourceTable(client, settings, 'bqx', pair);
+  const mt = ident(m1.time);
+  const cast = paramCast(m1.kind);
+  const r = await client.query({
+    text: `SELECT count(*)::int FROM (${joinSql(settings.schema, m1, bqx, `${mt} >= $1${cast} AND ${mt} < $2${cast}`, 'ASC')}) j`,
+    values: monthBounds(month, m1.kind),
+    rowMode: 'array',
+  });
+  return Number(r.rows[0]?.[0] ?? 0);
+}

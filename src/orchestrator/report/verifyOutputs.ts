@@ -1,0 +1,166 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
+import type pg from 'pg';
+import type { Settings } from '../../config/load.js';
+import { parseMonth } from '../../config/months.js';
+import type { TableKey } from '../../config/schema.js';
+import { partitionName } from '../../db/contract/physical.js';
+import { META_SCHEMA, type Scope } from '../../db/dataset.js';
+import { ensureResultsTable } from '../../db/ledger/results.js';
+import { qualified } from '../../db/sql/ident.js';
+import { bollingerSourceCount } from '../../tracks/bollinger/loadInput.js';
+import { extractionCopySql } from '../../tracks/extraction/joinQuery.js';
+import { loadJoinCatalog } from '../../tracks/extraction/loadCatalog.js';
+import type { TrackName } from '../../tracks/protocol/events.js';
+import { regressionSourceCount } from '../../tracks/regression/loadInput.js';
+import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
+
+/** One thing wrong with a unit's output. */
+export interface VerifyProblem {
+  readonly track: TrackName;
+  readonly unit: string;
+  readonly problem: 'missing' | 'failed' | 'mismatch' | 'new-data';
+  readonly detail: string;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly checked: Record<TrackName, { units: number; done: number; noData: number }>;
+  readonly problems: readonly VerifyProblem[];
+}
+
+const OUTPUTS: Record<'bollinger' | 'regression', readonly TableKey[]> = {
+  bollinger: ['bollinger_bqx'],
+  regression: ['reg_rate', 'reg_bqx'],
+};
+
+async function countRows(
+  client: pg.ClientBase,
+  schema: string,
+  table: string,
+): Promise<number | undefined> {
+  const exists = await client.query('SELECT to_regclass($1) AS t', [qualified(schema, table)]);
+  if (!exists.rows[0]?.t) return undefined;
+  const r = await client.query(`SELECT count(*)::int AS n FROM ${qualified(schema, table)}`);
+  return r.rows[0].n;
+}
+
+async function sourceRows(
+  client: pg.ClientBase,
+  settings: Settings,
+  track: TrackName,
+  unit: string,
+) {
+  const [pair, monthText] = unit.split('/') as [string, string | undefined];
+  if (track === 'extraction') {
+    const catalog = await loadJoinCatalog(client, settings, pair);
+    const { select } = extractionCopySql(settings, pair, catalog);
+    const r = await client.query(`SELECT count(*)::int AS n FROM (${select}) j`);
+    return r.rows[0].n as number;
+  }
+  const month = parseMonth(monthText ?? '')!;
+  return track === 'bollinger'
+    ? bollingerSourceCount(client, settings, pair, month)
+    : regressionSourceCount(client, settings, pair, month);
+}
+
+/** Rows recorded in a Parquet file's footer (hyparquet reads only the footer). */
+async function parquetRows(file: string): Promise<number | undefined> {
+  try {
+    await stat(file);
+  } catch {
+    return undefined;
+  }
+  const meta = await parquetMetadataAsync(await asyncBufferFromFile(file));
+  return Number(meta.num_rows);
+}
+
+/**
+ * Checks the outputs of every unit in scope, as the seed's "next steps" did by hand:
+ * a done month's partitions hold exactly the rows its source has for that month (and the
+ * recorded count); a done pair's Parquet file exists and holds the recorded and the
+ * source's row count; a no-data unit's source is still empty. Lists missing and failed units.
+ */
+export async function verifyOutputs(
+  client: pg.ClientBase,
+  settings: Settings,
+  scope: Scope,
+  outDir: string,
+  progress: (message: string) => void = () => {},
+): Promise<VerifyReport> {
+  await ensureResultsTable(client);
+  const results = await client.query<{
+    track: string;
+    unit: string;
+    status: string;
+    rows: string;
+    error: string | null;
+  }>(`SELECT track, unit, status, rows, error FROM ${META_SCHEMA}.unit_results`);
+  const byKey = new Map(results.rows.map((r) => [`${r.track}:${r.unit}`, r]));
+  const problems: VerifyProblem[] = [];
+  const checked = {} as VerifyReport['checked'];
+  for (const track of TRACKS) {
+    const units = enumerateUnits(scope, track);
+    const c = { units: units.length, done: 0, noData: 0 };
+    checked[track] = c;
+    progress(`verifying ${track}: ${units.length} unit(s)`);
+    for (const { unit } of units) {
+      const r = byKey.get(`${track}:${unit}`);
+      const add = (problem: VerifyProblem['problem'], detail: string) =>
+        problems.push({ track, unit, problem, detail });
+      if (!r) {
+        add('missing', 'never run');
+        continue;
+      }
+      if (r.status === 'failed') {
+        add('failed', r.error ?? 'failed');
+        continue;
+      }
+      const source = await sourceRows(client, settings, track, unit);
+      if (r.status === 'empty') {
+        c.noData++;
+        if (source > 0) add('new-data', `recorded as no data, the source now has ${source} row(s)`);
+        continue;
+      }
+      c.done++;
+      const recorded = Number(r.rows);
+      if (source !== recorded)
+        add('mismatch', `recorded ${recorded} row(s), the source has ${source} now`);
+      if (track === 'extraction') {
+        const file = path.join(outDir, `${unit}.parquet`);
+        const n = await parquetRows(file);
+        if (n === undefined) add('mismatch', `${file} does not exist`);
+        else if (n !== recorded) add('mismatch', `${file} holds ${n} row(s), ${recorded} recorded`);
+        continue;
+      }
+      const [pair, monthText] = unit.split('/') as [string, string];
+      for (const key of OUTPUTS[track]) {
+        const part = partitionName(settings, key, pair, parseMonth(monthText)!);
+        const n = await countRows(client, settings.schema, part);
+        if (n === undefined) add('mismatch', `partition ${part} does not exist`);
+        else if (n !== recorded)
+          add('mismatch', `partition ${part} holds ${n} row(s), ${recorded} recorded`);
+      }
+    }
+  }
+  return { ok: problems.length === 0, checked, problems };
+}
+
+/** The report as text lines. */
+export function formatVerify(report: VerifyReport): string {
+  const lines: string[] = [];
+  for (const track of TRACKS) {
+    const c = report.checked[track];
+    lines.push(`${track.padEnd(11)} ${c.units} unit(s): ${c.done} done, ${c.noData} no data`);
+  }
+  if (report.problems.length === 0) lines.push('all outputs verified');
+  else {
+    lines.push(`${report.problems.length} problem(s):`);
+    for (const p of report.problems.slice(0, 200))
+      lines.push(`  ${p.track} ${p.unit}: ${p.problem}: ${p.detail}`);
+    if (report.problems.length > 200)
+      lines.push(`  … and ${report.problems.length - 200} more (use --json)`);
+  }
+  return lines.join('\n');
+}
