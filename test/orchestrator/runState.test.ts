@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import {
+  initialState,
+  overall,
+  type RunState,
+  reduce,
+  trackEta,
+  trackStatus,
+} from '../../src/orchestrator/state/runState.js';
+import { snapshot } from '../../src/orchestrator/state/snapshot.js';
+import type { TrackName, WorkerEvent } from '../../src/tracks/protocol/events.js';
+
+type Body = WorkerEvent extends infer E ? (E extends unknown ? Omit<E, 'v' | 'ts' | 'host' | 'pid' | 'track'> : never) : never;
+
+const w = (at: number, track: TrackName, pid: number, body: Body): RunEvent => ({
+  type: 'worker_event',
+  at,
+  track,
+  pid,
+  event: { v: 1, ts: new Date(at).toISOString(), host: 'h', pid, track, ...body } as WorkerEvent,
+});
+
+const planned = (at = 0): RunEvent => ({
+  type: 'run_planned',
+  at,
+  runId: 'r1',
+  maxAttempts: 3,
+  stallMs: 60_000,
+  tracks: [
+    { track: 'bollinger', total: 10, done: 2, empty: 1, rows: 500, workers: 1 },
+    { track: 'regression', total: 4, done: 0, empty: 0, rows: 0, workers: 1 },
+    { track: 'extraction', total: 2, done: 0, empty: 0, rows: 0, workers: 1 },
+  ],
+});
+
+const run = (events: RunEvent[]): RunState => events.reduce(reduce, initialState(0));
+
+describe('run state reducer', () => {
+  it('starts from the plan: totals and units finished by earlier runs', () => {
+    const s = run([planned()]);
+    expect(s.tracks.bollinger).toMatchObject({ total: 10, done: 2, empty: 1, rows: 500 });
+    expect(trackStatus(s.tracks.bollinger)).toBe('waiting');
+    expect(overall(s)).toMatchObject({ total: 16, finished: 3, failed: 0 });
+  });
+
+  it('follows a unit from start to done: latest stage, then counts, rows and activity', () => {
+    const base = [
+      planned(),
+      { type: 'child_started', at: 1, track: 'regression', pid: 7 } as RunEvent,
+      w(10, 'regression', 7, { type: 'unit_start', unit: 'audcad/2024-09', attempt: 1 }),
+      w(20, 'regression', 7, { type: 'stage', unit: 'audcad/2024-09', stage: 'compute', detail: 'w45' }),
+    ];
+    const mid = run(base);
+    expect(mid.tracks.regression.running).toEqual([
+      expect.objectContaining({ unit: 'audcad/2024-09', activity: 'computing w45', pid: 7 }),
+    ]);
+    expect(trackStatus(mid.tracks.regression)).toBe('running');
+    const end = run([
+      ...base,
+      w(30, 'regression', 7, { type: 'unit_done', unit: 'audcad/2024-09', rows: 366311, bytes: 87_200_000, ms: 54_500 }),
+    ]);
+    const t = end.tracks.regression;
+    expect(t).toMatchObject({ done: 1, rows: 366311, bytes: 87_200_000, running: [] });
+    expect(t.lastFinished).toBe('AUDCAD 2024-09: complete, 366,311 rows, 87.2 MB, 54.5 s');
+  });
+
+  it.each([
+    { stage: 'load' as const, rows: undefined, total: undefined, want: 'loading' },
+    { stage: 'write' as const, rows: 120000, total: 370000, want: 'writing 120,000 / 370,000 rows' },
+    { stage: 'write' as const, rows: 5, total: undefined, want: 'writing 5 rows' },
+  ])('stage $stage shows "$want"', ({ stage, rows, total, want }) => {
+    const s = run([
+      planned(),
+      w(1, 'extraction', 9, { type: 'unit_start', unit: 'gbpnzd', attempt: 1 }),
+      w(2, 'extraction', 9, { type: 'stage', unit: 'gbpnzd', stage, ...(rows !== undefined ? { rows } : {}), ...(total !== undefined ? { total } : {}) }),
+    ]);
+    expect(s.tracks.extraction.running[0]?.activity).toBe(want);
+  });
+
+  it('counts a retried failure as a retry, the last attempt as failed', () => {
+    const s = run([
+      planned(),
+      w(1, 'extraction', 9, { type: 'unit_start', unit: 'gbpnzd', attempt: 1 }),
+      w(2, 'extraction', 9, { type: 'unit_failed', unit: 'gbpnzd', code: '53100', message: 'disk full', attempt: 1 }),
+      w(3, 'extraction', 9, { type: 'unit_start', unit: 'gbpnzd', attempt: 3 }),
+      w(4, 'extraction', 9, { type: 'unit_failed', unit: 'gbpnzd', code: '53100', message: 'disk full', attempt: 3 }),
+    ]);
+    expect(s.tracks.extraction).toMatchObject({ retries: 1, failed: 1, running: [] });
+    expect(s.recent.at(-1)).toMatchObject({ level: 'error', track: 'extraction' });
+  });
+
+  it('counts a unit reported done twice (a retried job) once', () => {
+    const done = w(5, 'extraction', 9, { type: 'unit_done', unit: 'eurusd', rows: 10, bytes: 1, ms: 1 });
+    const s = run([planned(), done, { ...done, at: 6 }]);
+    expect(s.tracks.extraction).toMatchObject({ done: 1, rows: 10 });
+  });
+
+  it('a worker that dies mid-unit: the unit leaves the running list and an error is noted', () => {
+    const s = run([
+      planned(),
+      { type: 'child_started', at: 1, track: 'bollinger', pid: 5 },
+      w(2, 'bollinger', 5, { type: 'unit_start', unit: 'eurusd/2024-07', attempt: 1 }),
+      { type: 'child_exited', at: 3, track: 'bollinger', pid: 5, code: null, signal: 'SIGKILL', expected: false },
+    ]);
+    expect(s.tracks.bollinger.running).toEqual([]);
+    expect(s.tracks.bollinger.crashes).toBe(1);
+    expect(s.recent.at(-1)?.text).toBe('worker 5 killed by SIGKILL; EURUSD 2024-07 will be retried');
+  });
+
+  it.each([
+    { actions: ['pause'], want: 'paused' },
+    { actions: ['pause', 'resume'], want: 'running' },
+    { actions: ['restart_backoff'], want: 'restarting' },
+    { actions: ['restart_backoff', 'give_up'], want: 'failed' },
+  ] as const)('track controls $actions → $want', ({ actions, want }) => {
+    const s = run([
+      planned(),
+      { type: 'child_started', at: 1, track: 'bollinger', pid: 5 },
+      ...actions.map((action, i) => ({ type: 'track_control', at: 2 + i, track: 'bollinger', action }) as RunEvent),
+    ]);
+    expect(trackStatus(s.tracks.bollinger)).toBe(want);
+  });
+
+  it('is complete when every unit is finished and nothing runs', () => {
+    const s = run([
+      planned(),
+      w(1, 'extraction', 9, { type: 'unit_done', unit: 'eurusd', rows: 1, bytes: 1, ms: 1 }),
+      w(2, 'extraction', 9, { type: 'unit_empty', unit: 'usdjpy', reason: 'no rows' }),
+    ]);
+    expect(trackStatus(s.tracks.extraction)).toBe('complete');
+  });
+
+  it('flags a running unit silent past the stall threshold, once, and not while paused', () => {
+    const start = [
+      planned(),
+      w(1_000, 'regression', 7, { type: 'unit_start', unit: 'eurusd/2024-07', attempt: 1 }),
+    ];
+    const stalled = run([...start, { type: 'tick', at: 62_000 }, { type: 'tick', at: 63_000 }]);
+    expect(stalled.tracks.regression.running[0]?.stalled).toBe(true);
+    expect(stalled.recent.filter((r) => r.text.includes('stalled'))).toHaveLength(1);
+    const paused = run([
+      ...start,
+      { type: 'track_control', at: 2_000, track: 'regression', action: 'pause' },
+      { type: 'tick', at: 90_000 },
+    ]);
+    expect(paused.tracks.regression.running[0]?.stalled).toBe(false);
+    const resumedEvent = run([
+      ...start,
+      { type: 'tick', at: 62_000 },
+      w(62_500, 'regression', 7, { type: 'stage', unit: 'eurusd/2024-07', stage: 'write' }),
+    ]);
+    expect(resumedEvent.tracks.regression.running[0]?.stalled).toBe(false);
+  });
+
+  it('ETA comes from measured throughput, none before the first finish', () => {
+    const before = run([planned(), { type: 'child_started', at: 0, track: 'bollinger', pid: 5 }]);
+    expect(trackEta(before.tracks.bollinger, 10_000)).toBeUndefined();
+    const after = run([
+      planned(),
+      { type: 'child_started', at: 0, track: 'bollinger', pid: 5 },
+      w(10_000, 'bollinger', 5, { type: 'unit_done', unit: 'eurusd/2024-07', rows: 1, bytes: 1, ms: 1 }),
+      { type: 'tick', at: 10_000 },
+    ]);
+    // 1 unit in 10 s, 6 units left (10 − 2 done − 1 no data − 1 now).
+    expect(trackEta(after.tracks.bollinger, after.now)).toBeCloseTo(60, 6);
+    expect(snapshot(after).tracks[0]).toMatchObject({ track: 'bollinger', etaSeconds: 60, remaining: 6 });
+  });
+
+  it('keeps a bounded list of recent events and counts every one noted', () => {
+    const many: RunEvent[] = Array.from({ length: 250 }, (_, i) => ({
+      type: 'worker_log',
+      at: i,
+      track: 'bollinger',
+      pid: 1,
+      stream: 'stdout',
+      text: `line ${i}`,
+    }));
+    const s = run([planned(), ...many]);
+    expect(s.recent).toHaveLength(200);
+    expect(s.noted).toBe(251);
+    expect(s.recent.at(-1)?.text).toBe('line 249');
+  });
+
+  it('does not change the state it is given', () => {
+    const s0 = run([planned()]);
+    const copy = JSON.stringify(snapshot(s0));
+    reduce(s0, w(5, 'extraction', 9, { type: 'unit_done', unit: 'eurusd', rows: 10, bytes: 1, ms: 1 }));
+    expect(JSON.stringify(snapshot(s0))).toBe(copy);
+  });
+});

@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import { initialState, type RunState, reduce, trackStatus } from '../../src/orchestrator/state/runState.js';
+import { Supervisor } from '../../src/orchestrator/supervisor/supervisor.js';
+import type { TrackName } from '../../src/tracks/protocol/events.js';
+
+const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/workers/fixtureWorker.mjs');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Linux process state letter: R/S running or sleeping, T stopped. */
+function procState(pid: number): string {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.slice(0, 1);
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+function harness(opts: {
+  mode: string | ((n: number) => string);
+  track?: TrackName;
+  workers?: number;
+  total?: number;
+  maxRestarts?: number;
+  graceMs?: number;
+  extraArgs?: string[];
+}) {
+  const track = opts.track ?? 'bollinger';
+  let state: RunState = reduce(initialState(Date.now()), {
+    type: 'run_planned',
+    at: Date.now(),
+    runId: 'test',
+    maxAttempts: 3,
+    stallMs: 60_000,
+    tracks: [{ track, total: opts.total ?? 2, done: 0, empty: 0, rows: 0, workers: opts.workers ?? 1 }],
+  });
+  const events: RunEvent[] = [];
+  const died: number[] = [];
+  let spawned = 0;
+  const sup = new Supervisor({
+    tracks: [{ track, workers: opts.workers ?? 1 }],
+    command: () => {
+      const mode = typeof opts.mode === 'string' ? opts.mode : opts.mode(spawned);
+      spawned++;
+      return { file: process.execPath, args: [FIXTURE, mode, track, ...(opts.extraArgs ?? [])] };
+    },
+    maxRestarts: opts.maxRestarts ?? 3,
+    backoffMs: () => 50,
+    graceMs: opts.graceMs ?? 2000,
+    dispatch: (ev) => {
+      events.push(ev);
+      state = reduce(state, ev);
+    },
+    onWorkerDied: async (_t, pid) => {
+      died.push(pid);
+    },
+  });
+  cleanups.push(async () => {
+    await sup.stopAll();
+  });
+  return { sup, events, died, get state() { return state; }, track };
+}
+
+describe('supervisor with fixture workers', () => {
+  it('runs clean workers to completion', async () => {
+    const h = harness({ mode: 'ok' });
+    h.sup.start();
+    await h.sup.done;
+    expect(h.state.tracks.bollinger).toMatchObject({ done: 2, rows: 200, crashes: 0 });
+    expect(trackStatus(h.state.tracks.bollinger)).toBe('complete');
+  });
+
+  it('turns garbage on stdout into log lines and keeps going', async () => {
+    const h = harness({ mode: 'garbage', total: 1 });
+    h.sup.start();
+    await h.sup.done;
+    const logs = h.events.filter((e) => e.type === 'worker_log').map((e) => (e as { text: string }).text);
+    expect(logs).toEqual([
+      'hello from a library that prints',
+      '{not json at all',
+      '{"v":1,"type":"not-an-event"}',
+      '\u001b[31mcolour codes\u001b[0m',
+    ]);
+    expect(h.state.tracks.bollinger.done).toBe(1);
+    expect(h.state.tracks.bollinger.crashes).toBe(0);
+  });
+
+  it('joins a line written in two pieces, and keeps a last line cut by the exit', async () => {
+    const h = harness({ mode: 'half-line', total: 1 });
+    h.sup.start();
+    await h.sup.done;
+    expect(h.state.tracks.bollinger).toMatchObject({ done: 1, rows: 7 });
+    const logs = h.events.filter((e) => e.type === 'worker_log').map((e) => (e as { text: string }).text);
+    expect(logs).toEqual(['trailing words without newline']);
+  });
+
+  it('restarts a crashed worker with backoff and releases its unit', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-sup-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const h = harness({ mode: 'crash-once', extraArgs: [path.join(dir, 'state')] });
+    h.sup.start();
+    await h.sup.done;
+    const t = h.state.tracks.bollinger;
+    expect(t).toMatchObject({ crashes: 1, done: 2 });
+    expect(trackStatus(t)).toBe('complete');
+    expect(h.died).toHaveLength(1);
+    expect(h.events.some((e) => e.type === 'track_control' && e.action === 'restart_backoff')).toBe(true);
+  });
+
+  it('gives up after the restart limit and marks the track failed, visibly', async () => {
+    const h = harness({ mode: 'crash', maxRestarts: 2 });
+    h.sup.start();
+    await h.sup.done;
+    const t = h.state.tracks.bollinger;
+    expect(t.crashes).toBe(3);
+    expect(trackStatus(t)).toBe('failed');
+    expect(h.state.recent.at(-1)).toMatchObject({ level: 'error' });
+    expect(h.state.recent.at(-1)?.text).toMatch(/gave up/);
+  });
+
+  it('treats an exit 0 with a unit still open as a crash', async () => {
+    const h = harness({ mode: (n) => (n === 0 ? 'early' : 'ok') });
+    h.sup.start();
+    await h.sup.done;
+    const exits = h.events.filter((e) => e.type === 'child_exited');
+    expect(exits[0]).toMatchObject({ code: 0, expected: false });
+    expect(h.state.tracks.bollinger).toMatchObject({ crashes: 1, done: 2 });
+  });
+
+  it('stops a hung worker: SIGTERM, then SIGKILL after the grace period; nothing left', async () => {
+    const h = harness({ mode: 'hang', graceMs: 300 });
+    h.sup.start();
+    await new Promise((r) => setTimeout(r, 500));
+    const pids = h.sup.pids().map((p) => p.pid);
+    expect(pids).toHaveLength(1);
+    const t0 = Date.now();
+    await h.sup.stopAll();
+    await h.sup.done;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(pids.every((p) => !alive(p))).toBe(true);
+    const exit = h.events.find((e) => e.type === 'child_exited');
+    expect(exit).toMatchObject({ signal: 'SIGKILL', expected: true });
+  });
+
+  it('pauses a track with SIGSTOP (no event while paused) and resumes it with SIGCONT', async () => {
+    const h = harness({ mode: 'slow', total: 1 });
+    h.sup.start();
+    await new Promise((r) => setTimeout(r, 600));
+    const [pid] = h.sup.pids().map((p) => p.pid);
+    h.sup.pause('bollinger');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(procState(pid!)).toBe('T');
+    expect(trackStatus(h.state.tracks.bollinger)).toBe('paused');
+    const before = h.events.length;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(h.events.length).toBe(before);
+    h.sup.resume('bollinger');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(procState(pid!)).not.toBe('T');
+    expect(h.events.length).toBeGreaterThan(before + 1);
+    await h.sup.done;
+    expect(h.state.tracks.bollinger.done).toBe(1);
+  });
+
+  it('restarts a track on request: graceful stop, fresh workers, not counted as crashes', async () => {
+    const h = harness({ mode: (n) => (n === 0 ? 'slow' : 'ok') });
+    h.sup.start();
+    await new Promise((r) => setTimeout(r, 300));
+    const [first] = h.sup.pids();
+    await h.sup.restart('bollinger');
+    expect(alive(first!.pid)).toBe(false);
+    await h.sup.done;
+    expect(h.state.tracks.bollinger.crashes).toBe(0);
+    expect(h.events.filter((e) => e.type === 'child_started')).toHaveLength(2);
+  });
+});
