@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInitDb } from './commands/initDb.js';
-import { registerRun } from './commands/run.js';
+import { registerPlan, registerRun } from './commands/run.js';
 import { registerSeed } from './commands/seed.js';
 import { registerStatus, registerVerify } from './commands/status.js';
 import { registerTrack } from './commands/track.js';
@@ -29,6 +29,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run bqx-monitor --help for usage)')
     .exitOverride();
   registerRun(program);
+  registerPlan(program);
   registerDoctor(program);
   registerInitDb(program);
   registerSeed(program);

@@ -11,7 +11,11 @@ import {
 import { snapshot } from '../../src/orchestrator/state/snapshot.js';
 import type { TrackName, WorkerEvent } from '../../src/tracks/protocol/events.js';
 
-type Body = WorkerEvent extends infer E ? (E extends unknown ? Omit<E, 'v' | 'ts' | 'host' | 'pid' | 'track'> : never) : never;
+type Body = WorkerEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, 'v' | 'ts' | 'host' | 'pid' | 'track'>
+    : never
+  : never;
 
 const w = (at: number, track: TrackName, pid: number, body: Body): RunEvent => ({
   type: 'worker_event',
@@ -49,7 +53,12 @@ describe('run state reducer', () => {
       planned(),
       { type: 'child_started', at: 1, track: 'regression', pid: 7 } as RunEvent,
       w(10, 'regression', 7, { type: 'unit_start', unit: 'audcad/2024-09', attempt: 1 }),
-      w(20, 'regression', 7, { type: 'stage', unit: 'audcad/2024-09', stage: 'compute', detail: 'w45' }),
+      w(20, 'regression', 7, {
+        type: 'stage',
+        unit: 'audcad/2024-09',
+        stage: 'compute',
+        detail: 'w45',
+      }),
     ];
     const mid = run(base);
     expect(mid.tracks.regression.running).toEqual([
@@ -58,7 +67,13 @@ describe('run state reducer', () => {
     expect(trackStatus(mid.tracks.regression)).toBe('running');
     const end = run([
       ...base,
-      w(30, 'regression', 7, { type: 'unit_done', unit: 'audcad/2024-09', rows: 366311, bytes: 87_200_000, ms: 54_500 }),
+      w(30, 'regression', 7, {
+        type: 'unit_done',
+        unit: 'audcad/2024-09',
+        rows: 366311,
+        bytes: 87_200_000,
+        ms: 54_500,
+      }),
     ]);
     const t = end.tracks.regression;
     expect(t).toMatchObject({ done: 1, rows: 366311, bytes: 87_200_000, running: [] });
@@ -67,13 +82,24 @@ describe('run state reducer', () => {
 
   it.each([
     { stage: 'load' as const, rows: undefined, total: undefined, want: 'loading' },
-    { stage: 'write' as const, rows: 120000, total: 370000, want: 'writing 120,000 / 370,000 rows' },
+    {
+      stage: 'write' as const,
+      rows: 120000,
+      total: 370000,
+      want: 'writing 120,000 / 370,000 rows',
+    },
     { stage: 'write' as const, rows: 5, total: undefined, want: 'writing 5 rows' },
   ])('stage $stage shows "$want"', ({ stage, rows, total, want }) => {
     const s = run([
       planned(),
       w(1, 'extraction', 9, { type: 'unit_start', unit: 'gbpnzd', attempt: 1 }),
-      w(2, 'extraction', 9, { type: 'stage', unit: 'gbpnzd', stage, ...(rows !== undefined ? { rows } : {}), ...(total !== undefined ? { total } : {}) }),
+      w(2, 'extraction', 9, {
+        type: 'stage',
+        unit: 'gbpnzd',
+        stage,
+        ...(rows !== undefined ? { rows } : {}),
+        ...(total !== undefined ? { total } : {}),
+      }),
     ]);
     expect(s.tracks.extraction.running[0]?.activity).toBe(want);
   });
@@ -82,16 +108,34 @@ describe('run state reducer', () => {
     const s = run([
       planned(),
       w(1, 'extraction', 9, { type: 'unit_start', unit: 'gbpnzd', attempt: 1 }),
-      w(2, 'extraction', 9, { type: 'unit_failed', unit: 'gbpnzd', code: '53100', message: 'disk full', attempt: 1 }),
+      w(2, 'extraction', 9, {
+        type: 'unit_failed',
+        unit: 'gbpnzd',
+        code: '53100',
+        message: 'disk full',
+        attempt: 1,
+      }),
       w(3, 'extraction', 9, { type: 'unit_start', unit: 'gbpnzd', attempt: 3 }),
-      w(4, 'extraction', 9, { type: 'unit_failed', unit: 'gbpnzd', code: '53100', message: 'disk full', attempt: 3 }),
+      w(4, 'extraction', 9, {
+        type: 'unit_failed',
+        unit: 'gbpnzd',
+        code: '53100',
+        message: 'disk full',
+        attempt: 3,
+      }),
     ]);
     expect(s.tracks.extraction).toMatchObject({ retries: 1, failed: 1, running: [] });
     expect(s.recent.at(-1)).toMatchObject({ level: 'error', track: 'extraction' });
   });
 
   it('counts a unit reported done twice (a retried job) once', () => {
-    const done = w(5, 'extraction', 9, { type: 'unit_done', unit: 'eurusd', rows: 10, bytes: 1, ms: 1 });
+    const done = w(5, 'extraction', 9, {
+      type: 'unit_done',
+      unit: 'eurusd',
+      rows: 10,
+      bytes: 1,
+      ms: 1,
+    });
     const s = run([planned(), done, { ...done, at: 6 }]);
     expect(s.tracks.extraction).toMatchObject({ done: 1, rows: 10 });
   });
@@ -101,11 +145,21 @@ describe('run state reducer', () => {
       planned(),
       { type: 'child_started', at: 1, track: 'bollinger', pid: 5 },
       w(2, 'bollinger', 5, { type: 'unit_start', unit: 'eurusd/2024-07', attempt: 1 }),
-      { type: 'child_exited', at: 3, track: 'bollinger', pid: 5, code: null, signal: 'SIGKILL', expected: false },
+      {
+        type: 'child_exited',
+        at: 3,
+        track: 'bollinger',
+        pid: 5,
+        code: null,
+        signal: 'SIGKILL',
+        expected: false,
+      },
     ]);
     expect(s.tracks.bollinger.running).toEqual([]);
     expect(s.tracks.bollinger.crashes).toBe(1);
-    expect(s.recent.at(-1)?.text).toBe('worker 5 killed by SIGKILL; EURUSD 2024-07 will be retried');
+    expect(s.recent.at(-1)?.text).toBe(
+      'worker 5 killed by SIGKILL; EURUSD 2024-07 will be retried',
+    );
   });
 
   it.each([
@@ -117,7 +171,10 @@ describe('run state reducer', () => {
     const s = run([
       planned(),
       { type: 'child_started', at: 1, track: 'bollinger', pid: 5 },
-      ...actions.map((action, i) => ({ type: 'track_control', at: 2 + i, track: 'bollinger', action }) as RunEvent),
+      ...actions.map(
+        (action, i) =>
+          ({ type: 'track_control', at: 2 + i, track: 'bollinger', action }) as RunEvent,
+      ),
     ]);
     expect(trackStatus(s.tracks.bollinger)).toBe(want);
   });
@@ -159,12 +216,22 @@ describe('run state reducer', () => {
     const after = run([
       planned(),
       { type: 'child_started', at: 0, track: 'bollinger', pid: 5 },
-      w(10_000, 'bollinger', 5, { type: 'unit_done', unit: 'eurusd/2024-07', rows: 1, bytes: 1, ms: 1 }),
+      w(10_000, 'bollinger', 5, {
+        type: 'unit_done',
+        unit: 'eurusd/2024-07',
+        rows: 1,
+        bytes: 1,
+        ms: 1,
+      }),
       { type: 'tick', at: 10_000 },
     ]);
     // 1 unit in 10 s, 6 units left (10 − 2 done − 1 no data − 1 now).
     expect(trackEta(after.tracks.bollinger, after.now)).toBeCloseTo(60, 6);
-    expect(snapshot(after).tracks[0]).toMatchObject({ track: 'bollinger', etaSeconds: 60, remaining: 6 });
+    expect(snapshot(after).tracks[0]).toMatchObject({
+      track: 'bollinger',
+      etaSeconds: 60,
+      remaining: 6,
+    });
   });
 
   it('keeps a bounded list of recent events and counts every one noted', () => {
@@ -185,7 +252,10 @@ describe('run state reducer', () => {
   it('does not change the state it is given', () => {
     const s0 = run([planned()]);
     const copy = JSON.stringify(snapshot(s0));
-    reduce(s0, w(5, 'extraction', 9, { type: 'unit_done', unit: 'eurusd', rows: 10, bytes: 1, ms: 1 }));
+    reduce(
+      s0,
+      w(5, 'extraction', 9, { type: 'unit_done', unit: 'eurusd', rows: 10, bytes: 1, ms: 1 }),
+    );
     expect(JSON.stringify(snapshot(s0))).toBe(copy);
   });
 });

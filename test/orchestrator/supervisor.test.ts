@@ -5,11 +5,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
-import { initialState, type RunState, reduce, trackStatus } from '../../src/orchestrator/state/runState.js';
+import {
+  initialState,
+  type RunState,
+  reduce,
+  trackStatus,
+} from '../../src/orchestrator/state/runState.js';
 import { Supervisor } from '../../src/orchestrator/supervisor/supervisor.js';
 import type { TrackName } from '../../src/tracks/protocol/events.js';
 
-const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/workers/fixtureWorker.mjs');
+const FIXTURE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../fixtures/workers/fixtureWorker.mjs',
+);
 
 function alive(pid: number): boolean {
   try {
@@ -46,7 +54,9 @@ function harness(opts: {
     runId: 'test',
     maxAttempts: 3,
     stallMs: 60_000,
-    tracks: [{ track, total: opts.total ?? 2, done: 0, empty: 0, rows: 0, workers: opts.workers ?? 1 }],
+    tracks: [
+      { track, total: opts.total ?? 2, done: 0, empty: 0, rows: 0, workers: opts.workers ?? 1 },
+    ],
   });
   const events: RunEvent[] = [];
   const died: number[] = [];
@@ -72,7 +82,15 @@ function harness(opts: {
   cleanups.push(async () => {
     await sup.stopAll();
   });
-  return { sup, events, died, get state() { return state; }, track };
+  return {
+    sup,
+    events,
+    died,
+    get state() {
+      return state;
+    },
+    track,
+  };
 }
 
 describe('supervisor with fixture workers', () => {
@@ -88,7 +106,9 @@ describe('supervisor with fixture workers', () => {
     const h = harness({ mode: 'garbage', total: 1 });
     h.sup.start();
     await h.sup.done;
-    const logs = h.events.filter((e) => e.type === 'worker_log').map((e) => (e as { text: string }).text);
+    const logs = h.events
+      .filter((e) => e.type === 'worker_log')
+      .map((e) => (e as { text: string }).text);
     expect(logs).toEqual([
       'hello from a library that prints',
       '{not json at all',
@@ -104,7 +124,9 @@ describe('supervisor with fixture workers', () => {
     h.sup.start();
     await h.sup.done;
     expect(h.state.tracks.bollinger).toMatchObject({ done: 1, rows: 7 });
-    const logs = h.events.filter((e) => e.type === 'worker_log').map((e) => (e as { text: string }).text);
+    const logs = h.events
+      .filter((e) => e.type === 'worker_log')
+      .map((e) => (e as { text: string }).text);
     expect(logs).toEqual(['trailing words without newline']);
   });
 
@@ -118,7 +140,9 @@ describe('supervisor with fixture workers', () => {
     expect(t).toMatchObject({ crashes: 1, done: 2 });
     expect(trackStatus(t)).toBe('complete');
     expect(h.died).toHaveLength(1);
-    expect(h.events.some((e) => e.type === 'track_control' && e.action === 'restart_backoff')).toBe(true);
+    expect(h.events.some((e) => e.type === 'track_control' && e.action === 'restart_backoff')).toBe(
+      true,
+    );
   });
 
   it('gives up after the restart limit and marks the track failed, visibly', async () => {

@@ -4,6 +4,7 @@ import { readCatalog } from '../../db/preflight/catalog.js';
 import { PRESETS } from '../../db/seed/presets.js';
 import { attachJsonOutput } from '../../orchestrator/headless/jsonOutput.js';
 import { attachLineOutput } from '../../orchestrator/headless/lineOutput.js';
+import { prepareQueue } from '../../orchestrator/run/prepareQueue.js';
 import { startRun } from '../../orchestrator/run/startRun.js';
 import { workerCommand } from '../../orchestrator/supervisor/workerCommand.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
@@ -86,5 +87,37 @@ export function registerRun(program: Command): void {
           : result.status === 'interrupted'
             ? EXIT.interrupted
             : EXIT.failed;
+    });
+}
+
+/**
+ * `bqx-monitor plan [--recompute [track]]`: enqueues every unit not yet done and prints
+ * the plan, without running anything, for `worker` processes started by hand (e.g. on
+ * other machines) to share.
+ */
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('enqueue the units not yet done, for workers started by hand')
+    .option('--json', 'print JSON')
+    .option('--recompute [track]', 'run finished units again: all (default) or one track')
+    .action(async (flags: RunFlags, cmd: Command) => {
+      const recompute = recomputeSet(flags.recompute);
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      const plans = await prepareQueue(ctx, recompute);
+      const rows = plans.map((p) => ({
+        track: p.track,
+        total: p.total,
+        done: p.done,
+        noData: p.empty,
+        queued: p.todo.length,
+      }));
+      if (flags.json) process.stdout.write(`${JSON.stringify({ tracks: rows })}\n`);
+      else
+        for (const r of rows)
+          process.stdout.write(
+            `${r.track.padEnd(11)} ${r.total} unit(s): ${r.done} done, ${r.noData} no data, ${r.queued} queued\n`,
+          );
+      process.exitCode = EXIT.ok;
     });
 }

@@ -50,6 +50,9 @@ export function registerWorker(program: Command): void {
         log: (m) => process.stderr.write(`${m}\n`),
       });
       interceptSignals((signal) => worker.stop(`${signal}: finishing the current unit`));
+      // Nobody reads our events any more (the supervisor died, a pipe closed): finish the
+      // current unit quietly, so its commit and its job's completion still happen.
+      process.stdout.on('error', () => worker.stop('stdout closed'));
       if (process.env[SUPERVISED_ENV] === '1') {
         // The supervisor holds our stdin open: when it dies, even by SIGKILL, stdin ends.
         process.stdin.on('end', () => worker.stop('the supervisor went away'));

@@ -60,3 +60,19 @@ export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Prom
     ],
   );
 }
+
+/** Whether a unit was recorded done or no data at or after `since` (ISO time). */
+export async function finishedSince(
+  client: pg.ClientBase,
+  track: string,
+  unit: string,
+  since: string | undefined,
+): Promise<boolean> {
+  if (!since) return false;
+  const r = await client.query(
+    `SELECT 1 FROM ${META_SCHEMA}.unit_results
+      WHERE track = $1 AND unit = $2 AND status IN ('done', 'empty') AND finished_at >= $3::timestamptz`,
+    [track, unit, since],
+  );
+  return (r.rowCount ?? 0) > 0;
+}

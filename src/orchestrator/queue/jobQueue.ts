@@ -19,6 +19,8 @@ export function jobKey(track: TrackName, unit: string): string {
 /** What a unit's job carries. */
 export interface UnitPayload {
   readonly unit: string;
+  /** When the unit was planned: a result recorded after it means the unit is done. */
+  readonly plannedAt: string;
 }
 
 /** Installs or upgrades the queue's schema (idempotent; graphile-worker's own migrations). */
@@ -49,7 +51,7 @@ export async function enqueueUnits(
     [keys],
   );
   await client.query(
-    `SELECT ${QUEUE_SCHEMA}.add_job(identifier => t.task, payload => json_build_object('unit', t.unit),
+    `SELECT ${QUEUE_SCHEMA}.add_job(identifier => t.task, payload => json_build_object('unit', t.unit, 'plannedAt', now()),
               max_attempts => $4::int, job_key => t.key, job_key_mode => 'unsafe_dedupe')
        FROM unnest($1::text[], $2::text[], $3::text[]) AS t(task, unit, key)`,
     [units.map((u) => taskName(u.track)), units.map((u) => u.unit), keys, maxAttempts],

@@ -63,7 +63,16 @@ export async function releaseDeadWorkers(
       RETURNING worker_id`,
     [opts.host, opts.deadPids ?? [], opts.timeoutMs],
   );
-  const ids = r.rows.map((x) => x.worker_id);
+  // Locks by an id nobody registered (a process killed before it could register), once
+  // older than the timeout, are released too.
+  const unknown = await client.query<{ locked_by: string }>(
+    `SELECT DISTINCT locked_by FROM ${QUEUE_SCHEMA}._private_jobs j
+      WHERE locked_by IS NOT NULL
+        AND locked_at < now() - make_interval(secs => $1::double precision / 1000)
+        AND NOT EXISTS (SELECT 1 FROM ${META_SCHEMA}.workers w WHERE w.worker_id = j.locked_by)`,
+    [opts.timeoutMs],
+  );
+  const ids = [...r.rows.map((x) => x.worker_id), ...unknown.rows.map((x) => x.locked_by)];
   if (ids.length > 0) {
     await client.query(`SELECT ${QUEUE_SCHEMA}.force_unlock_workers($1::text[])`, [ids]);
   }

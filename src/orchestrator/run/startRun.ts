@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { enumerateUnits, planRun, TRACKS } from '../plan/planUnits.js';
-import { ensureRunsTable, newRunId, recordRunEnd, recordRunStart } from '../plan/runRecord.js';
-import { enqueueUnits, migrateQueue } from '../queue/jobQueue.js';
-import { ensureWorkerRegistry, heartbeat, releaseDeadWorkers } from '../queue/workerRegistry.js';
+import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
+import { prepareQueue } from './prepareQueue.js';
+import { newRunId, recordRunEnd, recordRunStart } from '../plan/runRecord.js';
+import { heartbeat, releaseDeadWorkers } from '../queue/workerRegistry.js';
 import { sampleDatabase } from '../sample/databaseSampler.js';
 import { sampleSystem } from '../sample/systemSampler.js';
 import type { RunEvent } from '../state/events.js';
@@ -14,7 +14,6 @@ import { initialState, type RunState, reduce, trackStatus } from '../state/runSt
 import { Supervisor, type WorkerCommand } from '../supervisor/supervisor.js';
 import { DEAD_AFTER_MS, HEARTBEAT_MS } from '../worker/runWorker.js';
 import { defaultWorkers } from '../supervisor/workerCommand.js';
-import { ensureResultsTable } from '../../db/ledger/results.js';
 
 export interface RunOptions {
   /** Tracks whose finished units are done again. */
@@ -52,43 +51,13 @@ export interface RunSession {
   readonly done: Promise<RunResult>;
 }
 
-/** Is a local process alive? */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Plans and starts a run: installs the queue, releases units held by dead workers (a
  * killed earlier run), enqueues every unit not yet done, and starts the supervisor.
  */
 export async function startRun(ctx: Context, o: RunOptions): Promise<RunSession> {
   const host = os.hostname();
-  await migrateQueue(ctx.db.pool);
-  const plans = await ctx.db.withPgClient(async (c) => {
-    await ensureResultsTable(c);
-    await ensureWorkerRegistry(c);
-    await ensureRunsTable(c);
-    // Workers of this host whose process is gone (a run killed with -9) hold their units:
-    // release them now rather than after the heartbeat timeout.
-    const local = await c.query<{ pid: number }>(
-      'SELECT DISTINCT pid FROM bqx_monitor.workers WHERE host = $1',
-      [host],
-    );
-    const dead = local.rows.map((r) => r.pid).filter((p) => !alive(p));
-    await releaseDeadWorkers(c, { host, deadPids: dead, timeoutMs: DEAD_AFTER_MS });
-    const p = await planRun(c, ctx.scope, o.recompute);
-    await enqueueUnits(
-      c,
-      p.flatMap((t) => [...t.todo]),
-      ctx.settings.run.maxAttempts,
-    );
-    return p;
-  });
+  const plans = await prepareQueue(ctx, o.recompute);
   const runId = newRunId();
   const units = Object.fromEntries(
     TRACKS.map((t) => [t, enumerateUnits(ctx.scope, t).map((u) => u.unit)]),

@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import { run, type Task } from 'graphile-worker';
+import { run, type Task, type WorkerEvents } from 'graphile-worker';
 import type { Settings } from '../../config/load.js';
 import type { Database } from '../../db/connection/open.js';
 import { workerIdentity } from '../../tracks/io/unitContext.js';
@@ -14,6 +15,7 @@ import {
   unregisterProcess,
 } from '../queue/workerRegistry.js';
 import { runUnitByKey, type ExtractionOptions } from './runUnitByKey.js';
+import { finishedSince } from '../../db/ledger/results.js';
 
 /** Heartbeat period, and the silence after which a worker counts as dead. */
 export const HEARTBEAT_MS = 10_000;
@@ -49,7 +51,17 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   let units = 0;
   let stopReason = 'the queue has no more units for this track';
   const task: Task = async (payload, helpers) => {
-    const { unit } = payload as UnitPayload;
+    const { unit, plannedAt } = payload as UnitPayload;
+    // A job can outlive its unit's commit (its worker died between the two): never redo it.
+    if (await o.db.withPgClient((c) => finishedSince(c, o.track, unit, plannedAt))) {
+      o.emit({
+        type: 'warning',
+        unit,
+        code: 'already_done',
+        message: 'finished by an earlier attempt; not run again',
+      });
+      return;
+    }
     units++;
     const outcome = await runUnitByKey(
       {
@@ -66,22 +78,25 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     // A failed unit is retried by the queue with backoff, up to the maximum attempts.
     if (outcome.status === 'failed') throw new Error(outcome.error ?? 'unit failed');
   };
+  // Jobs are locked under the pool's id (and each worker's): register every id this
+  // process locks with, before any job is taken, so a dead process's units can be released.
+  const events: WorkerEvents = new EventEmitter();
+  const register = (workerId: string) =>
+    o.db
+      .withPgClient((c) => registerWorker(c, { workerId, track: o.track, host, pid: process.pid }))
+      .catch((err: Error) => o.log(`cannot register worker ${workerId}: ${err.message}`));
+  events.on('pool:create', ({ workerPool }) => void register(workerPool.id));
+  events.on('worker:create', ({ worker }) => void register(worker.workerId));
   const runner = await run({
     pgPool: o.db.pool,
     concurrency: o.concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
+    events,
     taskList: { [taskName(o.track)]: task },
     logger: queueLogger((level, message) => {
       if (level === 'error' || level === 'warning') o.log(`queue ${level}: ${message}`);
     }),
-  });
-  runner.events.on('worker:create', ({ worker }) => {
-    void o.db
-      .withPgClient((c) =>
-        registerWorker(c, { workerId: worker.workerId, track: o.track, host, pid: process.pid }),
-      )
-      .catch((err: Error) => o.log(`cannot register worker: ${err.message}`));
   });
   let stopping = false;
   const stop = (reason: string) => {
