@@ -19,7 +19,9 @@ import { loadJoinCatalog } from '../src/tracks/extraction/loadCatalog.js';
 import type { UnitContext } from '../src/tracks/io/unitContext.js';
 import type { EventBody } from '../src/tracks/protocol/emit.js';
 import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
+import { WORKER_MALLOC_ENV } from '../src/orchestrator/supervisor/workerCommand.js';
 import { copyOut, dumpBinary, replaceWithCopy } from './floor.js';
+import { benchQueue, type QueueRow } from './queueOverhead.js';
 import { median, repeat, timed } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -180,6 +182,10 @@ try {
   }
   rows.push(...(await benchExtraction()));
   printTable(rows);
+  const queue = await benchQueue(db.childUrl!, RUNS);
+  process.stdout.write(
+    `\nqueue (graphile-worker): ${queue.units} units, overhead ${queue.overhead_ms_per_unit.toFixed(1)} ms per unit between units (median of ${queue.runs} runs), ${queue.wall_ms_per_unit.toFixed(1)} ms per no-data unit all told\n`,
+  );
   const large = rows
     .filter((r) => r.track === 'extraction')
     .reduce<Row | undefined>((a, r) => (a && a.rows >= r.rows ? a : r), undefined);
@@ -197,6 +203,8 @@ try {
     runs: RUNS,
     at: new Date().toISOString(),
     rows,
+    memory,
+    queue,
   };
   await writeFile(args.out!, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`\nwritten ${args.out}\n`);
@@ -215,7 +223,8 @@ async function benchExtraction(): Promise<Row[]> {
     const runs: Array<{ ms: number; rows: number; bytes: number; maxRssMb: number }> = [];
     // The 10x pair runs once: a minute a run.
     for (let i = 0; i < (pair === 'usdjpy' ? 1 : RUNS); i++) {
-      const r = await execa('node', [child, url, pair, out]);
+      // The same malloc settings as the supervisor's workers.
+      const r = await execa('node', [child, url, pair, out], { env: WORKER_MALLOC_ENV });
       runs.push(JSON.parse(r.stdout));
     }
     const catalog = await db.withPgClient((c) => loadJoinCatalog(c, settings, pair));

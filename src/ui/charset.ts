@@ -5,10 +5,32 @@ export interface Glyphs {
   readonly note: string;
   readonly barFull: string;
   readonly barEmpty: string;
+  /** Sparkline levels, lowest first. */
+  readonly spark: readonly string[];
+  readonly pointer: string;
+  readonly ellipsis: string;
 }
 
-const UNICODE: Glyphs = { ok: '✔', fail: '✖', note: '•', barFull: '█', barEmpty: '░' };
-const ASCII: Glyphs = { ok: '+', fail: 'x', note: '-', barFull: '#', barEmpty: '.' };
+const UNICODE: Glyphs = {
+  ok: '✔',
+  fail: '✖',
+  note: '•',
+  barFull: '█',
+  barEmpty: '░',
+  spark: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
+  pointer: '▶',
+  ellipsis: '…',
+};
+const ASCII: Glyphs = {
+  ok: '+',
+  fail: 'x',
+  note: '-',
+  barFull: '#',
+  barEmpty: '.',
+  spark: ['_', '.', '-', '=', '*', '#'],
+  pointer: '>',
+  ellipsis: '...',
+};
 
 /** True when the locale (LC_ALL, else LC_CTYPE, else LANG) says UTF-8. */
 export function isUtf8Locale(
@@ -21,4 +43,25 @@ export function isUtf8Locale(
 /** The glyph set for this environment. */
 export function glyphsFor(env: Readonly<Record<string, string | undefined>> = process.env): Glyphs {
   return isUtf8Locale(env) ? UNICODE : ASCII;
+}
+
+const ASCII_MAP: Record<string, string> = {
+  '—': '-',
+  '–': '-',
+  '…': '...',
+  '▶': '>',
+  '✔': '+',
+  '✖': 'x',
+  '↑': '^',
+  '↓': 'v',
+  '█': '#',
+  '░': '.',
+  '×': 'x',
+  '’': "'",
+};
+
+/** Text safe for a non-UTF-8 terminal: known symbols spelled in ASCII, anything else `?`. */
+export function toAscii(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences pass through
+  return text.replace(/[^\x00-\x7f]/g, (c) => ASCII_MAP[c] ?? '?');
 }

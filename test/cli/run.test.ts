@@ -4,22 +4,32 @@ import { runCli } from '../support/cli.js';
 import { makeDataDir, removeDataDir } from '../support/dataDir.js';
 
 describe('bqx-monitor with no arguments', () => {
-  it('seeds an empty embedded database with the demo and checks exactly what it seeded', async () => {
+  it('seeds an empty embedded database with the demo, checks it and runs every unit', async () => {
     const dataDir = await makeDataDir('bqx-run-');
+    const out = await makeDataDir('bqx-run-out-');
     try {
-      const r = await runCli(['--data-dir', dataDir], { timeout: 180_000 });
+      const r = await runCli(['--data-dir', dataDir, '--out', out], { timeout: 360_000 });
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stderr).toContain('seeding the demo dataset');
+      // Not a terminal: plain lines, and a hint about --json.
+      expect(r.stderr).toContain('use --json');
       expect(r.stdout).toContain('3 pairs (eurusd, gbpusd, usdjpy); bollinger 2024-07..2024-10');
       expect(r.stdout).toContain('the database can run all three tracks');
-      // A second run reuses the data: no seeding.
-      const again = await runCli(['--data-dir', dataDir]);
+      expect(r.stdout).toContain('extraction: USDJPY: complete, 95,040 rows');
+      expect(r.stdout).toMatch(
+        /progress 24\/24 \(bollinger 12\/12 complete, regression 9\/9 complete, extraction 3\/3 complete\)/,
+      );
+      expect(r.stdout).toMatch(/run \S+ complete; event log: /);
+      // A second run reuses the data and the results: no seeding, nothing to redo.
+      const again = await runCli(['--data-dir', dataDir, '--out', out]);
       expect(again.exitCode).toBe(0);
       expect(again.stderr).not.toContain('seeding');
+      expect(again.stdout).not.toContain(': complete,');
     } finally {
       await removeDataDir(dataDir);
+      await removeDataDir(out);
     }
-  }, 240_000);
+  }, 480_000);
 });
 
 describe('the doctor report', () => {

@@ -6,6 +6,7 @@ import { attachJsonOutput } from '../../orchestrator/headless/jsonOutput.js';
 import { attachLineOutput } from '../../orchestrator/headless/lineOutput.js';
 import { prepareQueue } from '../../orchestrator/run/prepareQueue.js';
 import { startRun } from '../../orchestrator/run/startRun.js';
+import { renderDashboard } from '../../ui/runDashboard.js';
 import { workerCommand } from '../../orchestrator/supervisor/workerCommand.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
@@ -20,6 +21,14 @@ interface RunFlags {
 }
 
 const TRACK_NAMES: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
+
+function exitCodeOf(status: 'complete' | 'failed' | 'interrupted'): number {
+  return status === 'complete'
+    ? EXIT.ok
+    : status === 'interrupted'
+      ? EXIT.interrupted
+      : EXIT.failed;
+}
 
 function recomputeSet(flag: string | boolean | undefined): Set<TrackName> {
   if (flag === undefined || flag === false) return new Set();
@@ -59,8 +68,9 @@ export function registerRun(program: Command): void {
         }
       }
       const report = await runDoctor(ctx);
+      const dashboard = !json && process.stdout.isTTY === true && process.stdin.isTTY === true;
       if (json) process.stdout.write(`${JSON.stringify({ kind: 'preflight', ...report })}\n`);
-      else if (!report.ok) process.stdout.write(`${formatDoctor(report)}\n`);
+      else if (!report.ok || !dashboard) process.stdout.write(`${formatDoctor(report)}\n`);
       if (!report.ok) {
         process.exitCode = EXIT.usage;
         return;
@@ -70,6 +80,27 @@ export function registerRun(program: Command): void {
         command: (track) =>
           workerCommand(track, { dbUrl: ctx.db.childUrl, config: g.config, outDir: ctx.outDir }),
       });
+      if (dashboard) {
+        let quit!: () => void;
+        const quitting = new Promise<void>((r) => {
+          quit = r;
+        });
+        const ui = renderDashboard(session, ctx.db.description, quit);
+        // SIGTERM / SIGHUP (the SSH link went away): stop the run and close the dashboard.
+        interceptSignals(() => {
+          void session.stop().finally(quit);
+        });
+        const result = await session.done;
+        // Stopped (q, or a signal): the dashboard closes; a finished run stays until q.
+        if (result.status === 'interrupted') quit();
+        await quitting;
+        ui.unmount();
+        process.stdout.write(
+          `run ${session.runId} ${result.status}; event log: ${result.logFile}\n`,
+        );
+        process.exitCode = exitCodeOf(result.status);
+        return;
+      }
       interceptSignals(() => void session.stop());
       const out = json
         ? attachJsonOutput(session, { snapshotMs: ctx.settings.run.snapshotSeconds * 1000 })
@@ -81,12 +112,7 @@ export function registerRun(program: Command): void {
       }
       const result = await session.done;
       out.finish(result);
-      process.exitCode =
-        result.status === 'complete'
-          ? EXIT.ok
-          : result.status === 'interrupted'
-            ? EXIT.interrupted
-            : EXIT.failed;
+      process.exitCode = exitCodeOf(result.status);
     });
 }
 

@@ -61,18 +61,21 @@ export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Prom
   );
 }
 
-/** Whether a unit was recorded done or no data at or after `since` (ISO time). */
+/** A unit's outcome recorded done or no data at or after `since` (ISO time), if any. */
 export async function finishedSince(
   client: pg.ClientBase,
   track: string,
   unit: string,
   since: string | undefined,
-): Promise<boolean> {
-  if (!since) return false;
+): Promise<{ status: 'done' | 'empty'; rows: number; bytes: number; ms: number } | undefined> {
+  if (!since) return undefined;
   const r = await client.query(
-    `SELECT 1 FROM ${META_SCHEMA}.unit_results
+    `SELECT status, rows, bytes, ms FROM ${META_SCHEMA}.unit_results
       WHERE track = $1 AND unit = $2 AND status IN ('done', 'empty') AND finished_at >= $3::timestamptz`,
     [track, unit, since],
   );
-  return (r.rowCount ?? 0) > 0;
+  const row = r.rows[0];
+  return row
+    ? { status: row.status, rows: Number(row.rows), bytes: Number(row.bytes), ms: Number(row.ms) }
+    : undefined;
 }

@@ -46,6 +46,13 @@ export async function enqueueUnits(
       WHERE key = ANY($1::text[]) AND locked_at IS NULL AND attempts >= max_attempts`,
     [keys],
   );
+  // A job kept from an earlier plan counts from now: its unit is to be (re)done from here.
+  await client.query(
+    `UPDATE ${QUEUE_SCHEMA}._private_jobs
+        SET payload = (payload::jsonb || jsonb_build_object('plannedAt', now()))::json
+      WHERE key = ANY($1::text[]) AND locked_at IS NULL`,
+    [keys],
+  );
   const before = await client.query<{ n: string }>(
     `SELECT count(*) AS n FROM ${QUEUE_SCHEMA}._private_jobs WHERE key = ANY($1::text[])`,
     [keys],

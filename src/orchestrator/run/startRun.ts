@@ -194,7 +194,7 @@ export async function startRun(ctx: Context, o: RunOptions): Promise<RunSession>
             at: Date.now(),
             track,
             action: 'stop',
-            message: `${track}: stopping`,
+            message: 'stopping (workers finish their unit first)',
           });
       }
       await supervisor.stopAll();

@@ -120,6 +120,9 @@ export class Supervisor {
       buffer: false,
       reject: false,
       cleanup: true,
+      // Its own process group: a Ctrl-C in the terminal reaches this process only, which
+      // then stops the workers in order (one SIGTERM each: finish the unit, then exit).
+      detached: true,
       windowsHide: true,
     });
     const pid = proc.pid;
@@ -219,7 +222,7 @@ export class Supervisor {
             at: this.now(),
             track,
             action: 'give_up',
-            message: `${track}: workers crashed ${slot.crashes} times; gave up (limit ${this.o.maxRestarts})`,
+            message: `workers crashed ${slot.crashes} times; gave up (limit ${this.o.maxRestarts})`,
           });
         }
         void died.catch(() => {});
@@ -231,7 +234,7 @@ export class Supervisor {
           at: this.now(),
           track,
           action: 'restart_backoff',
-          message: `${track}: restarting a worker in ${(delay / 1000).toFixed(1)} s (crash ${slot.crashes} of at most ${this.o.maxRestarts})`,
+          message: `restarting a worker in ${(delay / 1000).toFixed(1)} s (crash ${slot.crashes} of at most ${this.o.maxRestarts})`,
         });
         const timer = setTimeout(() => {
           slot.timers.delete(timer);
@@ -278,7 +281,7 @@ export class Supervisor {
       at: this.now(),
       track,
       action: 'pause',
-      message: `${track}: paused`,
+      message: 'paused',
     });
   }
 
@@ -293,7 +296,7 @@ export class Supervisor {
       at: this.now(),
       track,
       action: 'resume',
-      message: `${track}: resumed`,
+      message: 'resumed',
     });
   }
 
@@ -317,7 +320,7 @@ export class Supervisor {
       at: this.now(),
       track,
       action: 'restart',
-      message: `${track}: restarting`,
+      message: 'restarting (workers finish their unit first)',
     });
     for (const t of slot.timers) clearTimeout(t);
     slot.pendingRespawns -= slot.timers.size;

@@ -8,6 +8,12 @@ import type { WorkerCommand } from './supervisor.js';
 const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
 /**
+ * glibc settings of every worker: fewer malloc arenas and mmap for large blocks keep a
+ * worker's RSS from growing with fragmentation (`npm run bench` runs Track 3 with them).
+ */
+export const WORKER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+
+/**
  * The command line of a track's worker: this same CLI, `worker --track T --until-empty`,
  * with the run's config and output directory; the database URL travels in the
  * environment (never on a command line others can read with `ps`).
@@ -19,13 +25,7 @@ export function workerCommand(
   const args = [MAIN];
   if (o.config) args.push('--config', o.config);
   args.push('--out', o.outDir, 'worker', '--track', track, '--until-empty');
-  const env: Record<string, string> = {
-    [SUPERVISED_ENV]: '1',
-    // Fewer malloc arenas and mmap for large blocks keep a worker's RSS from growing with
-    // fragmentation (Track 3's peak on a 376,000-row pair: 653 MB without, 569 MB with).
-    MALLOC_ARENA_MAX: '2',
-    MALLOC_MMAP_THRESHOLD_: '131072',
-  };
+  const env: Record<string, string> = { [SUPERVISED_ENV]: '1', ...WORKER_MALLOC_ENV };
   if (o.dbUrl) env['DATABASE_URL'] = o.dbUrl;
   return { file: process.execPath, args, env };
 }

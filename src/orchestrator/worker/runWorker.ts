@@ -52,14 +52,24 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   let stopReason = 'the queue has no more units for this track';
   const task: Task = async (payload, helpers) => {
     const { unit, plannedAt } = payload as UnitPayload;
-    // A job can outlive its unit's commit (its worker died between the two): never redo it.
-    if (await o.db.withPgClient((c) => finishedSince(c, o.track, unit, plannedAt))) {
+    // A job can outlive its unit's commit (its worker stopped between the two): never redo
+    // the unit; report the recorded outcome so progress counts it.
+    const prior = await o.db.withPgClient((c) => finishedSince(c, o.track, unit, plannedAt));
+    if (prior) {
       o.emit({
         type: 'warning',
         unit,
         code: 'already_done',
-        message: 'finished by an earlier attempt; not run again',
+        message: 'finished by an earlier attempt after this run was planned; not run again',
       });
+      if (prior.status === 'done')
+        o.emit({ type: 'unit_done', unit, rows: prior.rows, bytes: prior.bytes, ms: prior.ms });
+      else
+        o.emit({
+          type: 'unit_empty',
+          unit,
+          reason: 'no source rows (recorded by an earlier attempt)',
+        });
       return;
     }
     units++;

@@ -1,0 +1,64 @@
+import type { Glyphs } from './charset.js';
+
+/** A progress bar of exactly `width` cells for a fraction in [0, 1]. */
+export function bar(fraction: number, width: number, g: Glyphs): string {
+  const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+  const w = Math.max(0, Math.floor(width));
+  const full = Math.floor(f * w + 1e-9);
+  return g.barFull.repeat(full) + g.barEmpty.repeat(w - full);
+}
+
+/** `54.2%`; a percentage of something not started yet is `0.0%`. */
+export function percent(fraction: number): string {
+  const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+  return `${(f * 100).toFixed(1)}%`;
+}
+
+/** A sparkline of values in [0, 100], the last `width` of them. */
+export function sparkline(values: readonly number[], width: number, g: Glyphs): string {
+  const top = g.spark.length - 1;
+  return values
+    .slice(-width)
+    .map((v) => g.spark[Math.round((Math.min(100, Math.max(0, v)) / 100) * top)]!)
+    .join('');
+}
+
+/** `3.1/23.4 GB`. */
+export function gigabytes(used: number, total: number): string {
+  return `${(used / 1e9).toFixed(1)}/${(total / 1e9).toFixed(1)} GB`;
+}
+
+/** `12,345`. */
+export function integer(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** `0.82 u/s`, `12 u/s`; rows per second as `75.3k rows/s`. */
+export function rate(unitsPerSec: number | undefined, rowsPerSec: number | undefined): string {
+  if (unitsPerSec === undefined) return 'rate —';
+  const u = unitsPerSec >= 10 ? unitsPerSec.toFixed(0) : unitsPerSec.toFixed(2);
+  const r = rowsPerSec ?? 0;
+  const rows =
+    r >= 1e6 ? `${(r / 1e6).toFixed(1)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)}k` : r.toFixed(0);
+  return `${u} u/s ${rows} rows/s`;
+}
+
+/** Cuts `text` to `width` cells with an ellipsis. */
+export function truncate(text: string, width: number, g: Glyphs): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  const keep = Math.max(0, width - g.ellipsis.length);
+  return text.slice(0, keep) + g.ellipsis.slice(0, width - keep);
+}
+
+/** `01:02:03` elapsed. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(Math.floor(s / 3600))}:${p(Math.floor((s % 3600) / 60))}:${p(s % 60)}`;
+}
+
+/** Warning level of a use percentage: the colour thresholds of the system panel. */
+export function useLevel(pct: number): 'ok' | 'warn' | 'high' {
+  return pct >= 90 ? 'high' : pct >= 75 ? 'warn' : 'ok';
+}

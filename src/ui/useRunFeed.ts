@@ -1,0 +1,78 @@
+import { useEffect, useRef, useState } from 'react';
+import type { RunEvent } from '../orchestrator/state/events.js';
+import type { RecentEvent, RunState } from '../orchestrator/state/runState.js';
+import type { TrackName } from '../tracks/protocol/events.js';
+
+/** What the dashboard reads: state, CPU history for the sparkline, per-track logs. */
+export interface RunFeed {
+  getState(): RunState;
+  subscribe(fn: (state: RunState, ev: RunEvent) => void): () => void;
+}
+
+/** Lines kept per track for the log view. */
+export const LOG_LIMIT = 5000;
+
+export interface FeedView {
+  readonly state: RunState;
+  readonly cpuHistory: readonly number[];
+  readonly logs: Readonly<Record<TrackName | 'run', readonly RecentEvent[]>>;
+}
+
+/**
+ * Follows the run's state but re-renders at most once per `intervalMs` (10 a second by
+ * default), however fast events come: the dashboard stays cheap over SSH.
+ */
+export function useRunFeed(feed: RunFeed, intervalMs = 100): FeedView {
+  const latest = useRef(feed.getState());
+  const dirty = useRef(true);
+  const cpu = useRef<number[]>([]);
+  const lastSystem = useRef<unknown>(undefined);
+  const logs = useRef<Record<TrackName | 'run', RecentEvent[]>>({
+    bollinger: [],
+    regression: [],
+    extraction: [],
+    run: [],
+  });
+  const seen = useRef(latest.current.noted);
+  const [view, setView] = useState<FeedView>(() => ({
+    state: latest.current,
+    cpuHistory: [],
+    logs: { ...logs.current },
+  }));
+  useEffect(() => {
+    const take = (state: RunState) => {
+      const fresh = Math.min(state.noted - seen.current, state.recent.length);
+      for (const r of state.recent.slice(state.recent.length - fresh)) {
+        const list = logs.current[r.track ?? 'run'];
+        list.push(r);
+        if (list.length > LOG_LIMIT) list.splice(0, list.length - LOG_LIMIT);
+      }
+      seen.current = state.noted;
+      if (state.system && state.system !== lastSystem.current) {
+        lastSystem.current = state.system;
+        cpu.current.push(state.system.cpu);
+        if (cpu.current.length > 120) cpu.current.shift();
+      }
+    };
+    take(feed.getState());
+    const off = feed.subscribe((state) => {
+      latest.current = state;
+      dirty.current = true;
+      take(state);
+    });
+    const timer = setInterval(() => {
+      if (!dirty.current) return;
+      dirty.current = false;
+      setView({
+        state: latest.current,
+        cpuHistory: [...cpu.current],
+        logs: { ...logs.current },
+      });
+    }, intervalMs);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [feed, intervalMs]);
+  return view;
+}
