@@ -62,6 +62,5 @@ const ASCII_MAP: Record<string, string> = {
 
 /** Text safe for a non-UTF-8 terminal: known symbols spelled in ASCII, anything else `?`. */
 export function toAscii(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences pass through
   return text.replace(/[^\x00-\x7f]/g, (c) => ASCII_MAP[c] ?? '?');
 }

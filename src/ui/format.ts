@@ -59,6 +59,6 @@ export function clock(seconds: number): string {
 }
 
 /** Warning level of a use percentage: the colour thresholds of the system panel. */
-export function useLevel(pct: number): 'ok' | 'warn' | 'high' {
+export function levelOf(pct: number): 'ok' | 'warn' | 'high' {
   return pct >= 90 ? 'high' : pct >= 75 ? 'warn' : 'ok';
 }

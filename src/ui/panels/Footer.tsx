@@ -32,6 +32,7 @@ export function HelpOverlay({ ascii }: { ascii: boolean }) {
   return (
     <>
       {HELP_LINES.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} bold={i === 0} wrap="truncate">
           {ascii ? toAscii(l) : l}
         </Text>

@@ -37,6 +37,7 @@ export function LogView(p: LogViewProps) {
         )}
       </Text>
       {page.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} wrap="truncate">
           <Text dimColor>{new Date(l.at).toISOString().slice(11, 19)} </Text>
           <Text
@@ -47,6 +48,7 @@ export function LogView(p: LogViewProps) {
         </Text>
       ))}
       {Array.from({ length: Math.max(0, body - page.length) }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={`pad-${i}`}> </Text>
       ))}
       <Text dimColor wrap="truncate">

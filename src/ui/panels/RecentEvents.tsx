@@ -10,6 +10,7 @@ export function RecentEvents({ events, lines }: { events: readonly RecentEvent[]
   return (
     <Box flexDirection="column">
       {shown.map((e, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={`${e.at}-${i}`} wrap="truncate">
           <Text dimColor>{new Date(e.at).toISOString().slice(11, 19)}</Text>
           <Text

@@ -1,14 +1,14 @@
 import { Box, Text } from 'ink';
 import type { DatabaseSample } from '../../orchestrator/sample/databaseSampler.js';
 import type { SystemSample } from '../../orchestrator/sample/systemSampler.js';
-import { gigabytes, sparkline, useLevel } from '../format.js';
+import { gigabytes, sparkline, levelOf } from '../format.js';
 import { tint, txt, useTheme } from '../theme.js';
 
 const LEVEL_COLOUR = { ok: 'green', warn: 'yellow', high: 'red' } as const;
 
 function Pct({ value }: { value: number }) {
   const t = useTheme();
-  return <Text color={tint(t, LEVEL_COLOUR[useLevel(value)])}>{`${value.toFixed(0)}%`}</Text>;
+  return <Text color={tint(t, LEVEL_COLOUR[levelOf(value)])}>{`${value.toFixed(0)}%`}</Text>;
 }
 
 export interface SystemPanelProps {
@@ -57,7 +57,7 @@ export function SystemPanel({
           </Text>
         ))}
         {`  workers ${s.workers.length} (${workerCpu.toFixed(0)}% cpu, ${(workerRss / 1e6).toFixed(0)} MB)  db conns `}
-        <Text color={tint(t, LEVEL_COLOUR[useLevel(connPct)])}>{conns}</Text>
+        <Text color={tint(t, LEVEL_COLOUR[levelOf(connPct)])}>{conns}</Text>
         {d ? `  db ${(d.sizeBytes / 1e9).toFixed(2)} GB` : ''}
       </Text>
     </Box>

@@ -101,6 +101,7 @@ export function TrackPanel({ track: tr, now, selected, width, activityLines }: T
         {tr.crashes > 0 ? `  crashes ${tr.crashes}` : ''}
       </Text>
       {lines.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} wrap="truncate" dimColor={l.startsWith('last:')}>
           {`    ${truncate(txt(t, l), width - 4, t.g)}`}
         </Text>
