@@ -25,7 +25,10 @@ export async function benchQueue(url: string, runs: number): Promise<QueueRow> {
   // 2 pairs × 60 future months: 120 units of Track 1 with no data.
   await writeFile(
     config,
-    JSON.stringify({ pairs: ['eurusd', 'gbpusd'], months: { bollinger: { from: '2030-01', to: '2034-12' } } }),
+    JSON.stringify({
+      pairs: ['eurusd', 'gbpusd'],
+      months: { bollinger: { from: '2030-01', to: '2034-12' } },
+    }),
   );
   const env = { DATABASE_URL: url };
   const gaps: number[] = [];

@@ -21,7 +21,8 @@ import type { EventBody } from '../src/tracks/protocol/emit.js';
 import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
 import { WORKER_MALLOC_ENV } from '../src/orchestrator/supervisor/workerCommand.js';
 import { copyOut, dumpBinary, replaceWithCopy } from './floor.js';
-import { benchQueue, type QueueRow } from './queueOverhead.js';
+import { benchDashboard } from './dashboardCost.js';
+import { benchQueue } from './queueOverhead.js';
 import { median, repeat, timed } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -197,6 +198,10 @@ try {
   process.stdout.write(
     `\nTrack 3 memory check: peak RSS ${memory.peak_rss_mb?.toFixed(0)} MB for ${large?.rows} rows, bound ${RSS_BOUND_MB} MB: ${memory.ok ? 'ok' : 'EXCEEDED'}\n`,
   );
+  const dashboard = await benchDashboard(db.childUrl!);
+  process.stdout.write(
+    `dashboard process during a ${dashboard.seconds.toFixed(0)} s run (tmux, ${dashboard.samples} samples): CPU median ${dashboard.cpu_percent_median.toFixed(1)}% of a core (p90 ${dashboard.cpu_percent_p90.toFixed(1)}%), peak RSS ${dashboard.rss_mb_max.toFixed(0)} MB (targets: < 5%, < 150 MB)\n`,
+  );
   await mkdir(path.dirname(path.resolve(args.out!)), { recursive: true });
   const result = {
     machine: { cpus: os.cpus().length, node: process.version },
@@ -205,6 +210,7 @@ try {
     rows,
     memory,
     queue,
+    dashboard,
   };
   await writeFile(args.out!, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`\nwritten ${args.out}\n`);

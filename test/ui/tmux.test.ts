@@ -52,7 +52,17 @@ describe('the dashboard in a real terminal (tmux)', { timeout: 300_000 }, () => 
       `node ${CLI} --data-dir ${dir}/data --out ${dir}/out --config ${config} run;`,
       'echo EXIT=$?; sleep 120',
     ].join(' ');
-    const started = await tmux('new-session', '-d', '-s', SESSION, '-x', '100', '-y', '32', command);
+    const started = await tmux(
+      'new-session',
+      '-d',
+      '-s',
+      SESSION,
+      '-x',
+      '100',
+      '-y',
+      '32',
+      command,
+    );
     expect(started.exitCode).toBe(0);
     await waitFor((s) => s.includes('[RUNNING]'), 120_000, 'the dashboard');
     // Select Track 2 (keys typed before the dashboard takes the keyboard are the
