@@ -341,4 +341,81 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
     );
     expect(done.rows[0].n).toBe(4);
   });
+
+  it('a unit that keeps failing is retried, then counted failed: exit 1, and verify lists it', async () => {
+    const db = await createTestDatabase();
+    const s = await scratch();
+    extra.push(
+      () => db.drop(),
+      () => rm(s.dir, { recursive: true, force: true }),
+    );
+    // Passes the preflight, fails at write time: every row of EURUSD's regression output.
+    const init = await runCli(['--db', db.url, 'init-db']);
+    expect(init.exitCode).toBe(0);
+    await db.pool.query('ALTER TABLE bqx.reg_rate_eurusd ADD CONSTRAINT reject_all CHECK (false)');
+    const config = await writeConfig(
+      JSON.stringify({
+        run: { maxAttempts: 2, workers: { bollinger: 1, regression: 1, extraction: 1 } },
+      }),
+    );
+    const r = await runCli(
+      ['--db', db.url, '--data-dir', s.data, '--out', s.out, '--config', config, 'run', '--json'],
+      { timeout: 240_000 },
+    );
+    expect(r.exitCode).toBe(1);
+    const lines = parseJsonLines(r.stdout);
+    expect(lines.at(-1)).toMatchObject({ kind: 'summary', status: 'failed' });
+    const tracks = lines.at(-1)!['tracks'] as Array<Record<string, unknown>>;
+    expect(tracks[1]).toMatchObject({ track: 'regression', done: 2, failed: 2 });
+    expect(tracks[0]).toMatchObject({ track: 'bollinger', done: 4, failed: 0 });
+    const failures = workerEvents(lines).filter((e) => e.event.type === 'unit_failed');
+    expect(failures.map((e) => [e.event['unit'], e.event['attempt']]).sort()).toEqual([
+      ['eurusd/2024-07', 1],
+      ['eurusd/2024-07', 2],
+      ['eurusd/2024-08', 1],
+      ['eurusd/2024-08', 2],
+    ]);
+    expect(String(failures[0]!.event['message'])).toMatch(/reject_all/);
+    const rows = await db.pool.query(
+      `SELECT unit, attempts, error FROM bqx_monitor.unit_results WHERE status = 'failed' ORDER BY unit`,
+    );
+    expect(rows.rows.map((x) => [x.unit, x.attempts])).toEqual([
+      ['eurusd/2024-07', 2],
+      ['eurusd/2024-08', 2],
+    ]);
+    const v = await runCli(['--db', db.url, '--out', s.out, '--config', config, 'verify']);
+    expect(v.exitCode).toBe(1);
+    expect(v.stdout).toContain('regression eurusd/2024-07: failed: 23514');
+  });
+
+  it('a worker told SIGTERM finishes its unit and exits 0', async () => {
+    const db = await createTestDatabase();
+    const s = await scratch();
+    extra.push(
+      () => db.drop(),
+      () => rm(s.dir, { recursive: true, force: true }),
+    );
+    expect((await runCli(runArgs(db, s, 'plan'))).exitCode).toBe(0);
+    const lines: Array<Record<string, unknown>> = [];
+    const split = new LineSplitter();
+    const w = execa('node', [CLI, '--out', s.out, 'worker', '--track', 'regression'], {
+      reject: false,
+      buffer: false,
+      env: { DATABASE_URL: db.url, PGHOST: '', PGDATABASE: '', PGUSER: '', PGPORT: '' },
+    });
+    w.stdout?.setEncoding('utf8');
+    w.stdout?.on('data', (c: string) => {
+      for (const l of split.push(c)) if (l) lines.push(JSON.parse(l));
+    });
+    await until(() => lines.some((e) => e['type'] === 'stage'), 60_000, 'a unit to start');
+    const unit = lines.find((e) => e['type'] === 'unit_start')!['unit'];
+    w.kill('SIGTERM');
+    const r = await w;
+    expect(r.exitCode).toBe(0);
+    expect(lines).toContainEqual(expect.objectContaining({ type: 'unit_done', unit }));
+    expect(lines.at(-1)).toMatchObject({ type: 'worker_exit', code: 0 });
+    expect(String(lines.at(-1)!['reason'])).toMatch(/SIGTERM/);
+    // It took no other unit after the signal.
+    expect(lines.filter((e) => e['type'] === 'unit_start')).toHaveLength(1);
+  });
 });
