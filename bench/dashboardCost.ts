@@ -1,5 +1,6 @@
 // What watching costs: the main process (dashboard, supervisor, samplers) of a real run in
 // a real terminal (tmux), sampled once a second: CPU (percent of one core) and RSS.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,15 @@ export interface DashboardCost {
   cpu_percent_median: number;
   cpu_percent_p90: number;
   rss_mb_max: number;
+}
+
+/** A process's executable name (Linux). */
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,10 +55,11 @@ export async function benchDashboard(url: string): Promise<DashboardCost> {
       const r = await execa('pgrep', ['-f', `${dir}/out --config ${config} run`], {
         reject: false,
       });
+      // The tmux shell's command line matches too: the dashboard is the `node` process.
       pid = String(r.stdout)
         .split('\n')
         .map(Number)
-        .find((p) => p > 0 && p !== process.pid);
+        .find((p) => p > 0 && p !== process.pid && comm(p) === 'node');
     }
     if (pid === undefined) throw new Error('the dashboard process did not start');
     const cpu: number[] = [];

@@ -19,10 +19,11 @@ export interface FeedView {
 }
 
 /**
- * Follows the run's state but re-renders at most once per `intervalMs` (10 a second by
- * default), however fast events come: the dashboard stays cheap over SSH.
+ * Follows the run's state but re-renders at most once per `intervalMs` (2 a second by
+ * default; keys redraw at once), however fast events come: the dashboard stays cheap to
+ * run and to watch over SSH.
  */
-export function useRunFeed(feed: RunFeed, intervalMs = 100): FeedView {
+export function useRunFeed(feed: RunFeed, intervalMs = 500): FeedView {
   const latest = useRef(feed.getState());
   const dirty = useRef(true);
   const cpu = useRef<number[]>([]);

@@ -2,12 +2,9 @@ import { Argument, type Command, Option } from 'commander';
 import { type Month, monthRange, parseMonth } from '../../config/months.js';
 import { assertPair } from '../../db/contract/physical.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
-import { runBollingerUnit } from '../../tracks/bollinger/runUnit.js';
 import { type UnitContext, workerIdentity } from '../../tracks/io/unitContext.js';
 import { createEmitter } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { runRegressionUnit } from '../../tracks/regression/runUnit.js';
-import { runExtractionUnit } from '../../tracks/extraction/runUnit.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { EXIT, UserError } from '../userError.js';
 
@@ -16,7 +13,18 @@ interface TrackOptions {
   month?: string;
 }
 
-const MONTH_RUNNERS = { bollinger: runBollingerUnit, regression: runRegressionUnit } as const;
+/** The runners, loaded when a `track` command runs (other commands do not need them). */
+async function runners() {
+  const [b, r, x] = await Promise.all([
+    import('../../tracks/bollinger/runUnit.js'),
+    import('../../tracks/regression/runUnit.js'),
+    import('../../tracks/extraction/runUnit.js'),
+  ]);
+  return {
+    month: { bollinger: b.runBollingerUnit, regression: r.runRegressionUnit } as const,
+    extraction: x.runExtractionUnit,
+  };
+}
 
 /** Months to run: `--month`, else every month of the track's span in the scope. */
 function monthsFor(opt: string | undefined, span: { from: Month; to: Month }): Month[] {
@@ -55,6 +63,7 @@ export function registerTrack(program: Command): void {
         throw new UserError(`--pair: ${(err as Error).message}`);
       }
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      const run = await runners();
       const emit = createEmitter(track as TrackName);
       const unitCtx: UnitContext = {
         withPgClient: ctx.db.withPgClient,
@@ -69,10 +78,10 @@ export function registerTrack(program: Command): void {
         if (opts.month !== undefined)
           throw new UserError('--month does not apply to extraction (a unit is a pair)');
         const compression = ctx.settings.compression;
-        outcomes.push(await runExtractionUnit(unitCtx, pair, { outDir: ctx.outDir, compression }));
+        outcomes.push(await run.extraction(unitCtx, pair, { outDir: ctx.outDir, compression }));
       } else {
         for (const m of monthsFor(opts.month, ctx.scope[track])) {
-          outcomes.push(await MONTH_RUNNERS[track](unitCtx, pair, m));
+          outcomes.push(await run.month[track](unitCtx, pair, m));
         }
       }
       const failed = outcomes.filter((o) => o.status === 'failed').length;

@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { startWorker } from '../../orchestrator/worker/runWorker.js';
 import { createEmitter } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
@@ -37,6 +36,8 @@ export function registerWorker(program: Command): void {
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
         throw new UserError('--concurrency: expected a whole number from 1 to 64');
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      // Loaded here: the track runners (Arrow, Parquet) are not needed by other commands.
+      const { startWorker } = await import('../../orchestrator/worker/runWorker.js');
       const emit = createEmitter(flags.track);
       emit({ type: 'worker_start', concurrency });
       const worker = await startWorker({

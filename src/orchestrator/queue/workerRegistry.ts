@@ -2,6 +2,10 @@ import type pg from 'pg';
 import { META_SCHEMA } from '../../db/dataset.js';
 import { QUEUE_SCHEMA } from './jobQueue.js';
 
+/** Heartbeat period, and the silence after which a worker counts as dead. */
+export const HEARTBEAT_MS = 10_000;
+export const DEAD_AFTER_MS = 30_000;
+
 /**
  * Live workers, one row per queue worker id, refreshed by a heartbeat. A worker whose
  * heartbeat is older than the timeout is dead (killed, its machine gone): its locked jobs

@@ -5,8 +5,11 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import { planRun, type TrackPlan } from '../plan/planUnits.js';
 import { ensureRunsTable } from '../plan/runRecord.js';
 import { enqueueUnits, migrateQueue } from '../queue/jobQueue.js';
-import { ensureWorkerRegistry, releaseDeadWorkers } from '../queue/workerRegistry.js';
-import { DEAD_AFTER_MS } from '../worker/runWorker.js';
+import {
+  DEAD_AFTER_MS,
+  ensureWorkerRegistry,
+  releaseDeadWorkers,
+} from '../queue/workerRegistry.js';
 
 /** Is a local process alive? */
 export function processAlive(pid: number): boolean {

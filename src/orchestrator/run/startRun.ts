@@ -6,13 +6,17 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
 import { prepareQueue } from './prepareQueue.js';
 import { newRunId, recordRunEnd, recordRunStart } from '../plan/runRecord.js';
-import { heartbeat, releaseDeadWorkers } from '../queue/workerRegistry.js';
+import {
+  DEAD_AFTER_MS,
+  HEARTBEAT_MS,
+  heartbeat,
+  releaseDeadWorkers,
+} from '../queue/workerRegistry.js';
 import { sampleDatabase } from '../sample/databaseSampler.js';
 import { sampleSystem } from '../sample/systemSampler.js';
 import type { RunEvent } from '../state/events.js';
 import { initialState, type RunState, reduce, trackStatus } from '../state/runState.js';
 import { Supervisor, type WorkerCommand } from '../supervisor/supervisor.js';
-import { DEAD_AFTER_MS, HEARTBEAT_MS } from '../worker/runWorker.js';
 import { defaultWorkers } from '../supervisor/workerCommand.js';
 
 export interface RunOptions {

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import pidusage from 'pidusage';
 import si from 'systeminformation';
@@ -8,6 +9,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 export interface DiskSample {
   readonly label: string;
   readonly dir: string;
+  /** The existing directory measured (the nearest existing ancestor of `dir`). */
   readonly mount: string;
   readonly usedBytes: number;
   readonly sizeBytes: number;
@@ -34,16 +36,42 @@ export interface SystemSample {
   readonly workers: readonly ProcessSample[];
 }
 
-/** The mount holding `dir` (longest mount-point prefix). */
-function mountFor<T extends { mount: string }>(mounts: readonly T[], dir: string): T | undefined {
-  const abs = path.resolve(dir);
-  let best: T | undefined;
-  for (const m of mounts) {
-    const inside =
-      abs === m.mount || abs.startsWith(m.mount.endsWith('/') ? m.mount : `${m.mount}/`);
-    if (inside && (!best || m.mount.length > best.mount.length)) best = m;
+/** Use of the filesystem holding `dir` (statfs: no process to spawn); undefined if gone. */
+async function diskOf(label: string, dir: string): Promise<DiskSample | undefined> {
+  // The directory may not exist yet (the output directory before the first file).
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      const st = await statfs(d);
+      const size = st.blocks * st.bsize;
+      return { label, dir, mount: d, usedBytes: size - st.bfree * st.bsize, sizeBytes: size };
+    } catch {
+      if (path.dirname(d) === d) return undefined;
+    }
   }
-  return best;
+}
+
+/** Busy and total CPU time per core at the previous sample. */
+let lastCpus: Array<{ busy: number; total: number }> | undefined;
+
+/**
+ * CPU use per core since the previous call, from the kernel's counters via `os.cpus()`
+ * (systeminformation's `currentLoad()` forks a shell on every call: too costly every 2 s).
+ */
+function cpuUse(): { total: number; perCore: number[] } {
+  const now = os.cpus().map((c) => {
+    const t = c.times;
+    const total = t.user + t.nice + t.sys + t.idle + t.irq;
+    return { busy: total - t.idle, total };
+  });
+  const prev = lastCpus;
+  lastCpus = now;
+  const perCore = now.map((c, i) => {
+    const p = prev?.[i] ?? { busy: 0, total: 0 };
+    const dt = c.total - p.total;
+    return dt > 0 ? (100 * (c.busy - p.busy)) / dt : 0;
+  });
+  const total = perCore.reduce((a, b) => a + b, 0) / Math.max(1, perCore.length);
+  return { total, perCore };
 }
 
 /**
@@ -54,23 +82,12 @@ export async function sampleSystem(opts: {
   dirs: ReadonlyArray<{ label: string; dir: string }>;
   workers: ReadonlyArray<{ track: TrackName; pid: number }>;
 }): Promise<SystemSample> {
-  const [load, mem, fs] = await Promise.all([
-    si.currentLoad(),
+  const load = cpuUse();
+  const [mem, ...found] = await Promise.all([
     si.mem(),
-    si.fsSize().catch(() => [] as si.Systeminformation.FsSizeData[]),
+    ...opts.dirs.map((d) => diskOf(d.label, d.dir)),
   ]);
-  const disks: DiskSample[] = [];
-  for (const d of opts.dirs) {
-    const m = mountFor(fs, d.dir);
-    if (m)
-      disks.push({
-        label: d.label,
-        dir: d.dir,
-        mount: m.mount,
-        usedBytes: m.used,
-        sizeBytes: m.size,
-      });
-  }
+  const disks = found.filter((d): d is DiskSample => d !== undefined);
   let usage: Record<string, { cpu: number; memory: number }> = {};
   const pids = opts.workers.map((w) => w.pid);
   if (pids.length > 0) {
@@ -89,8 +106,8 @@ export async function sampleSystem(opts: {
   return {
     loadAvg: [la[0] ?? 0, la[1] ?? 0, la[2] ?? 0],
     cores: os.availableParallelism(),
-    cpu: load.currentLoad,
-    perCore: load.cpus.map((c) => c.load),
+    cpu: load.total,
+    perCore: load.perCore,
     memUsedBytes: mem.active,
     memTotalBytes: mem.total,
     disks,

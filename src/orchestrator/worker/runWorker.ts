@@ -8,7 +8,9 @@ import type { Emit } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { pendingJobs, queueLogger, taskName, type UnitPayload } from '../queue/jobQueue.js';
 import {
+  DEAD_AFTER_MS,
   ensureWorkerRegistry,
+  HEARTBEAT_MS,
   heartbeat,
   registerWorker,
   releaseDeadWorkers,
@@ -16,10 +18,6 @@ import {
 } from '../queue/workerRegistry.js';
 import { runUnitByKey, type ExtractionOptions } from './runUnitByKey.js';
 import { finishedSince } from '../../db/ledger/results.js';
-
-/** Heartbeat period, and the silence after which a worker counts as dead. */
-export const HEARTBEAT_MS = 10_000;
-export const DEAD_AFTER_MS = 30_000;
 
 export interface WorkerOptions {
   readonly db: Database;
