@@ -17,6 +17,6 @@ export function renderDashboard(
     <ThemeContext.Provider value={themeFor(env)}>
       <Dashboard feed={session} controls={session} database={database} onQuit={onQuit} />
     </ThemeContext.Provider>,
-    { exitOnCtrlC: false, patchConsole: true, maxFps: 10, incrementalRendering: true },
+    { exitOnCtrlC: false, patchConsole: true, maxFps: 10 },
   );
 }

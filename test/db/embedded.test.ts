@@ -141,5 +141,6 @@ describe('the embedded PostgreSQL', () => {
     const missing = JSON.parse(doctor.stdout).problems.map((p: { table?: string }) => p.table);
     expect(missing).not.toContain('m1_eurusd');
     expect(missing).toContain('m1_gbpusd'); // rolled back as a whole, not half-loaded
-  });
+    // Seeding two pairs beside the orchestrator's end-to-end tests can take over a minute.
+  }, 240_000);
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../../src/orchestrator/run/prepareQueue.js';
 import { LineSplitter } from '../../src/orchestrator/lineSplitter.js';
 import { CLI, runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
@@ -22,15 +23,6 @@ const CONFIG = JSON.stringify({
     workers: { bollinger: 1, regression: 1, extraction: 1 },
   },
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
   const t0 = Date.now();
@@ -105,6 +97,12 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
   let expectedTables: Record<string, string>;
   let expectedFiles: Record<string, string>;
   const extra: Array<() => Promise<void>> = [];
+
+  /** A database cloned from the template and scratch directories, dropped after all. */
+  async function fresh(): Promise<{ db: TestDatabase; s: Scratch }> {
+    const { db, s } = await fresh();
+    return { db, s };
+  }
 
   beforeAll(async () => {
     clean = await createTestDatabase();
@@ -210,12 +208,7 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
   });
 
   it('verify finds a partition that lost rows and a missing Parquet file (exit 1)', async () => {
-    const db = await createTestDatabase();
-    const s = await scratch();
-    extra.push(
-      () => db.drop(),
-      () => rm(s.dir, { recursive: true, force: true }),
-    );
+    const { db, s } = await fresh();
     expect((await runCli(runArgs(db, s, 'run', '--json'), { timeout: 240_000 })).exitCode).toBe(0);
     await db.pool.query(
       `DELETE FROM bqx.reg_bqx_usdjpy_2024_08 WHERE ctid IN (SELECT ctid FROM bqx.reg_bqx_usdjpy_2024_08 LIMIT 3)`,
@@ -232,12 +225,7 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
   });
 
   it('kill -9 of a worker mid-unit: the unit is retried and the outputs equal a clean run', async () => {
-    const db = await createTestDatabase();
-    const s = await scratch();
-    extra.push(
-      () => db.drop(),
-      () => rm(s.dir, { recursive: true, force: true }),
-    );
+    const { db, s } = await fresh();
     const { proc, lines } = startJsonRun(db, s);
     await until(
       () => workerEvents(lines).some((e) => e.track === 'extraction' && e.event.type === 'stage'),
@@ -266,12 +254,7 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
   });
 
   it('kill -9 of the main process: no worker is left, and the next run finishes the rest only', async () => {
-    const db = await createTestDatabase();
-    const s = await scratch();
-    extra.push(
-      () => db.drop(),
-      () => rm(s.dir, { recursive: true, force: true }),
-    );
+    const { db, s } = await fresh();
     const { proc, lines } = startJsonRun(db, s);
     await until(
       () => workerEvents(lines).filter((e) => e.event.type === 'unit_done').length >= 2,
@@ -282,7 +265,7 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
     await proc;
     const pids = [...new Set(workerEvents(lines).map((e) => e.pid))];
     // Their stdin closes with the parent: each finishes or abandons its unit and exits.
-    await until(() => pids.every((p) => !alive(p)), 60_000, 'orphaned workers to exit');
+    await until(() => pids.every((p) => !processAlive(p)), 60_000, 'orphaned workers to exit');
     const before = await db.pool.query(
       `SELECT track, unit, finished_at FROM bqx_monitor.unit_results WHERE status IN ('done', 'empty')`,
     );
@@ -309,12 +292,7 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
   });
 
   it('two workers started by hand share the queue without doing a unit twice', async () => {
-    const db = await createTestDatabase();
-    const s = await scratch();
-    extra.push(
-      () => db.drop(),
-      () => rm(s.dir, { recursive: true, force: true }),
-    );
+    const { db, s } = await fresh();
     const plan = await runCli(runArgs(db, s, 'plan', '--json'));
     expect(plan.exitCode).toBe(0);
     expect(JSON.parse(plan.stdout).tracks[1]).toMatchObject({ track: 'regression', queued: 4 });
@@ -343,12 +321,7 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
   });
 
   it('a unit that keeps failing is retried, then counted failed: exit 1, and verify lists it', async () => {
-    const db = await createTestDatabase();
-    const s = await scratch();
-    extra.push(
-      () => db.drop(),
-      () => rm(s.dir, { recursive: true, force: true }),
-    );
+    const { db, s } = await fresh();
     // Passes the preflight, fails at write time: every row of EURUSD's regression output.
     const init = await runCli(['--db', db.url, 'init-db']);
     expect(init.exitCode).toBe(0);
@@ -389,12 +362,7 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
   });
 
   it('a worker told SIGTERM finishes its unit and exits 0', async () => {
-    const db = await createTestDatabase();
-    const s = await scratch();
-    extra.push(
-      () => db.drop(),
-      () => rm(s.dir, { recursive: true, force: true }),
-    );
+    const { db, s } = await fresh();
     expect((await runCli(runArgs(db, s, 'plan'))).exitCode).toBe(0);
     const lines: Array<Record<string, unknown>> = [];
     const split = new LineSplitter();

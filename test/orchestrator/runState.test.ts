@@ -9,21 +9,9 @@ import {
   trackStatus,
 } from '../../src/orchestrator/state/runState.js';
 import { snapshot } from '../../src/orchestrator/state/snapshot.js';
-import type { TrackName, WorkerEvent } from '../../src/tracks/protocol/events.js';
+import { workerEvent } from '../support/runEvents.js';
 
-type Body = WorkerEvent extends infer E
-  ? E extends unknown
-    ? Omit<E, 'v' | 'ts' | 'host' | 'pid' | 'track'>
-    : never
-  : never;
-
-const w = (at: number, track: TrackName, pid: number, body: Body): RunEvent => ({
-  type: 'worker_event',
-  at,
-  track,
-  pid,
-  event: { v: 1, ts: new Date(at).toISOString(), host: 'h', pid, track, ...body } as WorkerEvent,
-});
+const w = workerEvent;
 
 const planned = (at = 0): RunEvent => ({
   type: 'run_planned',

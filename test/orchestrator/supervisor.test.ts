@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { processAlive } from '../../src/orchestrator/run/prepareQueue.js';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import {
   initialState,
@@ -18,15 +19,6 @@ const FIXTURE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../fixtures/workers/fixtureWorker.mjs',
 );
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Linux process state letter: R/S running or sleeping, T stopped. */
 function procState(pid: number): string {
@@ -175,7 +167,7 @@ describe('supervisor with fixture workers', () => {
     await h.sup.stopAll();
     await h.sup.done;
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    expect(pids.every((p) => !alive(p))).toBe(true);
+    expect(pids.every((p) => !processAlive(p))).toBe(true);
     const exit = h.events.find((e) => e.type === 'child_exited');
     expect(exit).toMatchObject({ signal: 'SIGKILL', expected: true });
   });
@@ -206,7 +198,7 @@ describe('supervisor with fixture workers', () => {
     await new Promise((r) => setTimeout(r, 300));
     const [first] = h.sup.pids();
     await h.sup.restart('bollinger');
-    expect(alive(first!.pid)).toBe(false);
+    expect(processAlive(first!.pid)).toBe(false);
     await h.sup.done;
     expect(h.state.tracks.bollinger.crashes).toBe(0);
     expect(h.events.filter((e) => e.type === 'child_started')).toHaveLength(2);

@@ -3,7 +3,7 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import { initialState, type RunState, reduce } from '../../src/orchestrator/state/runState.js';
-import type { TrackName, WorkerEvent } from '../../src/tracks/protocol/events.js';
+import { workerEvent } from '../support/runEvents.js';
 import { Dashboard, type DashboardControls } from '../../src/ui/Dashboard.js';
 import { bar, percent, sparkline } from '../../src/ui/format.js';
 import { glyphsFor } from '../../src/ui/charset.js';
@@ -46,18 +46,7 @@ describe('formatting', () => {
   });
 });
 
-const ev = (
-  at: number,
-  track: TrackName,
-  pid: number,
-  body: Record<string, unknown>,
-): RunEvent => ({
-  type: 'worker_event',
-  at,
-  track,
-  pid,
-  event: { v: 1, ts: new Date(at).toISOString(), host: 'h', pid, track, ...body } as WorkerEvent,
-});
+const ev = workerEvent;
 
 function sampleState(): RunState {
   const t0 = Date.parse('2026-11-25T10:00:00Z');

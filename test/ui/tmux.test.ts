@@ -89,10 +89,15 @@ describe('the dashboard in a real terminal (tmux)', { timeout: 300_000 }, () => 
     await tmux('send-keys', '-t', SESSION, 'p');
     await waitFor((s) => !/\[PAUSED\]/.test(s), 10_000, 'Track 2 resumed');
     // Progress moves, then the run completes and its summary stays on screen.
-    const done = await waitFor((s) => s.includes('Run complete'), 240_000, 'the run to complete');
+    // (A capture can land mid-redraw: wait for a whole final frame.)
+    const done = await waitFor(
+      (s) => s.includes('Run complete') && /Overall .* 100\.0% +12\/12 units/.test(s),
+      240_000,
+      'the run to complete',
+    );
+    expect(counts(done, 'Track 1 Bollinger')).toEqual([6, 6]);
     expect(counts(done, 'Track 2 Regression')).toEqual([4, 4]);
     expect(counts(done, 'Track 3 Extraction')).toEqual([2, 2]);
-    expect(done).toMatch(/Overall .* 100\.0% +12\/12 units/);
     await tmux('send-keys', '-t', SESSION, 'q');
     const end = await waitFor((s) => s.includes('EXIT='), 30_000, 'the program to exit');
     expect(end).toContain('EXIT=0');

@@ -4,6 +4,7 @@ import { META_SCHEMA } from '../../db/dataset.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { TRACKS } from '../plan/planUnits.js';
 import { latestRun } from '../plan/runRecord.js';
+import { processAlive } from '../run/prepareQueue.js';
 import { QUEUE_SCHEMA, taskName } from '../queue/jobQueue.js';
 
 export interface TrackStatusRow {
@@ -33,15 +34,6 @@ export interface StatusReport {
     pid: number;
     heartbeatAgeSeconds: number;
   }>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function exists(client: pg.ClientBase, name: string): Promise<boolean> {
@@ -125,7 +117,7 @@ export async function readStatus(client: pg.ClientBase): Promise<StatusReport> {
       runId: run.runId,
       // A run recorded as running whose process on this host is gone was killed.
       status:
-        run.status === 'running' && run.host === os.hostname() && !alive(run.pid)
+        run.status === 'running' && run.host === os.hostname() && !processAlive(run.pid)
           ? 'stopped unexpectedly'
           : run.status,
       startedAt: run.startedAt.toISOString(),
