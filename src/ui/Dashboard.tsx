@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { TRACK_ORDER } from '../orchestrator/state/runState.js';
 import type { TrackName } from '../tracks/protocol/events.js';
 import { Footer, HELP_LINES, HelpOverlay } from './panels/Footer.js';
@@ -61,9 +61,20 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
   const { state, cpuHistory, logs } = useRunFeed(feed, intervalMs);
   const terminal = useTerminalSize();
   const { columns, rows } = size ?? terminal;
-  const [selected, setSelected] = useState(0);
-  const [mode, setMode] = useState<Mode>({ kind: 'main' });
-  const track = TRACK_ORDER[selected]!;
+  // Keys read refs, not the last render's state: keys typed faster than the screen redraws
+  // (a paste, a slow link) act on what the previous key did.
+  const [selected, setSelectedState] = useState(0);
+  const selectedRef = useRef(0);
+  const setSelected = (f: (s: number) => number) => {
+    selectedRef.current = f(selectedRef.current);
+    setSelectedState(selectedRef.current);
+  };
+  const [mode, setModeState] = useState<Mode>({ kind: 'main' });
+  const modeRef = useRef<Mode>(mode);
+  const setMode = (m: Mode) => {
+    modeRef.current = m;
+    setModeState(m);
+  };
   const working = TRACK_ORDER.some((k) => state.tracks[k].workers.length > 0);
 
   const quit = () => {
@@ -75,6 +86,8 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
   };
 
   useInput((input, key) => {
+    const mode = modeRef.current;
+    const track = TRACK_ORDER[selectedRef.current]!;
     const ctrlC = key.ctrl && input === 'c';
     if (mode.kind === 'quitting') return;
     if (mode.kind === 'help') {

@@ -100,7 +100,12 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
 
   /** A database cloned from the template and scratch directories, dropped after all. */
   async function fresh(): Promise<{ db: TestDatabase; s: Scratch }> {
-    const { db, s } = await fresh();
+    const db = await createTestDatabase();
+    const s = await scratch();
+    extra.push(
+      () => db.drop(),
+      () => rm(s.dir, { recursive: true, force: true }),
+    );
     return { db, s };
   }
 

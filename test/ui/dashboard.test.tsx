@@ -133,7 +133,7 @@ function show(opts: { theme?: Theme; columns?: number; rows?: number; state?: Ru
   return { ...r, calls };
 }
 
-const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+const tick = (ms = 100) => new Promise((r) => setTimeout(r, ms));
 
 describe('the dashboard', () => {
   it('fits 80×24: no line wider than 80 columns, never taller than the terminal', async () => {
