@@ -79,3 +79,27 @@ export async function finishedSince(
     ? { status: row.status, rows: Number(row.rows), bytes: Number(row.bytes), ms: Number(row.ms) }
     : undefined;
 }
+
+/** A unit's recorded outcome as progress, resume, `status` and `verify` read it. */
+export interface RecordedOutcome {
+  readonly status: UnitStatus;
+  readonly rows: number;
+  readonly error: string | null;
+}
+
+/** Every recorded outcome, keyed `track:unit`. */
+export async function readOutcomes(client: pg.ClientBase): Promise<Map<string, RecordedOutcome>> {
+  const r = await client.query<{
+    track: string;
+    unit: string;
+    status: UnitStatus;
+    rows: string;
+    error: string | null;
+  }>(`SELECT track, unit, status, rows, error FROM ${META_SCHEMA}.unit_results`);
+  return new Map(
+    r.rows.map((x) => [
+      `${x.track}:${x.unit}`,
+      { status: x.status, rows: Number(x.rows), error: x.error },
+    ]),
+  );
+}

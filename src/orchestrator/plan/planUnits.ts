@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { formatMonth, monthRange } from '../../config/months.js';
-import { META_SCHEMA, type Scope } from '../../db/dataset.js';
-import { ensureResultsTable } from '../../db/ledger/results.js';
+import type { Scope } from '../../db/dataset.js';
+import { ensureResultsTable, readOutcomes } from '../../db/ledger/results.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 
 export const TRACKS: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
@@ -45,15 +45,7 @@ export async function planRun(
   recompute: ReadonlySet<TrackName>,
 ): Promise<TrackPlan[]> {
   await ensureResultsTable(client);
-  const finished = await client.query<{
-    track: string;
-    unit: string;
-    status: string;
-    rows: string;
-  }>(
-    `SELECT track, unit, status, rows FROM ${META_SCHEMA}.unit_results WHERE status IN ('done', 'empty')`,
-  );
-  const byKey = new Map(finished.rows.map((r) => [`${r.track}:${r.unit}`, r]));
+  const byKey = await readOutcomes(client);
   return TRACKS.map((track) => {
     const units = enumerateUnits(scope, track);
     let done = 0;
@@ -62,10 +54,10 @@ export async function planRun(
     const todo: PlannedUnit[] = [];
     for (const u of units) {
       const r = recompute.has(track) ? undefined : byKey.get(`${track}:${u.unit}`);
-      if (!r) todo.push(u);
+      if (!r || r.status === 'failed') todo.push(u);
       else if (r.status === 'done') {
         done++;
-        rows += Number(r.rows);
+        rows += r.rows;
       } else empty++;
     }
     return { track, total: units.length, done, empty, rows, todo };

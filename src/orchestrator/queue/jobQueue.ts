@@ -76,17 +76,6 @@ export async function pendingJobs(client: pg.ClientBase, track: TrackName): Prom
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** Removes every job of the given units (used by `--recompute` before re-adding them). */
-export async function removeUnlockedJobs(
-  client: pg.ClientBase,
-  units: readonly PlannedUnit[],
-): Promise<void> {
-  await client.query(
-    `DELETE FROM ${QUEUE_SCHEMA}._private_jobs WHERE key = ANY($1::text[]) AND locked_at IS NULL`,
-    [units.map((u) => jobKey(u.track, u.unit))],
-  );
-}
-
 /**
  * graphile-worker's logger: nothing on stdout (it carries protocol events only); errors and
  * warnings go to `sink` (a worker sends them to stderr, which the supervisor shows as log).

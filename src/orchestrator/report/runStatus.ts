@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { META_SCHEMA } from '../../db/dataset.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { TRACKS } from '../plan/planUnits.js';
+import { type RecordedOutcome, readOutcomes } from '../../db/ledger/results.js';
 import { latestRun } from '../plan/runRecord.js';
 import { processAlive } from '../run/prepareQueue.js';
 import { QUEUE_SCHEMA, taskName } from '../queue/jobQueue.js';
@@ -49,12 +50,10 @@ async function exists(client: pg.ClientBase, name: string): Promise<boolean> {
 export async function readStatus(client: pg.ClientBase): Promise<StatusReport> {
   const run = await latestRun(client);
   if (!run) return { run: null, tracks: [], workers: [] };
-  const results = (await exists(client, `${META_SCHEMA}.unit_results`))
-    ? await client.query<{ track: string; unit: string; status: string; rows: string }>(
-        `SELECT track, unit, status, rows FROM ${META_SCHEMA}.unit_results`,
-      )
-    : { rows: [] };
-  const byKey = new Map(results.rows.map((r) => [`${r.track}:${r.unit}`, r]));
+  // Read-only: a database without the results table has no outcomes yet.
+  const byKey = (await exists(client, `${META_SCHEMA}.unit_results`))
+    ? await readOutcomes(client)
+    : new Map<string, RecordedOutcome>();
   const jobs = (await exists(client, `${QUEUE_SCHEMA}.jobs`))
     ? await client.query<{
         task: string;
@@ -89,7 +88,7 @@ export async function readStatus(client: pg.ClientBase): Promise<StatusReport> {
       const r = byKey.get(`${track}:${u}`);
       if (r?.status === 'done') {
         done++;
-        rows += Number(r.rows);
+        rows += r.rows;
       } else if (r?.status === 'empty') noData++;
       else if (r?.status === 'failed') failed++;
     }

@@ -6,8 +6,8 @@ import type { Settings } from '../../config/load.js';
 import { parseMonth } from '../../config/months.js';
 import type { TableKey } from '../../config/schema.js';
 import { partitionName } from '../../db/contract/physical.js';
-import { META_SCHEMA, type Scope } from '../../db/dataset.js';
-import { ensureResultsTable } from '../../db/ledger/results.js';
+import type { Scope } from '../../db/dataset.js';
+import { ensureResultsTable, readOutcomes } from '../../db/ledger/results.js';
 import { qualified } from '../../db/sql/ident.js';
 import { bollingerSourceCount } from '../../tracks/bollinger/loadInput.js';
 import { extractionCopySql } from '../../tracks/extraction/joinQuery.js';
@@ -90,14 +90,7 @@ export async function verifyOutputs(
   progress: (message: string) => void = () => {},
 ): Promise<VerifyReport> {
   await ensureResultsTable(client);
-  const results = await client.query<{
-    track: string;
-    unit: string;
-    status: string;
-    rows: string;
-    error: string | null;
-  }>(`SELECT track, unit, status, rows, error FROM ${META_SCHEMA}.unit_results`);
-  const byKey = new Map(results.rows.map((r) => [`${r.track}:${r.unit}`, r]));
+  const byKey = await readOutcomes(client);
   const problems: VerifyProblem[] = [];
   const checked = {} as VerifyReport['checked'];
   for (const track of TRACKS) {
@@ -124,7 +117,7 @@ export async function verifyOutputs(
         continue;
       }
       c.done++;
-      const recorded = Number(r.rows);
+      const recorded = r.rows;
       if (source !== recorded)
         add('mismatch', `recorded ${recorded} row(s), the source has ${source} now`);
       if (track === 'extraction') {
