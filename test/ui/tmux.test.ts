@@ -47,8 +47,9 @@ describe('the dashboard in a real terminal (tmux)', { timeout: 300_000 }, () => 
     const config = await writeConfig(
       JSON.stringify({ run: { workers: { bollinger: 1, regression: 1, extraction: 1 } } }),
     );
+    // CI=true: a user's environment may say CI; the terminal still gets the live screen.
     const command = [
-      `env DATABASE_URL='${db.url}' LANG=C.UTF-8 TERM=xterm-256color`,
+      `env DATABASE_URL='${db.url}' LANG=C.UTF-8 TERM=xterm-256color CI=true`,
       `node ${CLI} --data-dir ${dir}/data --out ${dir}/out --config ${config} run;`,
       'echo EXIT=$?; sleep 120',
     ].join(' ');

@@ -6,7 +6,7 @@ import { attachJsonOutput } from '../../orchestrator/headless/jsonOutput.js';
 import { attachLineOutput } from '../../orchestrator/headless/lineOutput.js';
 import { prepareQueue } from '../../orchestrator/run/prepareQueue.js';
 import { startRun } from '../../orchestrator/run/startRun.js';
-import { renderDashboard } from '../../ui/runDashboard.js';
+import { loadDashboard } from '../../ui/loadDashboard.js';
 import { workerCommand } from '../../orchestrator/supervisor/workerCommand.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
@@ -81,6 +81,7 @@ export function registerRun(program: Command): void {
           workerCommand(track, { dbUrl: ctx.db.childUrl, config: g.config, outDir: ctx.outDir }),
       });
       if (dashboard) {
+        const { renderDashboard } = await loadDashboard();
         let quit!: () => void;
         const quitting = new Promise<void>((r) => {
           quit = r;
