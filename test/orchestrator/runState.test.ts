@@ -7,6 +7,7 @@ import {
   reduce,
   trackEta,
   trackStatus,
+  trackThroughput,
 } from '../../src/orchestrator/state/runState.js';
 import { snapshot } from '../../src/orchestrator/state/snapshot.js';
 import { workerEvent } from '../support/runEvents.js';
@@ -220,6 +221,26 @@ describe('run state reducer', () => {
       etaSeconds: 60,
       remaining: 6,
     });
+  });
+
+  it('keeps the pace a track finished at while the other tracks go on', () => {
+    const done = (at: number, unit: string) =>
+      w(at, 'extraction', 9, { type: 'unit_done', unit, rows: 1000, bytes: 1, ms: 1 });
+    const s = run([
+      planned(),
+      { type: 'child_started', at: 0, track: 'extraction', pid: 9 },
+      done(5_000, 'eurusd'),
+      done(10_000, 'gbpusd'),
+      { type: 'tick', at: 60_000 },
+    ]);
+    expect(trackStatus(s.tracks.extraction)).toBe('complete');
+    // 2 units in the 10 s it ran, not 2 in the 60 s the run has lasted.
+    expect(trackThroughput(s.tracks.extraction, s.now)).toEqual({
+      unitsPerSec: 0.2,
+      rowsPerSec: 200,
+    });
+    // A track still running is measured up to now.
+    expect(trackThroughput(s.tracks.bollinger, s.now)).toBeUndefined();
   });
 
   it('keeps a bounded list of recent events and counts every one noted', () => {

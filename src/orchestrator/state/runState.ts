@@ -176,8 +176,14 @@ export function remainingUnits(t: TrackState): number {
   return Math.max(0, t.total - t.done - t.empty - t.failed);
 }
 
+/**
+ * A track's measured pace. Once it has nothing left to run, the pace it finished at: it
+ * must not decay with the clock while the other tracks go on.
+ */
 export function trackThroughput(t: TrackState, now: number): Throughput | undefined {
-  return throughput(t.finishes, t.startedAt, now);
+  const last = t.finishes.at(-1)?.at;
+  const until = remainingUnits(t) === 0 && last !== undefined ? Math.min(last, now) : now;
+  return throughput(t.finishes, t.startedAt, until);
 }
 
 export function trackEta(t: TrackState, now: number): number | undefined {
