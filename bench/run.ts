@@ -21,7 +21,7 @@ import type { EventBody } from '../src/tracks/protocol/emit.js';
 import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
 import { WORKER_MALLOC_ENV } from '../src/orchestrator/supervisor/workerCommand.js';
 import { copyOut, dumpBinary, replaceWithCopy } from './floor.js';
-import { benchDashboard } from './dashboardCost.js';
+import { benchDashboard, type DashboardCost } from './dashboardCost.js';
 import { benchQueue } from './queueOverhead.js';
 import { median, repeat, timed } from './stats.js';
 
@@ -32,9 +32,17 @@ const { values: args } = parseArgs({
     'data-dir': { type: 'string', default: '.bench/pg' },
     out: { type: 'string', default: '.bench/results.json' },
     large: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'tracks,queue,dashboard' },
   },
 });
 const RUNS = Math.max(1, Number(args.runs));
+const PARTS = new Set(args.only!.split(',').map((p) => p.trim()));
+for (const p of PARTS) {
+  if (!['tracks', 'queue', 'dashboard'].includes(p)) {
+    process.stderr.write(`--only ${p}: expected a comma list of tracks, queue, dashboard\n`);
+    process.exit(2);
+  }
+}
 const m = (s: string) => parseMonth(s)!;
 
 /**
@@ -115,6 +123,58 @@ try {
     }
   }
   await db.pool.query('ANALYZE');
+  const result: Record<string, unknown> = {
+    machine: { cpus: os.cpus().length, node: process.version },
+    runs: RUNS,
+    at: new Date().toISOString(),
+  };
+  if (PARTS.has('tracks')) {
+    const rows = await benchTracks();
+    printTable(rows);
+    const large = rows
+      .filter((r) => r.track === 'extraction')
+      .reduce<Row | undefined>((a, r) => (a && a.rows >= r.rows ? a : r), undefined);
+    const memory = {
+      bound_mb: RSS_BOUND_MB,
+      peak_rss_mb: large?.peak_rss_mb,
+      ok: (large?.peak_rss_mb ?? Infinity) <= RSS_BOUND_MB,
+    };
+    process.stdout.write(
+      `\nTrack 3 memory check: peak RSS ${memory.peak_rss_mb?.toFixed(0)} MB for ${large?.rows} rows, bound ${RSS_BOUND_MB} MB: ${memory.ok ? 'ok' : 'EXCEEDED'}\n`,
+    );
+    Object.assign(result, { rows, memory });
+  }
+  if (PARTS.has('queue')) {
+    const queue = await benchQueue(db.childUrl!, RUNS);
+    process.stdout.write(
+      `\nqueue (graphile-worker): ${queue.units} units, overhead ${queue.overhead_ms_per_unit.toFixed(1)} ms per unit between units (median of ${queue.runs} runs), ${queue.wall_ms_per_unit.toFixed(1)} ms per no-data unit all told\n`,
+    );
+    result['queue'] = queue;
+  }
+  if (PARTS.has('dashboard')) {
+    // One run of the pipeline under the dashboard per --runs (about 30 s each).
+    const runs: DashboardCost[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await benchDashboard(db.childUrl!));
+    const dashboard = {
+      runs,
+      cpu_percent_median: median(runs.map((r) => r.cpu_percent_median)),
+      rss_mb_max_median: median(runs.map((r) => r.rss_mb_max)),
+      rss_mb_max: Math.max(...runs.map((r) => r.rss_mb_max)),
+    };
+    process.stdout.write(
+      `\ndashboard process, ${RUNS} run(s) of ${runs.map((r) => r.seconds.toFixed(0)).join(', ')} s in tmux, sampled each second: CPU ${dashboard.cpu_percent_median.toFixed(1)}% of a core (median of the runs' medians; per run ${runs.map((r) => r.cpu_percent_median.toFixed(1)).join(', ')}), peak RSS ${dashboard.rss_mb_max_median.toFixed(0)} MB (median; highest ${dashboard.rss_mb_max.toFixed(0)} MB). Targets: < 5%, < 150 MB\n`,
+    );
+    result['dashboard'] = dashboard;
+  }
+  await mkdir(path.dirname(path.resolve(args.out!)), { recursive: true });
+  await writeFile(args.out!, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`\nwritten ${args.out}\n`);
+} finally {
+  await db.close();
+}
+
+/** Tracks 1 and 2 per unit, and Track 3 per pair, beside the database floor. */
+async function benchTracks(): Promise<Row[]> {
   const rows: Row[] = [];
   const splits: Array<{ load: number; compute: number; write: number; ms: number; rows: number }> =
     [];
@@ -182,40 +242,7 @@ try {
     });
   }
   rows.push(...(await benchExtraction()));
-  printTable(rows);
-  const queue = await benchQueue(db.childUrl!, RUNS);
-  process.stdout.write(
-    `\nqueue (graphile-worker): ${queue.units} units, overhead ${queue.overhead_ms_per_unit.toFixed(1)} ms per unit between units (median of ${queue.runs} runs), ${queue.wall_ms_per_unit.toFixed(1)} ms per no-data unit all told\n`,
-  );
-  const large = rows
-    .filter((r) => r.track === 'extraction')
-    .reduce<Row | undefined>((a, r) => (a && a.rows >= r.rows ? a : r), undefined);
-  const memory = {
-    bound_mb: RSS_BOUND_MB,
-    peak_rss_mb: large?.peak_rss_mb,
-    ok: (large?.peak_rss_mb ?? Infinity) <= RSS_BOUND_MB,
-  };
-  process.stdout.write(
-    `\nTrack 3 memory check: peak RSS ${memory.peak_rss_mb?.toFixed(0)} MB for ${large?.rows} rows, bound ${RSS_BOUND_MB} MB: ${memory.ok ? 'ok' : 'EXCEEDED'}\n`,
-  );
-  const dashboard = await benchDashboard(db.childUrl!);
-  process.stdout.write(
-    `dashboard process during a ${dashboard.seconds.toFixed(0)} s run (tmux, ${dashboard.samples} samples): CPU median ${dashboard.cpu_percent_median.toFixed(1)}% of a core (p90 ${dashboard.cpu_percent_p90.toFixed(1)}%), peak RSS ${dashboard.rss_mb_max.toFixed(0)} MB (targets: < 5%, < 150 MB)\n`,
-  );
-  await mkdir(path.dirname(path.resolve(args.out!)), { recursive: true });
-  const result = {
-    machine: { cpus: os.cpus().length, node: process.version },
-    runs: RUNS,
-    at: new Date().toISOString(),
-    rows,
-    memory,
-    queue,
-    dashboard,
-  };
-  await writeFile(args.out!, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`\nwritten ${args.out}\n`);
-} finally {
-  await db.close();
+  return rows;
 }
 
 /** Track 3: seconds per pair and peak RSS (in a child process), beside the COPY-out floor. */
