@@ -11,10 +11,21 @@ export type BinaryType = 'float8' | 'int2' | 'int4' | 'int8' | 'bool' | 'text' |
 /** A decoded column of up to `capacity` rows. `valid[i]` is 0 for NULL. */
 export type DecodedColumn =
   | { kind: 'float8'; values: Float64Array; valid: Uint8Array }
-  | { kind: 'int2' | 'int4'; values: Int32Array; valid: Uint8Array }
+  | { kind: 'int2'; values: Int16Array; valid: Uint8Array }
+  | { kind: 'int4'; values: Int32Array; valid: Uint8Array }
   | { kind: 'int8' | 'timestamp'; values: BigInt64Array; valid: Uint8Array }
   | { kind: 'bool'; values: Uint8Array; valid: Uint8Array }
-  | { kind: 'text'; values: (string | null)[]; valid: Uint8Array };
+  | { kind: 'text'; values: TextValues; valid: Uint8Array };
+
+/**
+ * A text column as Arrow lays it out: the UTF-8 bytes of row `i` are
+ * `data[offsets[i]..offsets[i + 1]]` (empty for NULL). Kept as bytes from the wire, never
+ * decoded into strings: the Parquet writer wants bytes again.
+ */
+export interface TextValues {
+  offsets: Int32Array;
+  data: Uint8Array;
+}
 
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 const PG_EPOCH_US = 946_684_800_000_000n;
@@ -26,6 +37,7 @@ function allocate(kind: BinaryType, n: number): DecodedColumn {
     case 'float8':
       return { kind, values: new Float64Array(n), valid };
     case 'int2':
+      return { kind, values: new Int16Array(n), valid };
     case 'int4':
       return { kind, values: new Int32Array(n), valid };
     case 'int8':
@@ -34,8 +46,22 @@ function allocate(kind: BinaryType, n: number): DecodedColumn {
     case 'bool':
       return { kind, values: new Uint8Array(n), valid };
     case 'text':
-      return { kind, values: new Array<string | null>(n).fill(null), valid };
+      return {
+        kind,
+        values: { offsets: new Int32Array(n + 1), data: new Uint8Array(1 << 16) },
+        valid,
+      };
   }
+}
+
+/** Room for `extra` more bytes in a text column's data (grows by doubling, kept on reuse). */
+function reserve(t: TextValues, used: number, extra: number): void {
+  if (used + extra <= t.data.length) return;
+  let size = t.data.length * 2;
+  while (size < used + extra) size *= 2;
+  const data = new Uint8Array(size);
+  data.set(t.data.subarray(0, used));
+  t.data = data;
 }
 
 /** Streaming decoder: feed chunks, take full batches of `batchRows` rows as they fill. */
@@ -58,7 +84,7 @@ export class BinaryCopyDecoder {
 
   /** Consumes a chunk of the COPY stream. */
   push(chunk: Buffer): void {
-    const buf = this.tail.length ? Buffer.concat([this.tail, chunk]) : chunk;
+    const buf = this.tail.length ? this.join(chunk) : chunk;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const size = buf.length;
     let pos = 0;
@@ -91,6 +117,7 @@ export class BinaryCopyDecoder {
         const col = this.columns[f]!;
         if (len < 0) {
           col.valid[row] = 0;
+          if (col.kind === 'text') col.values.offsets[row + 1] = col.values.offsets[row]!;
           continue;
         }
         if (p + len > size) break tuples;
@@ -114,9 +141,15 @@ export class BinaryCopyDecoder {
           case 'bool':
             col.values[row] = buf[p]! ? 1 : 0;
             break;
-          case 'text':
-            col.values[row] = buf.toString('utf8', p, p + len);
+          case 'text': {
+            // A tuple cut by the chunk's end is decoded again: offsets[row] is unchanged.
+            const t = col.values;
+            const at = t.offsets[row]!;
+            reserve(t, at, len);
+            buf.copy(t.data, at, p, p + len);
+            t.offsets[row + 1] = at + len;
             break;
+          }
         }
         p += len;
       }
@@ -124,6 +157,19 @@ export class BinaryCopyDecoder {
       if (++this.filled === this.batchRows) this.flush();
     }
     this.tail = Buffer.from(buf.subarray(pos));
+  }
+
+  /** Where a cut tuple and the next chunk are joined: reused, never allocated per chunk. */
+  private scratch: Buffer = Buffer.alloc(0);
+
+  /** The tail followed by `chunk`, in the scratch buffer (the tail is its own copy). */
+  private join(chunk: Buffer): Buffer {
+    const size = this.tail.length + chunk.length;
+    if (this.scratch.length < size)
+      this.scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * this.scratch.length));
+    this.tail.copy(this.scratch, 0);
+    chunk.copy(this.scratch, this.tail.length);
+    return this.scratch.subarray(0, size);
   }
 
   /** Moves the rows decoded so far into `ready` as one batch. */
@@ -159,6 +205,7 @@ function sliceColumn(c: DecodedColumn, n: number): DecodedColumn {
     case 'float8':
       return { kind: c.kind, values: c.values.slice(0, n), valid };
     case 'int2':
+      return { kind: c.kind, values: c.values.slice(0, n), valid };
     case 'int4':
       return { kind: c.kind, values: c.values.slice(0, n), valid };
     case 'int8':
@@ -166,7 +213,9 @@ function sliceColumn(c: DecodedColumn, n: number): DecodedColumn {
       return { kind: c.kind, values: c.values.slice(0, n), valid };
     case 'bool':
       return { kind: c.kind, values: c.values.slice(0, n), valid };
-    case 'text':
-      return { kind: c.kind, values: c.values.slice(0, n), valid };
+    case 'text': {
+      const offsets = c.values.offsets.slice(0, n + 1);
+      return { kind: c.kind, values: { offsets, data: c.values.data.slice(0, offsets[n]) }, valid };
+    }
   }
 }

@@ -64,26 +64,20 @@ function columnData(col: DecodedColumn, type: DataType, length: number) {
   switch (col.kind) {
     case 'float8':
     case 'int4':
-      return makeData({ type, length, ...validity, data: col.values.subarray(0, length) } as never);
     case 'int2':
-      return makeData({
-        type,
-        length,
-        ...validity,
-        data: Int16Array.from(col.values.subarray(0, length)),
-      } as never);
     case 'timestamp':
       return makeData({ type, length, ...validity, data: col.values.subarray(0, length) } as never);
     case 'bool':
       return makeData({ type, length, ...validity, data: packBits(col.values, length) } as never);
     case 'text': {
-      const encoder = new TextEncoder();
-      const parts = col.values.slice(0, length).map((s) => encoder.encode(s ?? ''));
-      const offsets = new Int32Array(length + 1);
-      for (let i = 0; i < length; i++) offsets[i + 1] = offsets[i]! + parts[i]!.length;
-      const data = new Uint8Array(offsets[length]!);
-      for (let i = 0; i < length; i++) data.set(parts[i]!, offsets[i]!);
-      return makeData({ type, length, ...validity, valueOffsets: offsets, data } as never);
+      const { offsets, data } = col.values;
+      return makeData({
+        type,
+        length,
+        ...validity,
+        valueOffsets: offsets.subarray(0, length + 1),
+        data: data.subarray(0, offsets[length]),
+      } as never);
     }
     case 'int8':
       throw new Error('int8 is not a Phase-1 column type');

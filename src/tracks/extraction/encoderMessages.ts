@@ -13,11 +13,13 @@ export interface EncoderStart {
 /** Messages the parent sends to the Parquet encoder thread. */
 export type EncoderRequest =
   | EncoderStart
-  | { readonly type: 'batch'; readonly ipc: Uint8Array }
+  /** An Arrow IPC stream of one batch: the first `length` bytes of `buffer` (transferred). */
+  | { readonly type: 'batch'; readonly buffer: ArrayBuffer; readonly length: number }
   | { readonly type: 'end' };
 
 /** Messages the encoder thread sends back. */
 export type EncoderReply =
-  | { readonly type: 'ack' }
+  /** A batch was read: its buffer comes back (transferred) for a later batch. */
+  | { readonly type: 'ack'; readonly buffer: ArrayBuffer }
   | { readonly type: 'done'; readonly bytes: number }
   | { readonly type: 'error'; readonly message: string };

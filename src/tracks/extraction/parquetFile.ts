@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type RecordBatch, RecordBatchStreamWriter } from 'apache-arrow';
+import { AsyncByteQueue, type RecordBatch, RecordBatchStreamWriter } from 'apache-arrow';
 import type { EncoderReply, EncoderRequest, EncoderStart } from './encoderMessages.js';
 
 /** Parquet compression codecs offered (FEATURES.md / config `extraction.compression`). */
@@ -29,6 +29,43 @@ export async function removeStaleTempFiles(dir: string, name: string): Promise<n
 /** Batches handed to the encoder thread and not yet taken: bounds memory to ~2 row groups. */
 const MAX_IN_FLIGHT = 2;
 
+/** Collects the pieces of an Arrow IPC stream as the writer emits them, without copying. */
+class IpcPieces extends AsyncByteQueue {
+  readonly pieces: Uint8Array[] = [];
+  length = 0;
+  override write(value: Uint8Array): void {
+    this.pieces.push(value);
+    this.length += value.byteLength;
+  }
+}
+
+/**
+ * One batch's IPC stream copied into `buffer` when it is large enough (else a new one):
+ * the buffers go to the encoder thread and come back, so a 20 MB buffer is not allocated
+ * per row group (fresh memory costs more in page faults than the copy itself).
+ */
+function packBatch(
+  batch: RecordBatch,
+  buffer: ArrayBuffer | undefined,
+): { buffer: ArrayBuffer; length: number } {
+  const ipc = new IpcPieces();
+  const writer = new RecordBatchStreamWriter();
+  writer.reset(ipc);
+  writer.write(batch);
+  writer.finish();
+  const out =
+    buffer && buffer.byteLength >= ipc.length
+      ? buffer
+      : new ArrayBuffer(Math.ceil(ipc.length * 1.25));
+  const view = new Uint8Array(out);
+  let at = 0;
+  for (const piece of ipc.pieces) {
+    view.set(piece, at);
+    at += piece.byteLength;
+  }
+  return { buffer: out, length: ipc.length };
+}
+
 /** Replies of the encoder thread as a queue the writer can await one at a time. */
 function replies(worker: Worker) {
   const queue: EncoderReply[] = [];
@@ -53,7 +90,8 @@ function replies(worker: Worker) {
  * Writes `batches` as one Parquet file at `target`, one row group per `rowGroupRows`.
  * Streaming on two threads: this one converts batches to Arrow IPC while a worker thread
  * encodes Parquet (parquet-wasm) into a temporary file; at most two batches are in
- * flight, so memory stays about two row groups whatever the pair's size. The file
+ * flight, each in a buffer that comes back for a later batch, so memory stays about two
+ * row groups whatever the pair's size. The file
  * appears only when complete: fsync, rename, fsync of the directory. On any error the
  * temporary file is removed and an existing target is left as it was.
  */
@@ -69,11 +107,13 @@ export async function writeParquetAtomically(opts: {
   const tmp = tempPath(opts.target);
   const worker = new Worker(new URL('./parquetWorker.js', import.meta.url));
   const reply = replies(worker);
-  const expectReply = async (type: 'ack' | 'done') => {
+  const expectReply = async <T extends 'ack' | 'done'>(
+    type: T,
+  ): Promise<Extract<EncoderReply, { type: T }>> => {
     const r = await reply();
     if (r.type === 'error') throw new Error(`Parquet encoding failed: ${r.message}`);
     if (r.type !== type) throw new Error(`Parquet encoder: expected ${type}, got ${r.type}`);
-    return r;
+    return r as Extract<EncoderReply, { type: T }>;
   };
   try {
     const start: EncoderStart = {
@@ -86,20 +126,18 @@ export async function writeParquetAtomically(opts: {
     };
     worker.postMessage(start);
     let inFlight = 0;
+    const spare: ArrayBuffer[] = [];
     for await (const batch of opts.batches) {
-      const ipc = RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
-      worker.postMessage({ type: 'batch', ipc } satisfies EncoderRequest, [
-        ipc.buffer as ArrayBuffer,
-      ]);
+      const { buffer, length } = packBatch(batch, spare.pop());
+      worker.postMessage({ type: 'batch', buffer, length } satisfies EncoderRequest, [buffer]);
       if (++inFlight >= MAX_IN_FLIGHT) {
-        await expectReply('ack');
+        spare.push((await expectReply('ack')).buffer);
         inFlight--;
       }
     }
     worker.postMessage({ type: 'end' } satisfies EncoderRequest);
     for (; inFlight > 0; inFlight--) await expectReply('ack');
     const done = await expectReply('done');
-    if (done.type !== 'done') throw new Error('unreachable');
     await rename(tmp, opts.target);
     const dir = await open(path.dirname(opts.target), 'r');
     await dir.sync().finally(() => dir.close());

@@ -48,7 +48,10 @@ async function encode(start: EncoderStart): Promise<number> {
   async function* batches() {
     for (let ipc = await next(); ipc; ipc = await next()) {
       const batch = WasmTable.fromIPCStream(ipc).recordBatch(0);
-      port.postMessage({ type: 'ack' });
+      // Copied into wasm memory: the buffer goes back to the parent for a later batch.
+      port.postMessage({ type: 'ack', buffer: ipc.buffer as ArrayBuffer }, [
+        ipc.buffer as ArrayBuffer,
+      ]);
       if (batch) yield batch;
     }
   }
@@ -76,7 +79,7 @@ port.on('message', (msg: EncoderRequest) => {
       );
       return;
     case 'batch':
-      queue.push(msg.ipc);
+      queue.push(new Uint8Array(msg.buffer, 0, msg.length));
       wake?.();
       return;
     case 'end':
