@@ -6,6 +6,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHASE1_TABLE_NAMES, PHASE1_TABLES } from '../../src/db/contract/columns.js';
+import { ident } from '../../src/db/sql/ident.js';
 import { CLI, runCli } from '../support/cli.js';
 import { parseEvents } from '../support/events.js';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
@@ -208,5 +209,58 @@ describe('Track 3: extraction to Parquet', () => {
     expect(await readdir(dir)).toEqual(['eurusd.parquet']);
     const { meta } = await readParquet(file);
     expect(Number(meta.num_rows)).toBeGreaterThan(60_000);
+  });
+  it('fails on a full disk mid-write with a clear error: previous file kept, no leftover, no hang', async () => {
+    // Four years of USDJPY (the template's two months, three more times a year later): eight
+    // row groups, so the disk fills while the COPY is still being read.
+    const big = await createTestDatabase();
+    try {
+      for (const table of PHASE1_TABLE_NAMES) {
+        const name = `${table}_usdjpy`;
+        const cols = await big.pool.query(
+          `SELECT column_name FROM information_schema.columns
+            WHERE table_schema = 'bqx' AND table_name = $1 AND column_name <> 'ts_utc'
+            ORDER BY ordinal_position`,
+          [name],
+        );
+        const list = cols.rows.map((r) => ident(r.column_name)).join(', ');
+        for (const years of [1, 2, 3]) {
+          await big.pool.query(
+            `INSERT INTO bqx.${ident(name)} (ts_utc, ${list})
+             SELECT ts_utc + make_interval(years => $1), ${list} FROM bqx.${ident(name)}
+              WHERE ts_utc < '2025-01-01'`,
+            [years],
+          );
+        }
+      }
+      // A private 2 MB tmpfs (its own mount namespace: gone with the process, whatever happens).
+      const out = await mkdtemp(path.join(os.tmpdir(), 'bqx-full-'));
+      const script = [
+        `mount -t tmpfs -o size=2m tmpfs '${out}' || exit 99`,
+        `printf 'previous contents' > '${out}/usdjpy.parquet'`,
+        `node '${CLI}' track extraction --pair usdjpy --out '${out}'`,
+        'echo "RC=$?"',
+        `echo "FILES=$(ls -A '${out}' | tr '\\n' ' ')"`,
+        `echo "PREV=$(cat '${out}/usdjpy.parquet')"`,
+      ].join('\n');
+      const r = await execa('unshare', ['--mount', 'sh', '-c', script], {
+        env: { DATABASE_URL: big.url },
+        reject: false,
+        timeout: 120_000,
+      });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const lines = String(r.stdout).split('\n');
+      const events = parseEvents(lines.filter((l) => l.startsWith('{')).join('\n'));
+      const failed = events.find((e) => e.type === 'unit_failed');
+      expect(failed, r.stdout).toMatchObject({ unit: 'usdjpy' });
+      expect(failed?.type === 'unit_failed' && failed.message).toMatch(/ENOSPC|no space/i);
+      expect(events.some((e) => e.type === 'unit_done')).toBe(false);
+      expect(lines).toContain('RC=1');
+      expect(lines).toContain('FILES=usdjpy.parquet ');
+      expect(lines).toContain('PREV=previous contents');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await big.drop();
+    }
   });
 });

@@ -24,11 +24,16 @@ export function createPool(config: pg.PoolConfig): { pool: pg.Pool; withPgClient
   pool.on('connect', (client) => client.on('error', () => {}));
   const withPgClient: WithPgClient = async (fn) => {
     const client = await pool.connect();
+    let result: Awaited<ReturnType<typeof fn>>;
     try {
-      return await fn(client);
-    } finally {
-      client.release();
+      result = await fn(client);
+    } catch (err) {
+      // A session that failed may be mid-transaction or mid-COPY: close it, never reuse it.
+      client.release(err instanceof Error ? err : true);
+      throw err;
     }
+    client.release();
+    return result;
   };
   return { pool, withPgClient };
 }

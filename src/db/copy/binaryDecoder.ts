@@ -98,6 +98,9 @@ export class BinaryCopyDecoder {
       this.headerDone = true;
     }
     const width = this.types.length;
+    // Doubles are nearly every field: their arrays are looked up once per batch, not
+    // through the column objects of several shapes on every field.
+    let f64 = this.float8Arrays();
     // One pass per tuple, decoding as it goes; a tuple cut by the chunk's end is decoded
     // again from its start with the next chunk (its row slot is simply overwritten).
     tuples: while (pos + 2 <= size) {
@@ -122,6 +125,12 @@ export class BinaryCopyDecoder {
         }
         if (p + len > size) break tuples;
         col.valid[row] = 1;
+        const doubles = f64[f];
+        if (doubles !== undefined) {
+          doubles[row] = view.getFloat64(p);
+          p += len;
+          continue;
+        }
         switch (col.kind) {
           case 'float8':
             col.values[row] = view.getFloat64(p);
@@ -154,9 +163,17 @@ export class BinaryCopyDecoder {
         p += len;
       }
       pos = p;
-      if (++this.filled === this.batchRows) this.flush();
+      if (++this.filled === this.batchRows) {
+        this.flush();
+        f64 = this.float8Arrays();
+      }
     }
     this.tail = Buffer.from(buf.subarray(pos));
+  }
+
+  /** The current batch's float8 arrays by field (undefined for other types). */
+  private float8Arrays(): Array<Float64Array | undefined> {
+    return this.columns.map((c) => (c.kind === 'float8' ? c.values : undefined));
   }
 
   /** Where a cut tuple and the next chunk are joined: reused, never allocated per chunk. */

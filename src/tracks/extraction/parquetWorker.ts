@@ -45,7 +45,17 @@ async function encode(start: EncoderStart): Promise<number> {
     .setKeyValueMetadata(new Map(Object.entries(start.metadata)));
   for (const col of start.dictionaryColumns)
     builder = builder.setColumnDictionaryEnabled(col, true);
+  // parquet-wasm ends its output normally when its input fails: remember the failure.
+  let failed: unknown;
   async function* batches() {
+    try {
+      yield* decoded();
+    } catch (err) {
+      failed = err;
+      throw err;
+    }
+  }
+  async function* decoded() {
     for (let ipc = await next(); ipc; ipc = await next()) {
       const batch = WasmTable.fromIPCStream(ipc).recordBatch(0);
       // Copied into wasm memory: the buffer goes back to the parent for a later batch.
@@ -63,6 +73,7 @@ async function encode(start: EncoderStart): Promise<number> {
       await fh.write(chunk);
       bytes += chunk.length;
     }
+    if (failed !== undefined) throw failed;
     await fh.sync();
   } finally {
     await fh.close();

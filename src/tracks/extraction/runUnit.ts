@@ -5,7 +5,7 @@ import type { RecordBatch } from 'apache-arrow';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { packageVersion } from '../../cli/version.js';
-import { BinaryCopyDecoder } from '../../db/copy/binaryDecoder.js';
+import { BinaryCopyDecoder, type DecodedColumn } from '../../db/copy/binaryDecoder.js';
 import { PHASE1_TABLE_NAMES } from '../../db/contract/columns.js';
 import { tableName } from '../../db/contract/physical.js';
 import { ensureResultsTable, recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
@@ -52,38 +52,51 @@ export async function runExtractionUnit(
       // This process needs the other core to encode Parquet: parallel query workers only
       // compete with it (measured: the count 2-3x slower, the COPY no faster).
       await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      let copying = false;
       try {
         const catalog = await loadJoinCatalog(client, ctx.settings, pair);
         const { select, copy, columns } = extractionCopySql(ctx.settings, pair, catalog);
         ctx.emit({ type: 'stage', unit, stage: 'load' });
-        const count = await client.query(`SELECT count(*)::int AS n FROM (${select}) j`);
-        const total: number = count.rows[0].n;
-        if (total === 0) return undefined;
+        // The row count (the file's metadata, the progress total) comes from a second
+        // connection in this transaction's snapshot, while this one starts the COPY.
+        const snapshot: string = (await client.query('SELECT pg_export_snapshot() AS id')).rows[0]
+          .id;
+        const counting = countInSnapshot(ctx, snapshot, select);
         const schema = extractionSchema(columns);
         const decoder = new BinaryCopyDecoder(
           ['timestamp', ...columns.map((c) => c.wire)],
           ROW_GROUP_ROWS,
         );
         let rows = 0;
-        const batches = async function* (): AsyncGenerator<RecordBatch> {
+        let total = 0;
+        type Decoded = { rows: number; columns: DecodedColumn[] };
+        const decoded = async function* (): AsyncGenerator<Decoded> {
+          copying = true;
           const stream = client.query(copyTo(copy)) as unknown as AsyncIterable<Buffer>;
           for await (const chunk of stream) {
             decoder.push(chunk);
-            for (let b = decoder.ready.shift(); b; b = decoder.ready.shift()) {
-              rows += b.rows;
-              ctx.emit({ type: 'stage', unit, stage: 'write', rows, total });
-              yield toRecordBatch(schema, b.columns, b.rows);
-              // The writer has serialised the batch by the time it asks for the next one.
-              decoder.recycle(b.columns);
-            }
+            for (let b = decoder.ready.shift(); b; b = decoder.ready.shift()) yield b;
           }
+          copying = false;
           if (!decoder.end()) throw new Error('the COPY stream ended early');
-          for (let b = decoder.ready.shift(); b; b = decoder.ready.shift()) {
-            rows += b.rows;
+          for (let b = decoder.ready.shift(); b; b = decoder.ready.shift()) yield b;
+        };
+        // Start the COPY (up to its first batch) while the count runs.
+        const source = decoded();
+        const first = source.next();
+        first.catch(() => {});
+        total = await counting;
+        if (total === 0) {
+          if (!(await first).done) throw new Error('the join has rows but counted none');
+          return undefined;
+        }
+        const batches = async function* (): AsyncGenerator<RecordBatch> {
+          for (let b = await first; !b.done; b = await source.next()) {
+            rows += b.value.rows;
             ctx.emit({ type: 'stage', unit, stage: 'write', rows, total });
-            yield toRecordBatch(schema, b.columns, b.rows);
+            yield toRecordBatch(schema, b.value.columns, b.value.rows);
             // The writer has serialised the batch by the time it asks for the next one.
-            decoder.recycle(b.columns);
+            decoder.recycle(b.value.columns);
           }
         };
         const { bytes } = await writeParquetAtomically({
@@ -105,7 +118,8 @@ export async function runExtractionUnit(
         if (rows !== total) throw new Error(`streamed ${rows} rows but the join has ${total}`);
         return { rows, bytes };
       } finally {
-        await client.query('COMMIT').catch(() => {});
+        // A COPY left unread keeps the session busy: it is closed instead (on the error).
+        if (!copying) await client.query('COMMIT').catch(() => {});
       }
     });
     if (!result) return await reportEmpty(ctx, 'extraction', unit, now() - t0);
@@ -130,4 +144,23 @@ export async function runExtractionUnit(
   } catch (err) {
     return reportFailure(ctx, 'extraction', unit, err, now() - t0);
   }
+}
+
+/**
+ * Rows of the join in the snapshot `snapshot` (exported by the unit's transaction), on a
+ * connection of its own so that it runs beside the COPY.
+ */
+async function countInSnapshot(ctx: UnitContext, snapshot: string, select: string) {
+  return ctx.withPgClient(async (c) => {
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      // A utility statement takes no parameters: the id is the server's, quoted by pg.
+      await c.query(`SET TRANSACTION SNAPSHOT ${c.escapeLiteral(snapshot)}`);
+      await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      const r = await c.query(`SELECT count(*)::int AS n FROM (${select}) j`);
+      return r.rows[0].n as number;
+    } finally {
+      await c.query('COMMIT').catch(() => {});
+    }
+  });
 }
