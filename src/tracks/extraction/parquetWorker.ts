@@ -57,7 +57,11 @@ async function encode(start: EncoderStart): Promise<number> {
   }
   async function* decoded() {
     for (let ipc = await next(); ipc; ipc = await next()) {
-      const batch = WasmTable.fromIPCStream(ipc).recordBatch(0);
+      const table = WasmTable.fromIPCStream(ipc);
+      const batch = table.recordBatch(0);
+      // Freed now, not when this thread's small heap next collects: until then the table
+      // keeps the batch's arrays alive in wasm memory, which never shrinks.
+      table.free();
       // Copied into wasm memory: the buffer goes back to the parent for a later batch.
       port.postMessage({ type: 'ack', buffer: ipc.buffer as ArrayBuffer }, [
         ipc.buffer as ArrayBuffer,
