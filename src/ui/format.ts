@@ -28,9 +28,12 @@ export function gigabytes(used: number, total: number): string {
   return `${(used / 1e9).toFixed(1)}/${(total / 1e9).toFixed(1)} GB`;
 }
 
+/** One formatter for every count (`toLocaleString` builds a new one on each call). */
+const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** `12,345`. */
 export function integer(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return INT.format(Math.round(n));
 }
 
 /** `0.82 u/s`, `12 u/s`; rows per second as `75.3k rows/s`. */

@@ -135,7 +135,9 @@ export function unitLabel(unit: string): string {
   return month ? `${pair!.toUpperCase()} ${month}` : pair!.toUpperCase();
 }
 
-const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+/** One formatter for every count (`toLocaleString` builds a new one on each call). */
+const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const fmtInt = (n: number) => INT.format(Math.round(n));
 
 /** `87.2 MB`. */
 export function formatBytes(n: number): string {
