@@ -19,11 +19,11 @@ export interface FeedView {
 }
 
 /**
- * Follows the run's state but re-renders at most once per `intervalMs` (once a second by
+ * Follows the run's state but re-renders at most once per `intervalMs` (every 2 s by
  * default; keys redraw at once), however fast events come: the dashboard stays cheap to
  * run and to watch over SSH.
  */
-export function useRunFeed(feed: RunFeed, intervalMs = 1000): FeedView {
+export function useRunFeed(feed: RunFeed, intervalMs = 2000): FeedView {
   const latest = useRef(feed.getState());
   const dirty = useRef(true);
   const cpu = useRef<number[]>([]);
