@@ -27,6 +27,12 @@ export interface TextValues {
   data: Uint8Array;
 }
 
+/** A batch of decoded rows: `rows` rows in every column. */
+export interface DecodedBatch {
+  rows: number;
+  columns: DecodedColumn[];
+}
+
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 const PG_EPOCH_US = 946_684_800_000_000n;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -73,7 +79,7 @@ export class BinaryCopyDecoder {
   private filled = 0;
   private readonly spare: DecodedColumn[][] = [];
   /** Batches completed and not yet taken. */
-  readonly ready: Array<{ rows: number; columns: DecodedColumn[] }> = [];
+  readonly ready: DecodedBatch[] = [];
 
   constructor(
     private readonly types: readonly BinaryType[],
@@ -132,9 +138,6 @@ export class BinaryCopyDecoder {
           continue;
         }
         switch (col.kind) {
-          case 'float8':
-            col.values[row] = view.getFloat64(p);
-            break;
           case 'int4':
             col.values[row] = view.getInt32(p);
             break;

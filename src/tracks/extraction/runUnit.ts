@@ -5,7 +5,7 @@ import type { RecordBatch } from 'apache-arrow';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { packageVersion } from '../../cli/version.js';
-import { BinaryCopyDecoder, type DecodedColumn } from '../../db/copy/binaryDecoder.js';
+import { BinaryCopyDecoder, type DecodedBatch } from '../../db/copy/binaryDecoder.js';
 import { PHASE1_TABLE_NAMES } from '../../db/contract/columns.js';
 import { tableName } from '../../db/contract/physical.js';
 import { ensureResultsTable, recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
@@ -69,8 +69,7 @@ export async function runExtractionUnit(
         );
         let rows = 0;
         let total = 0;
-        type Decoded = { rows: number; columns: DecodedColumn[] };
-        const decoded = async function* (): AsyncGenerator<Decoded> {
+        const decoded = async function* (): AsyncGenerator<DecodedBatch> {
           copying = true;
           const stream = client.query(copyTo(copy)) as unknown as AsyncIterable<Buffer>;
           for await (const chunk of stream) {
