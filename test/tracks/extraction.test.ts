@@ -259,6 +259,42 @@ describe('Track 3: extraction to Parquet', () => {
       expect(lines).toContain('FILES=usdjpy.parquet ');
       expect(lines).toContain('PREV=previous contents');
       expect(r.stderr).not.toMatch(/\n\s+at /);
+
+      // A worker goes on after the failure: the failed unit's encoder thread is not
+      // reused (its state is unknown), the next unit gets a new one and later units share it.
+      const good = await mkdtemp(path.join(os.tmpdir(), 'bqx-after-full-'));
+      const inTurn = path.resolve(CLI, '../../../test/fixtures/extractInTurn.js');
+      const turn = await execa(
+        'unshare',
+        [
+          '--mount',
+          'sh',
+          '-c',
+          `mount -t tmpfs -o size=2m tmpfs '${out}' || exit 99
+           exec node '${inTurn}' "$DATABASE_URL" eurusd='${good}' usdjpy='${out}' eurusd='${good}' eurusd='${good}'`,
+        ],
+        { env: { DATABASE_URL: big.url }, reject: false, timeout: 180_000 },
+      );
+      expect(turn.exitCode, turn.stderr).toBe(0);
+      const outcomes = String(turn.stdout)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(outcomes.map((o) => `${o.pair} ${o.status}`)).toEqual([
+        'eurusd done',
+        'usdjpy failed',
+        'eurusd done',
+        'eurusd done',
+      ]);
+      expect(outcomes[1].error).toMatch(/ENOSPC|no space/i);
+      const threads = outcomes.map((o) => o.nextThread);
+      expect(threads[1]).not.toBe(threads[0]);
+      expect(threads[2]).toBe(threads[1]);
+      expect(threads[3]).toBe(threads[1]);
+      expect(await readdir(good)).toEqual(['eurusd.parquet']);
+      const { meta, rows } = await readParquet(path.join(good, 'eurusd.parquet'));
+      expect(Number(meta.num_rows)).toBe(outcomes[3].rows);
+      expect(rows.length).toBe(outcomes[0].rows);
     } finally {
       await big.drop();
     }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { AsyncByteQueue, type RecordBatch, RecordBatchStreamWriter } from 'apache-arrow';
 import type { EncoderReply, EncoderRequest, EncoderStart } from './encoderMessages.js';
+import { encoderThread } from './encoderThread.js';
 
 /** Parquet compression codecs offered (FEATURES.md / config `extraction.compression`). */
 export type CompressionName = 'zstd' | 'snappy' | 'none';
@@ -66,30 +66,11 @@ function packBatch(
   return { buffer: out, length: ipc.length };
 }
 
-/** Replies of the encoder thread as a queue the writer can await one at a time. */
-function replies(worker: Worker) {
-  const queue: EncoderReply[] = [];
-  let waiting: ((r: EncoderReply) => void) | undefined;
-  const push = (r: EncoderReply) => {
-    if (waiting) {
-      const w = waiting;
-      waiting = undefined;
-      w(r);
-    } else queue.push(r);
-  };
-  worker.on('message', push);
-  worker.on('error', (err) => push({ type: 'error', message: err.message }));
-  worker.on('exit', (code) => push({ type: 'error', message: `Parquet encoder exited (${code})` }));
-  return (): Promise<EncoderReply> =>
-    queue.length > 0
-      ? Promise.resolve(queue.shift()!)
-      : new Promise((resolve) => (waiting = resolve));
-}
-
 /**
  * Writes `batches` as one Parquet file at `target`, one row group per `rowGroupRows`.
- * Streaming on two threads: this one converts batches to Arrow IPC while a worker thread
- * encodes Parquet (parquet-wasm) into a temporary file; at most two batches are in
+ * Streaming on two threads: this one converts batches to Arrow IPC while the process's
+ * encoder thread (encoderThread.ts) encodes Parquet with parquet-wasm into a temporary
+ * file; at most two batches are in
  * flight, each in a buffer that comes back for a later batch, so memory stays about two
  * row groups whatever the pair's size. The file
  * appears only when complete: fsync, rename, fsync of the directory. On any error the
@@ -105,16 +86,16 @@ export async function writeParquetAtomically(opts: {
   dictionaryColumns?: readonly string[];
 }): Promise<{ bytes: number }> {
   const tmp = tempPath(opts.target);
-  const worker = new Worker(new URL('./parquetWorker.js', import.meta.url));
-  const reply = replies(worker);
+  const encoder = encoderThread();
   const expectReply = async <T extends 'ack' | 'done'>(
     type: T,
   ): Promise<Extract<EncoderReply, { type: T }>> => {
-    const r = await reply();
+    const r = await encoder.reply();
     if (r.type === 'error') throw new Error(`Parquet encoding failed: ${r.message}`);
     if (r.type !== type) throw new Error(`Parquet encoder: expected ${type}, got ${r.type}`);
     return r as Extract<EncoderReply, { type: T }>;
   };
+  encoder.busy(true);
   try {
     const start: EncoderStart = {
       type: 'start',
@@ -124,18 +105,18 @@ export async function writeParquetAtomically(opts: {
       metadata: opts.metadata,
       dictionaryColumns: opts.dictionaryColumns ?? [],
     };
-    worker.postMessage(start);
+    encoder.post(start);
     let inFlight = 0;
     const spare: ArrayBuffer[] = [];
     for await (const batch of opts.batches) {
       const { buffer, length } = packBatch(batch, spare.pop());
-      worker.postMessage({ type: 'batch', buffer, length } satisfies EncoderRequest, [buffer]);
+      encoder.post({ type: 'batch', buffer, length } satisfies EncoderRequest, [buffer]);
       if (++inFlight >= MAX_IN_FLIGHT) {
         spare.push((await expectReply('ack')).buffer);
         inFlight--;
       }
     }
-    worker.postMessage({ type: 'end' } satisfies EncoderRequest);
+    encoder.post({ type: 'end' } satisfies EncoderRequest);
     for (; inFlight > 0; inFlight--) await expectReply('ack');
     const done = await expectReply('done');
     await rename(tmp, opts.target);
@@ -143,11 +124,12 @@ export async function writeParquetAtomically(opts: {
     await dir.sync().finally(() => dir.close());
     return { bytes: done.bytes };
   } catch (err) {
-    await worker.terminate();
+    // Mid-file (or failed) the thread's state is unknown: it ends here, the next file
+    // gets a new one. Terminated before the temporary file is removed: it may be writing.
+    await encoder.terminate();
     await rm(tmp, { force: true });
     throw err;
   } finally {
-    worker.removeAllListeners('exit');
-    await worker.terminate();
+    encoder.busy(false);
   }
 }

@@ -1,11 +1,12 @@
 // Worker thread: encodes Arrow IPC batches to Parquet with parquet-wasm and writes the
 // bytes to a file, so the main thread can keep streaming rows from PostgreSQL meanwhile.
-// Protocol (messages from the parent): start → batch* → end; replies: ack per batch,
-// then done { bytes } or error { message }.
+// One thread serves a process's units in turn. Protocol (messages from the parent), per
+// file: start → batch* → end; replies: ack per batch, then done { bytes } or error.
 import { open } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import {
   Compression,
+  type RecordBatch as WasmRecordBatch,
   Table as WasmTable,
   transformParquetStream,
   WriterPropertiesBuilder,
@@ -19,7 +20,7 @@ const CODECS = {
 };
 const port = parentPort!;
 
-/** Batches arrive as messages; the Parquet stream pulls them in order. */
+/** Batches of the current file arrive as messages; the Parquet stream pulls them in order. */
 const queue: Array<Uint8Array | null> = [];
 let wake: (() => void) | undefined;
 
@@ -34,17 +35,35 @@ function next(): Promise<Uint8Array | null> {
   });
 }
 
-async function encode(start: EncoderStart): Promise<number> {
+function properties(
+  compression: EncoderStart['compression'],
+  rowGroupRows: number,
+  dictionaryColumns: readonly string[],
+  metadata: Record<string, string>,
+) {
   let builder = new WriterPropertiesBuilder()
-    .setCompression(CODECS[start.compression])
-    .setMaxRowGroupSize(start.rowGroupRows)
+    .setCompression(CODECS[compression])
+    .setMaxRowGroupSize(rowGroupRows)
     // Dictionary pages only where values repeat (the text column): on columns of doubles
     // a dictionary is built, overflows and is thrown away — 2.5× slower, 25 % larger.
     .setDictionaryEnabled(false)
     .setCreatedBy('bqx-monitor')
-    .setKeyValueMetadata(new Map(Object.entries(start.metadata)));
-  for (const col of start.dictionaryColumns)
-    builder = builder.setColumnDictionaryEnabled(col, true);
+    .setKeyValueMetadata(new Map(Object.entries(metadata)));
+  for (const col of dictionaryColumns) builder = builder.setColumnDictionaryEnabled(col, true);
+  return builder.build();
+}
+
+/** IPC stream → a wasm record batch, the wasm table freed at once. */
+function importBatch(ipc: Uint8Array): WasmRecordBatch | undefined {
+  const table = WasmTable.fromIPCStream(ipc);
+  const batch = table.recordBatch(0);
+  // Freed now, not when this thread's small heap next collects: until then the table
+  // keeps the batch's arrays alive in wasm memory, which never shrinks.
+  table.free();
+  return batch;
+}
+
+async function encode(start: EncoderStart): Promise<number> {
   // parquet-wasm ends its output normally when its input fails: remember the failure.
   let failed: unknown;
   async function* batches() {
@@ -57,11 +76,7 @@ async function encode(start: EncoderStart): Promise<number> {
   }
   async function* decoded() {
     for (let ipc = await next(); ipc; ipc = await next()) {
-      const table = WasmTable.fromIPCStream(ipc);
-      const batch = table.recordBatch(0);
-      // Freed now, not when this thread's small heap next collects: until then the table
-      // keeps the batch's arrays alive in wasm memory, which never shrinks.
-      table.free();
+      const batch = importBatch(ipc);
       // Copied into wasm memory: the buffer goes back to the parent for a later batch.
       port.postMessage({ type: 'ack', buffer: ipc.buffer as ArrayBuffer }, [
         ipc.buffer as ArrayBuffer,
@@ -72,7 +87,13 @@ async function encode(start: EncoderStart): Promise<number> {
   const fh = await open(start.path, 'wx', 0o644);
   let bytes = 0;
   try {
-    const out = await transformParquetStream(ReadableStream.from(batches()), builder.build());
+    const props = properties(
+      start.compression,
+      start.rowGroupRows,
+      start.dictionaryColumns,
+      start.metadata,
+    );
+    const out = await transformParquetStream(ReadableStream.from(batches()), props);
     for await (const chunk of out as unknown as AsyncIterable<Uint8Array>) {
       await fh.write(chunk);
       bytes += chunk.length;

@@ -12,6 +12,7 @@ import { ensureResultsTable, recordOutcome, type UnitOutcome } from '../../db/le
 import { reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
 import { extractionSchema, toRecordBatch } from './arrowBatch.js';
 import { extractionCopySql } from './joinQuery.js';
+import { encoderThread } from './encoderThread.js';
 import { loadJoinCatalog } from './loadCatalog.js';
 import {
   type CompressionName,
@@ -44,6 +45,8 @@ export async function runExtractionUnit(
   const t0 = now();
   ctx.emit({ type: 'unit_start', unit, attempt: ctx.attempt });
   const target = path.join(opts.outDir, `${pair}.parquet`);
+  // Started (or found warm) now: it loads parquet-wasm while PostgreSQL prepares the join.
+  encoderThread();
   try {
     await mkdir(opts.outDir, { recursive: true });
     await removeStaleTempFiles(opts.outDir, `${pair}.parquet`);
