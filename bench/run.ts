@@ -86,6 +86,8 @@ const BENCH_PLANS: Array<SeedPlan & { minBars: number }> = [
 ];
 /** Peak RSS a Track 3 unit must stay under, whatever the pair's size. */
 const RSS_BOUND_MB = 1024;
+/** Units per Track 3 bench process: a worker runs its pairs one after another. */
+const UNITS_PER_PROCESS = 3;
 const UNIT_MONTH = m('2024-10');
 
 interface Row {
@@ -244,9 +246,6 @@ async function benchTracks(): Promise<Row[]> {
   rows.push(...(await benchExtraction()));
   return rows;
 }
-
-/** Units per Track 3 bench process: a worker runs its pairs one after another. */
-const UNITS_PER_PROCESS = 3;
 
 /**
  * Track 3: seconds per pair and peak RSS, beside the COPY-out floor. Each child process
