@@ -12,10 +12,9 @@ const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
  * - fewer malloc arenas and mmap for large blocks keep a worker's RSS from growing with
  *   fragmentation;
  * - `glibc.malloc.hugetlb=1` asks for transparent huge pages on malloc's memory: Track 3
- *   handles tens of MB per row group in fresh blocks, and 4 KB pages made it take several
- *   hundred thousand page faults per pair (measured: a fifth of them, and a fifth faster).
- *   It does nothing where THP is off. Tunables the user already sets come after ours and
- *   so win.
+ *   moves tens of MB per row group through fresh blocks, a page fault per 4 KB page
+ *   without it (docs/decisions.md, "Malloc settings"). It does nothing where THP is off.
+ *   Tunables the user already sets come after ours and so win.
  */
 export function workerMallocEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const tunables = ['glibc.malloc.hugetlb=1', env['GLIBC_TUNABLES']].filter(Boolean).join(':');

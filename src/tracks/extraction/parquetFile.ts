@@ -70,11 +70,10 @@ function packBatch(
  * Writes `batches` as one Parquet file at `target`, one row group per `rowGroupRows`.
  * Streaming on two threads: this one converts batches to Arrow IPC while the process's
  * encoder thread (encoderThread.ts) encodes Parquet with parquet-wasm into a temporary
- * file; at most two batches are in
- * flight, each in a buffer that comes back for a later batch, so memory stays about two
- * row groups whatever the pair's size. The file
- * appears only when complete: fsync, rename, fsync of the directory. On any error the
- * temporary file is removed and an existing target is left as it was.
+ * file; at most two batches are in flight, each in a buffer that comes back for a later
+ * batch, so memory stays about two row groups whatever the pair's size. The file appears
+ * only when complete: fsync, rename, fsync of the directory. On any error the temporary
+ * file is removed and an existing target is left as it was.
  */
 export async function writeParquetAtomically(opts: {
   target: string;
