@@ -28,14 +28,6 @@ export function gigabytes(used: number, total: number): string {
   return `${(used / 1e9).toFixed(1)}/${(total / 1e9).toFixed(1)} GB`;
 }
 
-/** One formatter for every count (`toLocaleString` builds a new one on each call). */
-const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** `12,345`. */
-export function integer(n: number): string {
-  return INT.format(Math.round(n));
-}
-
 /** `0.82 u/s`, `12 u/s`; rows per second as `75.3k rows/s`. */
 export function rate(unitsPerSec: number | undefined, rowsPerSec: number | undefined): string {
   if (unitsPerSec === undefined) return 'rate —';

@@ -137,7 +137,11 @@ export function unitLabel(unit: string): string {
 
 /** One formatter for every count (`toLocaleString` builds a new one on each call). */
 const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const fmtInt = (n: number) => INT.format(Math.round(n));
+
+/** `12,345`: activity lines and the dashboard's counts. */
+export function formatCount(n: number): string {
+  return INT.format(Math.round(n));
+}
 
 /** `87.2 MB`. */
 export function formatBytes(n: number): string {
@@ -155,8 +159,8 @@ function stageActivity(e: Extract<WorkerEvent, { type: 'stage' }>): string {
   const verb = { load: 'loading', compute: 'computing', write: 'writing' }[e.stage];
   if (e.detail) return `${verb} ${e.detail}`;
   if (e.rows !== undefined && e.total !== undefined)
-    return `${verb} ${fmtInt(e.rows)} / ${fmtInt(e.total)} rows`;
-  if (e.rows !== undefined) return `${verb} ${fmtInt(e.rows)} rows`;
+    return `${verb} ${formatCount(e.rows)} / ${formatCount(e.total)} rows`;
+  if (e.rows !== undefined) return `${verb} ${formatCount(e.rows)} rows`;
   return verb;
 }
 
@@ -279,7 +283,7 @@ function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent)
         ),
       }));
     case 'unit_done': {
-      const text = `${unitLabel(e.unit)}: complete, ${fmtInt(e.rows)} rows, ${formatBytes(e.bytes)}, ${(e.ms / 1000).toFixed(1)} s`;
+      const text = `${unitLabel(e.unit)}: complete, ${formatCount(e.rows)} rows, ${formatBytes(e.bytes)}, ${(e.ms / 1000).toFixed(1)} s`;
       let first = false;
       const next = withTrack(state, track, (t) => {
         const r = finish(t, e.unit, at, e.rows);

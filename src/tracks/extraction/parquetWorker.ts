@@ -35,12 +35,7 @@ function next(): Promise<Uint8Array | null> {
   });
 }
 
-function properties(
-  compression: EncoderStart['compression'],
-  rowGroupRows: number,
-  dictionaryColumns: readonly string[],
-  metadata: Record<string, string>,
-) {
+function properties({ compression, rowGroupRows, dictionaryColumns, metadata }: EncoderStart) {
   let builder = new WriterPropertiesBuilder()
     .setCompression(CODECS[compression])
     .setMaxRowGroupSize(rowGroupRows)
@@ -87,13 +82,7 @@ async function encode(start: EncoderStart): Promise<number> {
   const fh = await open(start.path, 'wx', 0o644);
   let bytes = 0;
   try {
-    const props = properties(
-      start.compression,
-      start.rowGroupRows,
-      start.dictionaryColumns,
-      start.metadata,
-    );
-    const out = await transformParquetStream(ReadableStream.from(batches()), props);
+    const out = await transformParquetStream(ReadableStream.from(batches()), properties(start));
     for await (const chunk of out as unknown as AsyncIterable<Uint8Array>) {
       await fh.write(chunk);
       bytes += chunk.length;

@@ -71,7 +71,6 @@ export async function runExtractionUnit(
           ROW_GROUP_ROWS,
         );
         let rows = 0;
-        let total = 0;
         const decoded = async function* (): AsyncGenerator<DecodedBatch> {
           copying = true;
           const stream = client.query(copyTo(copy)) as unknown as AsyncIterable<Buffer>;
@@ -87,7 +86,7 @@ export async function runExtractionUnit(
         const source = decoded();
         const first = source.next();
         first.catch(() => {});
-        total = await counting;
+        const total = await counting;
         if (total === 0) {
           if (!(await first).done) throw new Error('the join has rows but counted none');
           return undefined;

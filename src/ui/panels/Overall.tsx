@@ -1,7 +1,12 @@
 import { Text } from 'ink';
 import { formatDuration } from '../../orchestrator/state/eta.js';
-import { overall, type RunState, TRACK_ORDER } from '../../orchestrator/state/runState.js';
-import { bar, integer, percent } from '../format.js';
+import {
+  formatCount,
+  overall,
+  type RunState,
+  TRACK_ORDER,
+} from '../../orchestrator/state/runState.js';
+import { bar, percent } from '../format.js';
 import { tint, txt, useTheme } from '../theme.js';
 
 /** Overall progress over all units and the ETA of the slowest track. */
@@ -42,7 +47,7 @@ export function Summary({ state }: { state: RunState }) {
       </Text>
       {txt(
         t,
-        `${x.done} Parquet file(s), ${(x.bytes / 1e6).toFixed(1)} MB (this run); ${integer(partitions)} partition(s) written; ${failed} failed unit(s)`,
+        `${x.done} Parquet file(s), ${(x.bytes / 1e6).toFixed(1)} MB (this run); ${formatCount(partitions)} partition(s) written; ${failed} failed unit(s)`,
       )}
       {gaveUp.length ? `; gave up: ${gaveUp.join(', ')}` : ''}
       {txt(t, '  — q to quit')}
