@@ -1,11 +1,13 @@
 import path from 'node:path';
-import { loadSettings, type Settings } from '../config/load.js';
+import { loadSettings } from '../config/load.js';
 import { type Database, openDatabase } from '../db/connection/open.js';
 import { resolveTarget } from '../db/connection/target.js';
-import { type DatasetInfo, readDataset, resolveScope, type Scope } from '../db/dataset.js';
+import type { Context } from '../db/context.js';
+import { readDataset, resolveScope } from '../db/dataset.js';
 import { defaultDataDir } from '../db/embedded/paths.js';
+import { waitForDatabase } from '../orchestrator/worker/waitForDatabase.js';
 import { onShutdown } from './shutdown.js';
-import { UserError } from './userError.js';
+import { UserError } from '../config/userError.js';
 
 /** Options every command accepts (DESIGN.md "global"). */
 export interface GlobalOptions {
@@ -15,15 +17,7 @@ export interface GlobalOptions {
   out?: string;
 }
 
-/** What a command works with once the global options are resolved. */
-export interface Context {
-  readonly settings: Settings;
-  readonly dataDir: string;
-  readonly outDir: string;
-  readonly db: Database;
-  readonly dataset: DatasetInfo | undefined;
-  readonly scope: Scope;
-}
+export type { Context };
 
 /** Loads the config (`--config`, else `$BQX_MONITOR_CONFIG`, else none) and resolves paths. */
 export async function loadContextSettings(g: GlobalOptions) {
@@ -33,10 +27,21 @@ export async function loadContextSettings(g: GlobalOptions) {
   return { settings, dataDir, outDir };
 }
 
-/** Opens the database (embedded when none is configured) and reads the dataset record. */
+/** The config file in effect (`--config`, else `$BQX_MONITOR_CONFIG`), absolute. */
+export function configFile(g: GlobalOptions): string | undefined {
+  const f = g.config ?? process.env['BQX_MONITOR_CONFIG'];
+  return f ? path.resolve(f) : undefined;
+}
+
+/**
+ * Opens the database (embedded when none is configured) and reads the dataset record. A
+ * `patient` command (a worker) waits out a database that does not answer yet, up to
+ * `run.databaseTimeoutSeconds`; the others say at once that they cannot reach it.
+ */
 export async function openContext(
   g: GlobalOptions,
   log: (message: string) => void = () => {},
+  o: { patient?: boolean } = {},
 ): Promise<Context> {
   const { settings, dataDir, outDir } = await loadContextSettings(g);
   const target = resolveTarget({ flag: g.db, env: process.env, configUrl: settings.databaseUrl });
@@ -48,7 +53,12 @@ export async function openContext(
   }
   onShutdown(() => db.close());
   try {
-    await db.pool.query('SELECT 1');
+    if (o.patient) {
+      await waitForDatabase(db.withPgClient, {
+        limitMs: settings.run.databaseTimeoutSeconds * 1000,
+        onLost: () => log(`${db.description} does not answer yet; waiting for it`),
+      });
+    } else await db.pool.query('SELECT 1');
   } catch (err) {
     throw new UserError(`cannot connect to ${db.description}: ${(err as Error).message}`, 1);
   }

@@ -15,8 +15,10 @@ if (!process.argv.some((a) => a === 'worker' || a === 'track')) {
   v8.setFlagsFromString('--heap-growing-percent=30');
   v8.setFlagsFromString('--no-parallel-scavenge');
 }
+const { exitProcess, ignoreStdioErrors } = await import('./exit.js');
+ignoreStdioErrors();
 const { main } = await import('./program.js');
 
 // Pipes and files are written synchronously on Linux, so exiting here loses no output,
 // and nothing left open (a pool, a timer) can keep a finished command alive.
-process.exit(await main(process.argv));
+exitProcess(await main(process.argv));

@@ -1,13 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInitDb } from './commands/initDb.js';
+import { registerAttach, registerStop, registerSupervise } from './commands/live.js';
 import { registerPlan, registerRun } from './commands/run.js';
 import { registerSeed } from './commands/seed.js';
 import { registerStatus, registerVerify } from './commands/status.js';
 import { registerTrack } from './commands/track.js';
 import { registerWorker } from './commands/worker.js';
 import { isShuttingDown, runShutdown } from './shutdown.js';
-import { EXIT, UserError } from './userError.js';
+import { EXIT, UserError } from '../config/userError.js';
 import { packageVersion } from './version.js';
 
 /** Builds the command line (DESIGN.md "Command line"). */
@@ -37,6 +38,9 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerStatus(program);
   registerVerify(program);
+  registerAttach(program);
+  registerStop(program);
+  registerSupervise(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

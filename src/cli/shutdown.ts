@@ -1,3 +1,5 @@
+import { exitProcess } from './exit.js';
+
 /**
  * Cleanups to run before the process exits (stop the embedded server, close pools),
  * on normal completion and on SIGINT / SIGTERM / SIGHUP alike. Run once, last in first.
@@ -5,8 +7,8 @@
 const cleanups: Array<() => Promise<void>> = [];
 let installed = false;
 let running: Promise<void> | undefined;
-let interceptor: ((signal: NodeJS.Signals) => void) | undefined;
-let intercepted = false;
+let interceptor: ((signal: NodeJS.Signals, count: number) => boolean) | undefined;
+let received = 0;
 
 /** Registers a cleanup; returns a function that unregisters it. */
 export function onShutdown(fn: () => Promise<void>): () => void {
@@ -19,11 +21,12 @@ export function onShutdown(fn: () => Promise<void>): () => void {
 }
 
 /**
- * Lets a long-running command (a worker, the supervisor) handle the first SIGINT / SIGTERM /
- * SIGHUP itself, e.g. to finish the current unit and exit 0. A second signal exits at once
- * with the signal's code (cleanups still run).
+ * Lets a long-running command (a worker, the supervisor, a view) answer SIGINT / SIGTERM /
+ * SIGHUP itself, e.g. to finish the current unit and exit 0, or to ignore a hang-up. `fn`
+ * gets the signal and how many signals came so far (1 for the first); it returns false to let the
+ * default happen: run the cleanups and exit with the signal's code (130, 143, 129).
  */
-export function interceptSignals(fn: (signal: NodeJS.Signals) => void): void {
+export function interceptSignals(fn: (signal: NodeJS.Signals, count: number) => boolean): void {
   installSignalHandlers();
   interceptor = fn;
 }
@@ -44,19 +47,21 @@ export function runShutdown(): Promise<void> {
   return running;
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+/** The exit code of a process ended by a signal: 128 + its number. */
+export const SIGNAL_EXIT: Readonly<Record<string, number>> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+  SIGHUP: 129,
+};
 
 function installSignalHandlers(): void {
   if (installed) return;
   installed = true;
   for (const [signal, code] of Object.entries(SIGNAL_EXIT)) {
     process.on(signal, () => {
-      if (interceptor && !intercepted) {
-        intercepted = true;
-        interceptor(signal as NodeJS.Signals);
-        return;
-      }
-      void runShutdown().then(() => process.exit(code));
+      received++;
+      if (interceptor?.(signal as NodeJS.Signals, received)) return;
+      void runShutdown().then(() => exitProcess(code));
     });
   }
 }

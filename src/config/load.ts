@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { UserError } from '../cli/userError.js';
+import { UserError } from './userError.js';
 import { type Month, parseMonth } from './months.js';
 import { type ConfigFile, configFileSchema, TABLE_KEYS, type TableKey } from './schema.js';
 
@@ -44,6 +44,8 @@ export interface RunSettings {
   readonly stallSeconds: number;
   /** Period of the state snapshots in `--json` mode. */
   readonly snapshotSeconds: number;
+  /** An unreachable database is waited out this long before the run (or a worker) gives up. */
+  readonly databaseTimeoutSeconds: number;
 }
 
 /** Default physical name of every logical table. */
@@ -94,6 +96,7 @@ export function settingsFrom(raw: unknown, source = 'config'): Settings {
       maxRestarts: c.run?.maxRestarts ?? 5,
       stallSeconds: c.run?.stallSeconds ?? 120,
       snapshotSeconds: c.run?.snapshotSeconds ?? 5,
+      databaseTimeoutSeconds: c.run?.databaseTimeoutSeconds ?? 600,
     },
   };
 }

@@ -90,6 +90,8 @@ export const configFileSchema = z
         maxRestarts: z.number().int().min(0).max(100).optional(),
         stallSeconds: z.number().min(1).optional(),
         snapshotSeconds: z.number().min(0.1).optional(),
+        /** How long the run waits out an unreachable database before it gives up. */
+        databaseTimeoutSeconds: z.number().min(1).optional(),
       })
       .strict()
       .optional(),

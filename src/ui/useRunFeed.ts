@@ -1,13 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import type { RunEvent } from '../orchestrator/state/events.js';
+import type { RunFeed } from '../orchestrator/state/runFeed.js';
 import type { RecentEvent, RunState } from '../orchestrator/state/runState.js';
 import type { TrackName } from '../tracks/protocol/events.js';
 
-/** What the dashboard reads: state, CPU history for the sparkline, per-track logs. */
-export interface RunFeed {
-  getState(): RunState;
-  subscribe(fn: (state: RunState, ev: RunEvent) => void): () => void;
-}
+export type { RunFeed };
 
 /** Lines kept per track for the log view. */
 export const LOG_LIMIT = 5000;

@@ -19,7 +19,7 @@ describe('bqx-monitor with no arguments', () => {
       expect(r.stdout).toMatch(
         /progress 24\/24 \(bollinger 12\/12 complete, regression 9\/9 complete, extraction 3\/3 complete\)/,
       );
-      expect(r.stdout).toMatch(/run \S+ complete; event log: /);
+      expect(r.stdout).toMatch(/run \S+ complete \(exit 0\); event log: /);
       // A second run reuses the data and the results: no seeding, nothing to redo.
       const again = await runCli(['--data-dir', dataDir, '--out', out]);
       expect(again.exitCode).toBe(0);

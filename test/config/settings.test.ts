@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/cli/userError.js';
+import { UserError } from '../../src/config/userError.js';
 import { settingsFrom } from '../../src/config/load.js';
 import { formatMonth } from '../../src/config/months.js';
 import { assertPair } from '../../src/db/contract/physical.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive } from '../../src/orchestrator/run/prepareQueue.js';
+import { isAlive as processAlive } from '../../src/db/embedded/processes.js';
 import { LineSplitter } from '../../src/orchestrator/lineSplitter.js';
 import { CLI, runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';

@@ -10,6 +10,7 @@ import {
   trackThroughput,
 } from '../../src/orchestrator/state/runState.js';
 import { snapshot } from '../../src/orchestrator/state/snapshot.js';
+import { findStalls } from '../../src/orchestrator/state/stalls.js';
 import { workerEvent } from '../support/runEvents.js';
 
 const w = workerEvent;
@@ -53,7 +54,6 @@ describe('run state reducer', () => {
     expect(mid.tracks.regression.running).toEqual([
       expect.objectContaining({ unit: 'audcad/2024-09', activity: 'computing w45', pid: 7 }),
     ]);
-    expect(trackStatus(mid.tracks.regression)).toBe('running');
     const end = run([
       ...base,
       w(30, 'regression', 7, {
@@ -151,52 +151,78 @@ describe('run state reducer', () => {
     );
   });
 
-  it.each([
-    { actions: ['pause'], want: 'paused' },
-    { actions: ['pause', 'resume'], want: 'running' },
-    { actions: ['restart_backoff'], want: 'restarting' },
-    { actions: ['restart_backoff', 'give_up'], want: 'failed' },
-  ] as const)('track controls $actions → $want', ({ actions, want }) => {
+  it('shows the status the supervisor publishes, and notes why', () => {
     const s = run([
       planned(),
       { type: 'child_started', at: 1, track: 'bollinger', pid: 5 },
-      ...actions.map(
-        (action, i) =>
-          ({ type: 'track_control', at: 2 + i, track: 'bollinger', action }) as RunEvent,
-      ),
+      { type: 'track_state', at: 1, track: 'bollinger', status: 'running', reason: 'running' },
+      { type: 'track_state', at: 2, track: 'bollinger', status: 'paused', reason: 'paused' },
     ]);
-    expect(trackStatus(s.tracks.bollinger)).toBe(want);
+    expect(trackStatus(s.tracks.bollinger)).toBe('paused');
+    expect(s.tracks.bollinger.statusReason).toBe('paused');
+    expect(s.recent.at(-1)).toMatchObject({ track: 'bollinger', text: 'paused' });
   });
 
-  it('is complete when every unit is finished and nothing runs', () => {
-    const s = run([
+  it('derives no status from counts: every unit finished is not "complete" until said so', () => {
+    const finished = [
       planned(),
       w(1, 'extraction', 9, { type: 'unit_done', unit: 'eurusd', rows: 1, bytes: 1, ms: 1 }),
       w(2, 'extraction', 9, { type: 'unit_empty', unit: 'usdjpy', reason: 'no rows' }),
+    ];
+    expect(trackStatus(run(finished).tracks.extraction)).toBe('waiting');
+    const said = run([
+      ...finished,
+      { type: 'track_state', at: 3, track: 'extraction', status: 'complete', reason: 'complete' },
     ]);
-    expect(trackStatus(s.tracks.extraction)).toBe('complete');
+    expect(trackStatus(said.tracks.extraction)).toBe('complete');
   });
 
-  it('flags a running unit silent past the stall threshold, once, and not while paused', () => {
+  it('flags a unit the supervisor found stalled, noted, and clears it on its next event', () => {
     const start = [
       planned(),
       w(1_000, 'regression', 7, { type: 'unit_start', unit: 'eurusd/2024-07', attempt: 1 }),
     ];
-    const stalled = run([...start, { type: 'tick', at: 62_000 }, { type: 'tick', at: 63_000 }]);
+    const stall: RunEvent = {
+      type: 'unit_stalled',
+      at: 62_000,
+      track: 'regression',
+      unit: 'eurusd/2024-07',
+      pid: 7,
+      silentMs: 61_000,
+    };
+    const stalled = run([...start, stall]);
     expect(stalled.tracks.regression.running[0]?.stalled).toBe(true);
-    expect(stalled.recent.filter((r) => r.text.includes('stalled'))).toHaveLength(1);
-    const paused = run([
+    expect(stalled.recent.at(-1)?.text).toBe(
+      'EURUSD 2024-07: stalled, no event for 61 s (worker 7)',
+    );
+    const moved = run([
       ...start,
-      { type: 'track_control', at: 2_000, track: 'regression', action: 'pause' },
-      { type: 'tick', at: 90_000 },
-    ]);
-    expect(paused.tracks.regression.running[0]?.stalled).toBe(false);
-    const resumedEvent = run([
-      ...start,
-      { type: 'tick', at: 62_000 },
+      stall,
       w(62_500, 'regression', 7, { type: 'stage', unit: 'eurusd/2024-07', stage: 'write' }),
     ]);
-    expect(resumedEvent.tracks.regression.running[0]?.stalled).toBe(false);
+    expect(moved.tracks.regression.running[0]?.stalled).toBe(false);
+  });
+
+  it('finds stalls past the threshold, once, and none in a paused track', () => {
+    const start = run([
+      planned(),
+      w(1_000, 'regression', 7, { type: 'unit_start', unit: 'eurusd/2024-07', attempt: 1 }),
+    ]);
+    expect(findStalls(start, 60_000)).toEqual([]);
+    const found = findStalls(start, 62_000);
+    expect(found).toEqual([
+      { track: 'regression', unit: 'eurusd/2024-07', pid: 7, silentMs: 61_000 },
+    ]);
+    const flagged = reduce(start, { type: 'unit_stalled', at: 62_000, ...found[0]! });
+    expect(findStalls(flagged, 90_000)).toEqual([]);
+    const paused = reduce(start, {
+      type: 'track_state',
+      at: 2_000,
+      track: 'regression',
+      status: 'paused',
+      reason: 'paused',
+    });
+    expect(findStalls(paused, 90_000)).toEqual([]);
   });
 
   it('ETA comes from measured throughput, none before the first finish', () => {
@@ -233,7 +259,6 @@ describe('run state reducer', () => {
       done(10_000, 'gbpusd'),
       { type: 'tick', at: 60_000 },
     ]);
-    expect(trackStatus(s.tracks.extraction)).toBe('complete');
     // 2 units in the 10 s it ran, not 2 in the 60 s the run has lasted.
     expect(trackThroughput(s.tracks.extraction, s.now)).toEqual({
       unitsPerSec: 0.2,

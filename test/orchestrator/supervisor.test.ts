@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processAlive } from '../../src/orchestrator/run/prepareQueue.js';
+import { isAlive as processAlive } from '../../src/db/embedded/processes.js';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import {
   initialState,

@@ -16,10 +16,16 @@ describe('worker command', () => {
 
   it('passes the database URL in the environment, never on the command line', () => {
     const url = 'postgresql://u:secret@localhost/db';
-    const cmd = workerCommand('extraction', { dbUrl: url, config: undefined, outDir: '/tmp/o' });
+    const cmd = workerCommand('extraction', {
+      entry: '/x/main.js',
+      dbUrl: url,
+      config: undefined,
+      outDir: '/tmp/o',
+    });
     expect(cmd.args.join(' ')).not.toContain('secret');
     expect(cmd.env?.['DATABASE_URL']).toBe(url);
-    expect(cmd.args.slice(1)).toEqual([
+    expect(cmd.args).toEqual([
+      '/x/main.js',
       '--out',
       '/tmp/o',
       'worker',

@@ -4,7 +4,9 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { settingsFrom } from '../../src/config/load.js';
+import { createPool } from '../../src/db/connection/pool.js';
 import { acquireEmbedded } from '../../src/db/embedded/server.js';
+import { migrateAll } from '../../src/orchestrator/run/migrateAll.js';
 import { seedDataset } from '../../src/db/seed/load.js';
 import { removeDataDir } from './dataDir.js';
 import { TEMPLATE_PLAN } from './templatePlan.js';
@@ -28,12 +30,11 @@ export default async function setup(project: TestProject) {
   await admin.query('DROP DATABASE IF EXISTS bqx_template');
   await admin.query('CREATE DATABASE bqx_template');
   await admin.end();
-  const tmpl = new pg.Client({
-    connectionString: server.url.replace(/\/postgres$/, '/bqx_template'),
-  });
-  await tmpl.connect();
-  await seedDataset(tmpl, settingsFrom({}), TEMPLATE_PLAN);
-  await tmpl.end();
+  // The template has bqx-monitor's schemas, as every database a command has run on.
+  const tmpl = createPool({ connectionString: server.url.replace(/\/postgres$/, '/bqx_template') });
+  await migrateAll(tmpl);
+  await tmpl.withPgClient((c) => seedDataset(c, settingsFrom({}), TEMPLATE_PLAN));
+  await tmpl.pool.end();
   project.provide('pgAdminUrl', server.url);
   return async () => {
     await server.release();

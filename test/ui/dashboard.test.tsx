@@ -80,13 +80,10 @@ function sampleState(): RunState {
       bytes: 87_200_000,
       ms: 54_500,
     }),
-    {
-      type: 'track_control',
-      at: t0 + 4000,
-      track: 'bollinger',
-      action: 'pause',
-      message: 'paused',
-    },
+    { type: 'track_state', at: t0, track: 'bollinger', status: 'running', reason: 'running' },
+    { type: 'track_state', at: t0, track: 'regression', status: 'running', reason: 'running' },
+    { type: 'track_state', at: t0, track: 'extraction', status: 'running', reason: 'running' },
+    { type: 'track_state', at: t0 + 4000, track: 'bollinger', status: 'paused', reason: 'paused' },
     { type: 'tick', at: t0 + 5000 },
   ];
   return events.reduce(reduce, initialState(t0));
@@ -101,12 +98,8 @@ function recorder() {
   const controls: DashboardControls = {
     togglePause: (t) => calls.push(`pause ${t}`),
     togglePauseAll: () => calls.push('pause all'),
-    restart: async (t) => {
-      calls.push(`restart ${t}`);
-    },
-    stop: async () => {
-      calls.push('stop');
-    },
+    restart: (t) => calls.push(`restart ${t}`),
+    stopRun: () => calls.push('stop'),
   };
   return { calls, controls };
 }
@@ -118,6 +111,7 @@ afterEach(() => {
 
 function show(opts: { theme?: Theme; columns?: number; rows?: number; state?: RunState } = {}) {
   const { calls, controls } = recorder();
+  const quits: string[] = [];
   const r = render(
     <ThemeContext.Provider value={opts.theme ?? themeFor({ LANG: 'C.UTF-8' })}>
       <Dashboard
@@ -126,11 +120,12 @@ function show(opts: { theme?: Theme; columns?: number; rows?: number; state?: Ru
         database="postgres://bqx:****@db.example/bqx"
         intervalMs={5}
         size={{ columns: opts.columns ?? 80, rows: opts.rows ?? 24 }}
+        onQuit={(why) => quits.push(why)}
       />
     </ThemeContext.Provider>,
   );
   mounted.push(r);
-  return { ...r, calls };
+  return { ...r, calls, quits };
 }
 
 const tick = (ms = 100) => new Promise((r) => setTimeout(r, ms));
@@ -212,16 +207,45 @@ describe('the dashboard', () => {
     ]);
   });
 
-  it('asks before quitting while work runs, then stops the run', async () => {
+  it('asks whether to detach or stop the run; s stops it, and the view stays to watch', async () => {
     const r = show();
     await tick();
     r.stdin.write('q');
     await tick();
-    expect(r.lastFrame()).toContain('Quit? Running units finish first');
+    expect(r.lastFrame()).toContain('d or Enter detach (the run goes on)');
     expect(r.calls).toEqual([]);
-    r.stdin.write('y');
+    r.stdin.write('s');
     await tick();
     expect(r.calls).toEqual(['stop']);
+    expect(r.lastFrame()).toContain('Stopping the run: running units finish first');
+    expect(r.quits).toEqual([]);
+  });
+
+  it('detaches on d, Enter or a second Ctrl-C, leaving the run alone', async () => {
+    for (const key of ['d', '\r', '\u0003']) {
+      const r = show();
+      await tick();
+      r.stdin.write('q');
+      await tick();
+      r.stdin.write(key);
+      await tick();
+      expect(r.quits).toEqual(['detach']);
+      expect(r.calls).toEqual([]);
+    }
+  });
+
+  it('quits at once once the run has ended, saying so', async () => {
+    const ended = reduce(sampleState(), {
+      type: 'run_finished',
+      at: Date.parse('2026-11-25T10:00:06Z'),
+      status: 'complete',
+      exitCode: 0,
+    });
+    const r = show({ state: ended });
+    await tick();
+    r.stdin.write('q');
+    await tick();
+    expect(r.quits).toEqual(['ended']);
   });
 
   it('opens a track log, filters it, and goes back with Esc', async () => {

@@ -1,47 +1,9 @@
 import type { Command } from 'commander';
-import { describeScopeLine } from '../../db/dataset.js';
-import { readCatalog } from '../../db/preflight/catalog.js';
-import { checkContract } from '../../db/preflight/check.js';
-import { describeFinding, type Finding, isRunnable } from '../../db/preflight/findings.js';
+import { type DoctorReport, runDoctor } from '../../db/preflight/doctor.js';
+import { describeFinding, type Finding } from '../../db/preflight/findings.js';
 import { glyphsFor } from '../../ui/charset.js';
-import { type Context, type GlobalOptions, openContext } from '../context.js';
-import { EXIT } from '../userError.js';
-
-const ALL_TRACKS = ['bollinger', 'regression', 'extraction'] as const;
-
-/** The preflight's result, as printed by `doctor --json`. */
-export interface DoctorReport {
-  readonly ok: boolean;
-  readonly database: string;
-  readonly server: string;
-  readonly scope: string;
-  readonly tablesChecked: number;
-  readonly problems: Finding[];
-  readonly notes: Finding[];
-}
-
-/** Runs the read-only preflight and returns the report. */
-export async function runDoctor(ctx: Context): Promise<DoctorReport> {
-  // Read-only by construction: the server refuses any write inside this transaction.
-  const catalog = await ctx.db.withPgClient(async (c) => {
-    await c.query('BEGIN TRANSACTION READ ONLY');
-    try {
-      return await readCatalog(c, ctx.settings.schema);
-    } finally {
-      await c.query('COMMIT');
-    }
-  });
-  const findings = checkContract(catalog, ctx.settings, ctx.scope, ALL_TRACKS);
-  return {
-    ok: isRunnable(findings),
-    database: ctx.db.description,
-    server: `PostgreSQL ${catalog.serverVersion}`,
-    scope: describeScopeLine(ctx.scope),
-    tablesChecked: catalog.tables.size,
-    problems: findings.filter((f) => f.severity === 'problem'),
-    notes: findings.filter((f) => f.severity === 'note'),
-  };
-}
+import { type GlobalOptions, openContext } from '../context.js';
+import { EXIT } from '../../config/userError.js';
 
 /**
  * One line per problem, except that a pair's missing tables without suggestions share a
@@ -98,6 +60,8 @@ export function formatDoctor(r: DoctorReport, glyphs = glyphsFor()): string {
   );
   return lines.join('\n');
 }
+
+export { type DoctorReport, runDoctor };
 
 /** `bqx-monitor doctor [--json]`: exit 0 when runnable, 2 otherwise. */
 export function registerDoctor(program: Command): void {

@@ -1,36 +1,23 @@
 import type { Command } from 'commander';
-import { readDataset, resolveScope } from '../../db/dataset.js';
-import { readCatalog } from '../../db/preflight/catalog.js';
-import { PRESETS } from '../../db/seed/presets.js';
-import { attachJsonOutput } from '../../orchestrator/headless/jsonOutput.js';
-import { attachLineOutput } from '../../orchestrator/headless/lineOutput.js';
+import { EXIT, UserError } from '../../config/userError.js';
+import { migrateAll } from '../../orchestrator/run/migrateAll.js';
 import { prepareQueue } from '../../orchestrator/run/prepareQueue.js';
-import { startRun } from '../../orchestrator/run/startRun.js';
-import { loadDashboard } from '../../ui/loadDashboard.js';
-import { workerCommand } from '../../orchestrator/supervisor/workerCommand.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
-import { interceptSignals } from '../shutdown.js';
-import { EXIT, UserError } from '../userError.js';
-import { formatDoctor, runDoctor } from './doctor.js';
-import { seedWithProgress } from './seed.js';
+import { attachView } from '../live/attach.js';
+import { startOrFindLiveRun } from '../live/background.js';
+import { superviseInForeground } from '../live/foreground.js';
 
 interface RunFlags {
   json?: boolean;
+  detach?: boolean;
   recompute?: string | boolean;
 }
 
 const TRACK_NAMES: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
 
-function exitCodeOf(status: 'complete' | 'failed' | 'interrupted'): number {
-  return status === 'complete'
-    ? EXIT.ok
-    : status === 'interrupted'
-      ? EXIT.interrupted
-      : EXIT.failed;
-}
-
-function recomputeSet(flag: string | boolean | undefined): Set<TrackName> {
+/** `--recompute [track]` as the set of tracks to recompute. */
+export function recomputeSet(flag: string | boolean | undefined): Set<TrackName> {
   if (flag === undefined || flag === false) return new Set();
   if (flag === true || flag === 'all') return new Set(TRACK_NAMES);
   if ((TRACK_NAMES as readonly string[]).includes(flag)) return new Set([flag as TrackName]);
@@ -40,80 +27,45 @@ function recomputeSet(flag: string | boolean | undefined): Set<TrackName> {
 }
 
 /**
- * `bqx-monitor [run]`: checks the database (on an empty embedded one, seeds the demo
- * first), plans every unit not yet done, runs the tracks' workers under the supervisor and
- * reports. Exit 0 when every unit is done or has no data, 1 when any failed, 2 for a
- * preflight or usage problem, 130 when interrupted.
+ * `bqx-monitor [run]`. On a terminal: attaches to the database's live run, or starts one in
+ * the background (its own session: closing the terminal detaches the view, never stops
+ * the run) and attaches to it; `--detach` starts it and returns. With `--json`, or when
+ * stdout is not a terminal, supervises in the foreground for scripts (or follows the live
+ * run when there is one). Exit codes: README "Exit codes".
  */
 export function registerRun(program: Command): void {
   program
     .command('run', { isDefault: true })
-    .description('check the database, then run the pipeline (default command)')
+    .description('run the pipeline: attach to the live run, or start one (default command)')
     .option('--json', 'headless: NDJSON events, snapshots and a summary on stdout')
+    .option('--detach', 'start the run in the background and return at once')
     .option('--recompute [track]', 'run finished units again: all (default) or one track')
     .action(async (flags: RunFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const recompute = recomputeSet(flags.recompute);
       const json = flags.json === true;
       const say = (m: string) => process.stderr.write(`${m}\n`);
-      let ctx = await openContext(g, say);
-      if (ctx.db.embedded && !ctx.dataset) {
-        const catalog = await ctx.db.withPgClient((c) => readCatalog(c, ctx.settings.schema));
-        if (catalog.tables.size === 0) {
-          say('the embedded database is empty: seeding the demo dataset');
-          await seedWithProgress(ctx, PRESETS.demo);
-          // The run now covers what was seeded (config still wins).
-          const dataset = await ctx.db.withPgClient((c) => readDataset(c));
-          ctx = { ...ctx, dataset, scope: resolveScope(ctx.settings, dataset) };
-        }
-      }
-      const report = await runDoctor(ctx);
-      const dashboard = !json && process.stdout.isTTY === true && process.stdin.isTTY === true;
-      if (json) process.stdout.write(`${JSON.stringify({ kind: 'preflight', ...report })}\n`);
-      else if (!report.ok || !dashboard) process.stdout.write(`${formatDoctor(report)}\n`);
-      if (!report.ok) {
-        process.exitCode = EXIT.usage;
+      if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
+      const ctx = await openContext(g, say);
+      await migrateAll(ctx.db);
+      const terminal = process.stdout.isTTY === true && process.stdin.isTTY === true;
+      if (json || (!terminal && !flags.detach)) {
+        process.exitCode = await superviseInForeground(ctx, g, { json, recompute });
         return;
       }
-      const session = await startRun(ctx, {
-        recompute,
-        command: (track) =>
-          workerCommand(track, { dbUrl: ctx.db.childUrl, config: g.config, outDir: ctx.outDir }),
-      });
-      if (dashboard) {
-        const { renderDashboard } = await loadDashboard();
-        let quit!: () => void;
-        const quitting = new Promise<void>((r) => {
-          quit = r;
-        });
-        const ui = renderDashboard(session, ctx.db.description, quit);
-        // SIGTERM / SIGHUP (the SSH link went away): stop the run and close the dashboard.
-        interceptSignals(() => {
-          void session.stop().finally(quit);
-        });
-        const result = await session.done;
-        // Stopped (q, or a signal): the dashboard closes; a finished run stays until q.
-        if (result.status === 'interrupted') quit();
-        await quitting;
-        ui.unmount();
+      const started = await startOrFindLiveRun(ctx, g, recompute);
+      if (!started.launched && recompute.size > 0)
+        say(`run ${started.runId} is already live: --recompute applies to the next run`);
+      if (flags.detach) {
         process.stdout.write(
-          `run ${session.runId} ${result.status}; event log: ${result.logFile}\n`,
+          `${started.launched ? 'started' : 'already live:'} run ${started.runId} in the background\n` +
+            '  watch it:  bqx-monitor attach   (from any shell; or status --watch)\n' +
+            '  stop it:   bqx-monitor stop     (--now: at once)\n',
         );
-        process.exitCode = exitCodeOf(result.status);
+        process.exitCode = EXIT.ok;
         return;
       }
-      interceptSignals(() => void session.stop());
-      const out = json
-        ? attachJsonOutput(session, { snapshotMs: ctx.settings.run.snapshotSeconds * 1000 })
-        : attachLineOutput(session, { progressMs: 10_000 });
-      if (!json && !process.stdout.isTTY) {
-        say(
-          'stdout is not a terminal: printing plain lines (use --json for machine-readable output)',
-        );
-      }
-      const result = await session.done;
-      out.finish(result);
-      process.exitCode = exitCodeOf(result.status);
+      process.exitCode = await attachView(ctx, started.runId, { dashboard: true });
     });
 }
 

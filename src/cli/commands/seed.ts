@@ -4,7 +4,7 @@ import { assertPair } from '../../db/contract/physical.js';
 import { seedDataset } from '../../db/seed/load.js';
 import { PRESETS, type PresetName, type SeedPlan } from '../../db/seed/presets.js';
 import { type Context, type GlobalOptions, openContext } from '../context.js';
-import { UserError } from '../userError.js';
+import { UserError } from '../../config/userError.js';
 
 interface SeedOptions {
   preset: string;

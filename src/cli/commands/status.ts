@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { formatStatus, readStatus } from '../../orchestrator/report/runStatus.js';
 import { formatVerify, verifyOutputs } from '../../orchestrator/report/verifyOutputs.js';
+import { findLiveRun } from '../../orchestrator/live/liveRun.js';
 import { type GlobalOptions, openContext } from '../context.js';
-import { EXIT } from '../userError.js';
+import { attachView } from '../live/attach.js';
+import { EXIT } from '../../config/userError.js';
 
 /** `bqx-monitor status [--json]`: the last or current run, from the database alone. */
 export function registerStatus(program: Command): void {
@@ -10,8 +12,19 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('show the last or current run from the database (works from another shell)')
     .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }, cmd: Command) => {
+    .option('--watch', 'follow the live run: a line per event and a progress line, until it ends')
+    .action(async (flags: { json?: boolean; watch?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      if (flags.watch) {
+        const found = await ctx.db.withPgClient((c) => findLiveRun(c));
+        if (found.kind === 'live' || found.kind === 'reconnecting') {
+          process.exitCode = await attachView(ctx, found.run.runId, {
+            dashboard: false,
+            json: flags.json === true,
+          });
+          return;
+        }
+      }
       const s = await ctx.db.withPgClient((c) => readStatus(c));
       process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : `${formatStatus(s)}\n`);
       process.exitCode = EXIT.ok;

@@ -2,11 +2,12 @@ import { Argument, type Command, Option } from 'commander';
 import { type Month, monthRange, parseMonth } from '../../config/months.js';
 import { assertPair } from '../../db/contract/physical.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
-import { type UnitContext, workerIdentity } from '../../tracks/io/unitContext.js';
+import { migrate } from '../../db/migrations/migrate.js';
+import { type UnitContext, UnitInterrupted, workerIdentity } from '../../tracks/io/unitContext.js';
 import { createEmitter } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
-import { EXIT, UserError } from '../userError.js';
+import { EXIT, UserError } from '../../config/userError.js';
 
 interface TrackOptions {
   pair: string;
@@ -26,12 +27,12 @@ async function runners() {
   };
 }
 
-/** Months to run: `--month`, else every month of the track's span in the scope. */
-function monthsFor(opt: string | undefined, span: { from: Month; to: Month }): Month[] {
-  if (opt === undefined) return monthRange(span.from, span.to);
+/** `--month`, checked before anything runs or is printed. */
+function monthFlag(opt: string | undefined): Month | undefined {
+  if (opt === undefined) return undefined;
   const m = parseMonth(opt);
   if (!m) throw new UserError(`--month ${JSON.stringify(opt)}: expected a month written YYYY-MM`);
-  return [m];
+  return m;
 }
 
 /**
@@ -62,7 +63,11 @@ export function registerTrack(program: Command): void {
       } catch (err) {
         throw new UserError(`--pair: ${(err as Error).message}`);
       }
+      if (track === 'extraction' && opts.month !== undefined)
+        throw new UserError('--month does not apply to extraction (a unit is a pair)');
+      const month = monthFlag(opts.month);
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      await migrate(ctx.db);
       const run = await runners();
       const emit = createEmitter(track as TrackName);
       const unitCtx: UnitContext = {
@@ -74,15 +79,19 @@ export function registerTrack(program: Command): void {
       };
       emit({ type: 'worker_start', concurrency: 1 });
       const outcomes: UnitOutcome[] = [];
-      if (track === 'extraction') {
-        if (opts.month !== undefined)
-          throw new UserError('--month does not apply to extraction (a unit is a pair)');
-        const compression = ctx.settings.compression;
-        outcomes.push(await run.extraction(unitCtx, pair, { outDir: ctx.outDir, compression }));
-      } else {
-        for (const m of monthsFor(opts.month, ctx.scope[track])) {
-          outcomes.push(await run.month[track](unitCtx, pair, m));
+      try {
+        if (track === 'extraction') {
+          const compression = ctx.settings.compression;
+          outcomes.push(await run.extraction(unitCtx, pair, { outDir: ctx.outDir, compression }));
+        } else {
+          const span = ctx.scope[track];
+          for (const m of month ? [month] : monthRange(span.from, span.to)) {
+            outcomes.push(await run.month[track](unitCtx, pair, m));
+          }
         }
+      } catch (err) {
+        if (err instanceof UnitInterrupted) throw new UserError(err.message, EXIT.failed);
+        throw err;
       }
       const failed = outcomes.filter((o) => o.status === 'failed').length;
       emit({

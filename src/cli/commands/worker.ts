@@ -1,18 +1,17 @@
 import { type Command, Option } from 'commander';
+import { migrateAll } from '../../orchestrator/run/migrateAll.js';
+import { SUPERVISED_ENV } from '../../orchestrator/supervisor/workerCommand.js';
 import { createEmitter } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { interceptSignals } from '../shutdown.js';
-import { EXIT, UserError } from '../userError.js';
+import { EXIT, UserError } from '../../config/userError.js';
 
 interface WorkerFlags {
   track: TrackName;
   concurrency: string;
   untilEmpty?: boolean;
 }
-
-/** Set by the supervisor on its children: end when the parent goes away (stdin closes). */
-export const SUPERVISED_ENV = 'BQX_MONITOR_SUPERVISED';
 
 /**
  * `bqx-monitor worker --track T [--concurrency N]`: takes units of one track from the
@@ -35,7 +34,11 @@ export function registerWorker(program: Command): void {
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
         throw new UserError('--concurrency: expected a whole number from 1 to 64');
-      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      const say = (m: string) => process.stderr.write(`${m}\n`);
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), say, { patient: true });
+      await migrateAll(ctx.db);
+      // graphile-worker prints a worker's fatal error with console.trace: one line, no stack.
+      console.trace = (...args: unknown[]) => say(`queue: ${String(args[0]).split('\n')[0]}`);
       // Loaded here: the track runners (Arrow, Parquet) are not needed by other commands.
       const { startWorker } = await import('../../orchestrator/worker/runWorker.js');
       const emit = createEmitter(flags.track);
@@ -48,9 +51,14 @@ export function registerWorker(program: Command): void {
         extraction: { outDir: ctx.outDir, compression: ctx.settings.compression },
         emit,
         untilEmpty: flags.untilEmpty === true,
-        log: (m) => process.stderr.write(`${m}\n`),
+        log: say,
       });
-      interceptSignals((signal) => worker.stop(`${signal}: finishing the current unit`));
+      // The first signal: take no new unit, finish the current one. A second: exit at once.
+      interceptSignals((signal, count) => {
+        if (count > 1) return false;
+        worker.stop(`${signal}: finishing the current unit`);
+        return true;
+      });
       // Nobody reads our events any more (the supervisor died, a pipe closed): finish the
       // current unit quietly, so its commit and its job's completion still happen.
       process.stdout.on('error', () => worker.stop('stdout closed'));

@@ -18,24 +18,6 @@ export interface UnitOutcome {
   readonly worker: string;
 }
 
-/** Creates the results table (idempotent). Progress, resume and verify read it with SQL. */
-export async function ensureResultsTable(client: pg.ClientBase): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
-  await client.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.unit_results (
-      track text NOT NULL,
-      unit text NOT NULL,
-      status text NOT NULL CHECK (status IN ('done', 'empty', 'failed')),
-      rows bigint NOT NULL DEFAULT 0,
-      bytes bigint NOT NULL DEFAULT 0,
-      ms double precision NOT NULL DEFAULT 0,
-      error text,
-      attempts int NOT NULL DEFAULT 1,
-      host text NOT NULL,
-      worker text NOT NULL,
-      finished_at timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (track, unit))`);
-}
-
 /**
  * Records an outcome. Called inside the unit's write transaction for "done", so the data
  * and its record commit together.
@@ -87,8 +69,10 @@ export interface RecordedOutcome {
   readonly error: string | null;
 }
 
-/** Every recorded outcome, keyed `track:unit`. */
+/** Every recorded outcome, keyed `track:unit` (none on a database bqx-monitor never ran on). */
 export async function readOutcomes(client: pg.ClientBase): Promise<Map<string, RecordedOutcome>> {
+  const exists = await client.query('SELECT to_regclass($1) AS t', [`${META_SCHEMA}.unit_results`]);
+  if (!exists.rows[0]?.t) return new Map();
   const r = await client.query<{
     track: string;
     unit: string;

@@ -1,38 +1,54 @@
 import type { RunEvent } from '../state/events.js';
-import type { RunResult, RunSession } from '../run/startRun.js';
+import type { RunEnding, RunView } from '../state/runFeed.js';
 import { snapshot } from '../state/snapshot.js';
 
 /**
- * `--json`: NDJSON on stdout, one object per line with a `kind`: `event` (every event,
- * tagged with track and worker pid), `snapshot` (the whole state every few seconds) and
- * a final `summary`. Ticks and samples appear only inside snapshots.
+ * Events that appear only inside snapshots: ticks, samples, the preparation's progress, and
+ * the run's start (every line carries the run id; the preflight is the first line).
+ */
+const QUIET = new Set<RunEvent['type']>([
+  'tick',
+  'system_sample',
+  'database_sample',
+  'run_phase',
+  'run_started',
+]);
+
+/**
+ * `--json`: NDJSON, one object per line with a `kind`: `preflight` (the doctor report),
+ * `event` (every event, tagged with track and worker pid), `snapshot` (the whole state
+ * every few seconds) and a final `summary`. The same for the run this process supervises
+ * and for a live run it follows.
  */
 export function attachJsonOutput(
-  session: RunSession,
-  o: { snapshotMs: number; write?: (line: string) => void },
-): { finish(result: RunResult): void } {
-  const write = o.write ?? ((line: string) => process.stdout.write(line));
-  const line = (obj: unknown) => write(`${JSON.stringify(obj)}\n`);
-  const quiet = new Set<RunEvent['type']>(['tick', 'system_sample', 'database_sample']);
-  session.subscribe((_state, ev) => {
-    if (quiet.has(ev.type)) return;
-    line({ kind: 'event', runId: session.runId, ...ev, at: new Date(ev.at).toISOString() });
-  });
-  const timer = setInterval(
-    () => line({ kind: 'snapshot', ...snapshot(session.getState()) }),
-    o.snapshotMs,
-  );
+  run: RunView,
+  o: { snapshotMs: number; write: (line: string) => void; logFile?: string },
+): { finish(end: RunEnding): void } {
+  const line = (obj: unknown) => o.write(`${JSON.stringify(obj)}\n`);
+  const toLine = (ev: RunEvent) => {
+    if (QUIET.has(ev.type)) return;
+    if (ev.type === 'preflight') line({ kind: 'preflight', runId: run.runId, ...ev.report });
+    else line({ kind: 'event', runId: run.runId, ...ev, at: new Date(ev.at).toISOString() });
+  };
+  run.subscribe((_state, ev) => toLine(ev));
+  // Snapshots once the units are planned: before that there are no counts to report.
+  const timer = setInterval(() => {
+    const s = run.getState();
+    if (s.phase === 'running' || s.phase === 'stopping') line({ kind: 'snapshot', ...snapshot(s) });
+  }, o.snapshotMs);
   return {
-    finish(result) {
+    finish(end) {
       clearInterval(timer);
-      const s = snapshot(result.state);
+      const s = snapshot(end.state);
       line({ kind: 'snapshot', ...s });
       line({
         kind: 'summary',
-        runId: session.runId,
-        status: result.status,
+        runId: run.runId,
+        status: end.status,
+        exitCode: end.exitCode,
+        message: end.message ?? null,
         elapsedSeconds: s.elapsedSeconds,
-        logFile: result.logFile,
+        logFile: o.logFile ?? null,
         tracks: s.tracks.map((t) => ({
           track: t.track,
           status: t.status,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { formatMonth, monthRange } from '../../config/months.js';
 import type { Scope } from '../../db/dataset.js';
-import { ensureResultsTable, readOutcomes } from '../../db/ledger/results.js';
+import { readOutcomes } from '../../db/ledger/results.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 
 export const TRACKS: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
@@ -44,7 +44,6 @@ export async function planRun(
   scope: Scope,
   recompute: ReadonlySet<TrackName>,
 ): Promise<TrackPlan[]> {
-  await ensureResultsTable(client);
   const byKey = await readOutcomes(client);
   return TRACKS.map((track) => {
     const units = enumerateUnits(scope, track);

@@ -6,21 +6,12 @@ import { QUEUE_SCHEMA } from './jobQueue.js';
 export const HEARTBEAT_MS = 10_000;
 export const DEAD_AFTER_MS = 30_000;
 
-/**
- * Live workers, one row per queue worker id, refreshed by a heartbeat. A worker whose
- * heartbeat is older than the timeout is dead (killed, its machine gone): its locked jobs
- * are released for another worker (graphile-worker alone would keep them locked 4 h).
+/*
+ * Live workers: `bqx_monitor.workers`, one row per queue worker id (db/migrations), refreshed
+ * by a heartbeat. A worker whose heartbeat is older than the timeout is dead (killed, its
+ * machine gone): its locked jobs are released for another worker (graphile-worker alone
+ * would keep them locked 4 h).
  */
-export async function ensureWorkerRegistry(client: pg.ClientBase): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
-  await client.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.workers (
-      worker_id text PRIMARY KEY,
-      track text NOT NULL,
-      host text NOT NULL,
-      pid int NOT NULL,
-      started_at timestamptz NOT NULL DEFAULT now(),
-      heartbeat_at timestamptz NOT NULL DEFAULT now())`);
-}
 
 /** Registers (or refreshes) a queue worker of this process. */
 export async function registerWorker(
@@ -54,7 +45,10 @@ export async function unregisterProcess(client: pg.ClientBase, host: string, pid
 /**
  * Releases the jobs of dead workers so they run again at once: the workers of processes
  * known dead (`deadPids` on `host`, e.g. a child the supervisor saw exit), and any worker
- * whose heartbeat is older than `timeoutMs`. Returns the released worker ids.
+ * whose heartbeat is older than `timeoutMs`. Silence is counted from the later of the last
+ * heartbeat and the server's start: after a database restart every live worker gets the
+ * timeout to reconnect and beat again before its units are taken from it. Returns the
+ * released worker ids.
  */
 export async function releaseDeadWorkers(
   client: pg.ClientBase,
@@ -63,7 +57,8 @@ export async function releaseDeadWorkers(
   const r = await client.query<{ worker_id: string }>(
     `DELETE FROM ${META_SCHEMA}.workers
       WHERE (host = $1 AND pid = ANY($2::int[]))
-         OR heartbeat_at < now() - make_interval(secs => $3::double precision / 1000)
+         OR greatest(heartbeat_at, pg_postmaster_start_time())
+              < now() - make_interval(secs => $3::double precision / 1000)
       RETURNING worker_id`,
     [opts.host, opts.deadPids ?? [], opts.timeoutMs],
   );
@@ -72,7 +67,8 @@ export async function releaseDeadWorkers(
   const unknown = await client.query<{ locked_by: string }>(
     `SELECT DISTINCT locked_by FROM ${QUEUE_SCHEMA}._private_jobs j
       WHERE locked_by IS NOT NULL
-        AND locked_at < now() - make_interval(secs => $1::double precision / 1000)
+        AND greatest(locked_at, pg_postmaster_start_time())
+              < now() - make_interval(secs => $1::double precision / 1000)
         AND NOT EXISTS (SELECT 1 FROM ${META_SCHEMA}.workers w WHERE w.worker_id = j.locked_by)`,
     [opts.timeoutMs],
   );

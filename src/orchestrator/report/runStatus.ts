@@ -4,8 +4,9 @@ import { META_SCHEMA } from '../../db/dataset.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { TRACKS } from '../plan/planUnits.js';
 import { type RecordedOutcome, readOutcomes } from '../../db/ledger/results.js';
-import { latestRun } from '../plan/runRecord.js';
-import { processAlive } from '../run/prepareQueue.js';
+import { latestRun } from '../live/runRecord.js';
+import { judgeRun, type Liveness, probeLiveness } from '../live/election.js';
+import type { RunRecordStatus } from '../live/runRecord.js';
 import { QUEUE_SCHEMA, taskName } from '../queue/jobQueue.js';
 
 export interface TrackStatusRow {
@@ -22,7 +23,15 @@ export interface TrackStatusRow {
 export interface StatusReport {
   readonly run: {
     runId: string;
+    /** running, complete, failed, interrupted, or "stopped unexpectedly". */
     status: string;
+    /** True while its supervisor holds the run (or may still reconnect). */
+    live: boolean;
+    phase: string;
+    exitCode: number | null;
+    message: string | null;
+    logFile: string | null;
+    heartbeatAgeSeconds: number;
     startedAt: string;
     finishedAt: string | null;
     host: string;
@@ -50,6 +59,7 @@ async function exists(client: pg.ClientBase, name: string): Promise<boolean> {
 export async function readStatus(client: pg.ClientBase): Promise<StatusReport> {
   const run = await latestRun(client);
   if (!run) return { run: null, tracks: [], workers: [] };
+  const liveness = judgeRun(run, await probeLiveness(client, os.hostname()));
   // Read-only: a database without the results table has no outcomes yet.
   const byKey = (await exists(client, `${META_SCHEMA}.unit_results`))
     ? await readOutcomes(client)
@@ -115,10 +125,13 @@ export async function readStatus(client: pg.ClientBase): Promise<StatusReport> {
     run: {
       runId: run.runId,
       // A run recorded as running whose process on this host is gone was killed.
-      status:
-        run.status === 'running' && run.host === os.hostname() && !processAlive(run.pid)
-          ? 'stopped unexpectedly'
-          : run.status,
+      status: statusText(run.status, liveness),
+      live: liveness.kind === 'live' || liveness.kind === 'reconnecting',
+      phase: run.phase,
+      exitCode: run.exitCode,
+      message: run.message,
+      logFile: run.logFile,
+      heartbeatAgeSeconds: Math.max(0, Math.round((Date.now() - run.heartbeatAt.getTime()) / 1000)),
       startedAt: run.startedAt.toISOString(),
       finishedAt: run.finishedAt?.toISOString() ?? null,
       host: run.host,
@@ -132,6 +145,13 @@ export async function readStatus(client: pg.ClientBase): Promise<StatusReport> {
       heartbeatAgeSeconds: Math.round(w.age),
     })),
   };
+}
+
+/** The status word of a run: a `running` row whose supervisor is gone stopped unexpectedly. */
+function statusText(status: RunRecordStatus, liveness: Liveness): string {
+  if (status === 'lost' || liveness.kind === 'lost') return 'stopped unexpectedly';
+  if (liveness.kind === 'reconnecting') return 'running (supervisor reconnecting)';
+  return status;
 }
 
 /** The report as text. */

@@ -7,7 +7,7 @@ import { parseMonth } from '../../config/months.js';
 import type { TableKey } from '../../config/schema.js';
 import { partitionName } from '../../db/contract/physical.js';
 import type { Scope } from '../../db/dataset.js';
-import { ensureResultsTable, readOutcomes } from '../../db/ledger/results.js';
+import { readOutcomes } from '../../db/ledger/results.js';
 import { qualified } from '../../db/sql/ident.js';
 import { bollingerSourceCount } from '../../tracks/bollinger/loadInput.js';
 import { extractionCopySql } from '../../tracks/extraction/joinQuery.js';
@@ -89,7 +89,6 @@ export async function verifyOutputs(
   outDir: string,
   progress: (message: string) => void = () => {},
 ): Promise<VerifyReport> {
-  await ensureResultsTable(client);
   const byKey = await readOutcomes(client);
   const problems: VerifyProblem[] = [];
   const checked = {} as VerifyReport['checked'];

@@ -1,6 +1,17 @@
+import type { DoctorReport } from '../../db/preflight/doctor.js';
 import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
 import type { DatabaseSample } from '../sample/databaseSampler.js';
 import type { SystemSample } from '../sample/systemSampler.js';
+import type { TrackStatus } from './trackMachine.js';
+
+/** How a run ended. `interrupted`: stopped by a user (a signal, `stop`, the dashboard). */
+export type RunOutcome = 'complete' | 'failed' | 'interrupted';
+
+/** What the supervisor does before the units run (shown by views while it lasts). */
+export type RunPhase = 'starting' | 'seeding' | 'preflight' | 'planning' | 'running' | 'stopping';
+
+/** Whose link to the database an event is about. */
+export type LinkSide = 'supervisor' | 'view';
 
 /** A track's share of the plan, as the reducer needs it. */
 export interface PlannedTrack {
@@ -14,8 +25,32 @@ export interface PlannedTrack {
   readonly workers: number;
 }
 
-/** Everything that changes the run's state; `at` is epoch milliseconds. */
+/**
+ * Everything that changes the run's state; `at` is epoch milliseconds. The supervisor
+ * publishes every event but `tick` to the database, and views fold them with the same
+ * reducer; `run_lost` and `connection` with `side: 'view'` are a view's own findings.
+ */
 export type RunEvent =
+  | {
+      readonly type: 'run_started';
+      readonly at: number;
+      readonly runId: string;
+      readonly host: string;
+      readonly pid: number;
+      /** The run's plain-text log ({data-dir}/runs/{run-id}.log), when it runs in the background. */
+      readonly logFile?: string;
+      /** A run stopped unexpectedly that this one carries on. */
+      readonly resumedFrom?: string;
+    }
+  | {
+      readonly type: 'run_phase';
+      readonly at: number;
+      readonly phase: RunPhase;
+      readonly detail?: string;
+      readonly done?: number;
+      readonly total?: number;
+    }
+  | { readonly type: 'preflight'; readonly at: number; readonly report: DoctorReport }
   | {
       readonly type: 'run_planned';
       readonly at: number;
@@ -56,6 +91,43 @@ export type RunEvent =
       readonly expected: boolean;
     }
   | {
+      /** The track's state machine moved (trackMachine.ts). */
+      readonly type: 'track_state';
+      readonly at: number;
+      readonly track: TrackName;
+      readonly status: TrackStatus;
+      readonly reason: string;
+    }
+  | {
+      /** A running unit has been silent past `run.stallSeconds` (flagged once, never killed). */
+      readonly type: 'unit_stalled';
+      readonly at: number;
+      readonly track: TrackName;
+      readonly unit: string;
+      readonly pid: number;
+      readonly silentMs: number;
+    }
+  | {
+      /** A command of the control channel, carried out and acknowledged. */
+      readonly type: 'command';
+      readonly at: number;
+      readonly id: number;
+      readonly action: string;
+      readonly track: TrackName | null;
+      readonly by: string;
+      readonly result: string;
+    }
+  | {
+      /** The database became unreachable (`lost`) or reachable again (`back`). */
+      readonly type: 'connection';
+      readonly at: number;
+      readonly side: LinkSide;
+      readonly state: 'lost' | 'back';
+      /** When it was lost (epoch ms). */
+      readonly since: number;
+      readonly error?: string;
+    }
+  | {
       readonly type: 'track_control';
       readonly at: number;
       readonly track: TrackName;
@@ -65,4 +137,17 @@ export type RunEvent =
   | { readonly type: 'tick'; readonly at: number }
   | { readonly type: 'system_sample'; readonly at: number; readonly sample: SystemSample }
   | { readonly type: 'database_sample'; readonly at: number; readonly sample: DatabaseSample }
-  | { readonly type: 'run_finished'; readonly at: number; readonly interrupted: boolean };
+  | {
+      readonly type: 'run_finished';
+      readonly at: number;
+      readonly status: RunOutcome;
+      /** The exit code of the run (README "Exit codes"); views exit with it. */
+      readonly exitCode: number;
+      readonly message?: string;
+    }
+  | {
+      /** A view found the run's supervisor gone without finishing the run. */
+      readonly type: 'run_lost';
+      readonly at: number;
+      readonly message: string;
+    };

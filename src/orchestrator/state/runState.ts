@@ -1,20 +1,14 @@
 import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
+import type { DoctorReport } from '../../db/preflight/doctor.js';
 import type { DatabaseSample } from '../sample/databaseSampler.js';
 import type { SystemSample } from '../sample/systemSampler.js';
 import { etaSeconds, type Finish, RATE_WINDOW_MS, type Throughput, throughput } from './eta.js';
-import type { RunEvent } from './events.js';
+import type { LinkSide, RunEvent, RunOutcome, RunPhase } from './events.js';
+import type { TrackStatus } from './trackMachine.js';
+
+export type { TrackStatus };
 
 export const TRACK_ORDER: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
-
-/** What a track is doing, as the dashboard's badge shows it. */
-export type TrackStatus =
-  | 'waiting'
-  | 'running'
-  | 'paused'
-  | 'restarting'
-  | 'failed'
-  | 'complete'
-  | 'stopped';
 
 /** A unit some worker is running now. */
 export interface RunningUnit {
@@ -45,10 +39,9 @@ export interface TrackState {
   readonly startedAt: number | undefined;
   readonly workers: readonly number[];
   readonly plannedWorkers: number;
-  readonly paused: boolean;
-  readonly restarting: boolean;
-  readonly gaveUp: boolean;
-  readonly stopped: boolean;
+  /** The status the supervisor's state machine last published, and why. */
+  readonly status: TrackStatus;
+  readonly statusReason: string;
   readonly crashes: number;
   /** The latest finished unit: "GBPNZD: complete, 366,311 rows, 87.2 MB, 54.5 s". */
   readonly lastFinished: string | undefined;
@@ -64,8 +57,29 @@ export interface RecentEvent {
   readonly text: string;
 }
 
+/** How the run ended, as its supervisor published it. */
+export interface RunEnd {
+  readonly status: RunOutcome;
+  readonly exitCode: number;
+  readonly message: string | undefined;
+}
+
 export interface RunState {
   readonly runId: string | undefined;
+  /** Where the supervisor runs: host, pid and (in the background) its log file. */
+  readonly supervisor:
+    | { readonly host: string; readonly pid: number; readonly logFile?: string }
+    | undefined;
+  readonly resumedFrom: string | undefined;
+  readonly phase: RunPhase;
+  readonly phaseDetail: string | undefined;
+  /** The preflight's report, once it ran. */
+  readonly preflight: DoctorReport | undefined;
+  /** Since when the database has been unreachable, per side (undefined: reachable). */
+  readonly unreachableSince: Readonly<Record<LinkSide, number | undefined>>;
+  /** Set by a view that found the supervisor gone without finishing the run. */
+  readonly lost: string | undefined;
+  readonly end: RunEnd | undefined;
   readonly startedAt: number | undefined;
   readonly now: number;
   readonly maxAttempts: number;
@@ -99,10 +113,8 @@ function emptyTrack(track: TrackName): TrackState {
     startedAt: undefined,
     workers: [],
     plannedWorkers: 0,
-    paused: false,
-    restarting: false,
-    gaveUp: false,
-    stopped: false,
+    status: 'waiting',
+    statusReason: '',
     crashes: 0,
     lastFinished: undefined,
   };
@@ -111,6 +123,14 @@ function emptyTrack(track: TrackName): TrackState {
 export function initialState(now = 0): RunState {
   return {
     runId: undefined,
+    supervisor: undefined,
+    resumedFrom: undefined,
+    phase: 'starting',
+    phaseDetail: undefined,
+    preflight: undefined,
+    unreachableSince: { supervisor: undefined, view: undefined },
+    lost: undefined,
+    end: undefined,
     startedAt: undefined,
     now,
     maxAttempts: 1,
@@ -164,17 +184,9 @@ function stageActivity(e: Extract<WorkerEvent, { type: 'stage' }>): string {
   return verb;
 }
 
-/** The status badge of a track, derived from its counts and flags. */
+/** The status badge of a track: what the supervisor's state machine published. */
 export function trackStatus(t: TrackState): TrackStatus {
-  if (t.gaveUp) return 'failed';
-  if (t.paused) return 'paused';
-  if (t.restarting) return 'restarting';
-  if (t.total > 0 && t.done + t.empty + t.failed >= t.total && t.running.length === 0)
-    return 'complete';
-  if (t.stopped) return 'stopped';
-  if (t.workers.length > 0) return 'running';
-  if (t.total === 0) return 'complete';
-  return 'waiting';
+  return t.status;
 }
 
 /** Units of a track not yet finished. */
@@ -212,7 +224,7 @@ export function overall(state: RunState): {
     total += t.total;
     finished += t.done + t.empty + t.failed;
     failed += t.failed;
-    if (t.gaveUp) continue;
+    if (t.status === 'failed' || t.status === 'stopped') continue;
     const e = trackEta(t, state.now);
     eta = e === undefined || eta === undefined ? undefined : Math.max(eta, e);
   }
@@ -325,6 +337,17 @@ function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent)
       });
       return note(next, at, track, last ? 'error' : 'warn', text);
     }
+    case 'unit_interrupted':
+      return note(
+        withTrack(state, track, (t) => ({
+          ...t,
+          running: t.running.filter((r) => r.unit !== e.unit),
+        })),
+        at,
+        track,
+        'warn',
+        `${unitLabel(e.unit)}: interrupted (${e.reason}); it runs again once the database is back`,
+      );
     case 'warning':
       return note(
         state,
@@ -344,7 +367,8 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
       let next: RunState = {
         ...s,
         runId: ev.runId,
-        startedAt: ev.at,
+        startedAt: s.startedAt ?? ev.at,
+        phase: 'running',
         maxAttempts: ev.maxAttempts,
         stallMs: ev.stallMs,
       };
@@ -376,8 +400,6 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
         ...t,
         workers: [...t.workers.filter((p) => p !== ev.pid), ev.pid],
         startedAt: t.startedAt ?? ev.at,
-        restarting: false,
-        stopped: false,
       }));
     case 'child_exited': {
       const lost = s.tracks[ev.track].running.filter((r) => r.pid === ev.pid);
@@ -386,7 +408,6 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
         workers: t.workers.filter((p) => p !== ev.pid),
         running: t.running.filter((r) => r.pid !== ev.pid),
         crashes: ev.expected ? t.crashes : t.crashes + 1,
-        stopped: !ev.expected && t.workers.length <= 1 ? true : t.stopped,
       }));
       if (ev.expected) return next;
       const how = ev.signal ? `killed by ${ev.signal}` : `exited with code ${ev.code}`;
@@ -395,59 +416,124 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
         : '';
       return note(next, ev.at, ev.track, 'error', `worker ${ev.pid} ${how}${units}`);
     }
-    case 'track_control': {
-      const next = withTrack(s, ev.track, (t) => {
-        switch (ev.action) {
-          case 'pause':
-            return { ...t, paused: true };
-          case 'resume':
-            return {
-              ...t,
-              paused: false,
-              running: t.running.map((r) => ({ ...r, lastEventAt: ev.at, stalled: false })),
-            };
-          case 'restart':
-          case 'restart_backoff':
-            return { ...t, restarting: true, paused: false };
-          case 'give_up':
-            return { ...t, gaveUp: true, restarting: false };
-          case 'stop':
-            return { ...t, stopped: true, paused: false };
-        }
-      });
-      const level: Level =
-        ev.action === 'give_up' ? 'error' : ev.action === 'restart_backoff' ? 'warn' : 'info';
-      return note(next, ev.at, ev.track, level, ev.message ?? `${ev.action} ${ev.track}`);
+    case 'track_state': {
+      const next = withTrack(s, ev.track, (t) => ({
+        ...t,
+        status: ev.status,
+        statusReason: ev.reason,
+        // Silence while paused is not a stall: the clock of every running unit restarts.
+        running:
+          t.status === 'paused' && ev.status !== 'paused'
+            ? t.running.map((r) => ({ ...r, lastEventAt: ev.at, stalled: false }))
+            : t.running,
+      }));
+      const level: Level = ev.status === 'failed' || ev.status === 'stopped' ? 'error' : 'info';
+      return note(next, ev.at, ev.track, level, ev.reason);
     }
-    case 'tick': {
-      let next = s;
-      for (const track of TRACK_ORDER) {
-        const t = next.tracks[track];
-        if (t.paused) continue;
-        const newly = t.running.filter((r) => !r.stalled && ev.at - r.lastEventAt > s.stallMs);
-        if (newly.length === 0) continue;
-        next = withTrack(next, track, (tt) => ({
-          ...tt,
-          running: tt.running.map((r) => (newly.includes(r) ? { ...r, stalled: true } : r)),
-        }));
-        for (const r of newly) {
-          const secs = Math.round((ev.at - r.lastEventAt) / 1000);
-          next = note(
-            next,
-            ev.at,
-            track,
-            'warn',
-            `${unitLabel(r.unit)}: stalled, no event for ${secs} s (worker ${r.pid})`,
-          );
-        }
-      }
-      return next;
+    case 'track_control':
+      return note(
+        s,
+        ev.at,
+        ev.track,
+        ev.action === 'restart_backoff' ? 'warn' : 'info',
+        ev.message ?? ev.action,
+      );
+    case 'unit_stalled': {
+      const next = withTrack(s, ev.track, (t) => ({
+        ...t,
+        running: t.running.map((r) => (r.unit === ev.unit ? { ...r, stalled: true } : r)),
+      }));
+      const secs = Math.round(ev.silentMs / 1000);
+      return note(
+        next,
+        ev.at,
+        ev.track,
+        'warn',
+        `${unitLabel(ev.unit)}: stalled, no event for ${secs} s (worker ${ev.pid})`,
+      );
     }
+    case 'tick':
+      return s;
+    case 'run_started':
+      return note(
+        {
+          ...s,
+          runId: ev.runId,
+          startedAt: s.startedAt ?? ev.at,
+          supervisor: {
+            host: ev.host,
+            pid: ev.pid,
+            ...(ev.logFile ? { logFile: ev.logFile } : {}),
+          },
+          resumedFrom: ev.resumedFrom,
+        },
+        ev.at,
+        undefined,
+        'info',
+        `run ${ev.runId} started on ${ev.host} (pid ${ev.pid})${ev.resumedFrom ? `, carrying on run ${ev.resumedFrom}` : ''}`,
+      );
+    case 'run_phase':
+      return { ...s, phase: ev.phase, phaseDetail: ev.detail };
+    case 'preflight':
+      return note(
+        { ...s, preflight: ev.report },
+        ev.at,
+        undefined,
+        ev.report.ok ? 'info' : 'error',
+        ev.report.ok
+          ? `preflight: the database can run all three tracks (${ev.report.tablesChecked} tables checked)`
+          : `preflight: ${ev.report.problems.length} problem(s); nothing was run`,
+      );
+    case 'command':
+      return note(
+        s,
+        ev.at,
+        ev.track ?? undefined,
+        'info',
+        `${ev.action}${ev.track ? ` ${ev.track}` : ''} (from ${ev.by}): ${ev.result}`,
+      );
+    case 'connection': {
+      const unreachableSince = {
+        ...s.unreachableSince,
+        [ev.side]: ev.state === 'lost' ? ev.since : undefined,
+      };
+      const who = ev.side === 'supervisor' ? 'supervisor' : 'this view';
+      const text =
+        ev.state === 'lost'
+          ? `database unreachable from the ${who}${ev.error ? ` (${ev.error})` : ''}; retrying`
+          : `database reachable again from the ${who} after ${Math.round((ev.at - ev.since) / 1000)} s`;
+      return note(
+        { ...s, unreachableSince },
+        ev.at,
+        undefined,
+        ev.state === 'lost' ? 'error' : 'info',
+        text,
+      );
+    }
+    case 'run_lost':
+      return note(
+        { ...s, lost: ev.message, finished: true },
+        ev.at,
+        undefined,
+        'error',
+        `run stopped unexpectedly: ${ev.message}`,
+      );
     case 'system_sample':
       return { ...s, system: ev.sample };
     case 'database_sample':
       return { ...s, database: ev.sample };
     case 'run_finished':
-      return { ...s, finished: true, interrupted: ev.interrupted };
+      return note(
+        {
+          ...s,
+          finished: true,
+          interrupted: ev.status === 'interrupted',
+          end: { status: ev.status, exitCode: ev.exitCode, message: ev.message },
+        },
+        ev.at,
+        undefined,
+        ev.status === 'complete' ? 'info' : 'error',
+        `run ${s.runId ?? ''} ${ev.status}${ev.message ? `: ${ev.message}` : ''} (exit ${ev.exitCode})`,
+      );
   }
 }

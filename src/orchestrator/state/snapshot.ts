@@ -16,6 +16,7 @@ export function snapshot(state: RunState) {
   const o = overall(state);
   return {
     runId: state.runId ?? null,
+    phase: state.phase,
     startedAt: iso(state.startedAt),
     now: iso(state.now),
     elapsedSeconds:

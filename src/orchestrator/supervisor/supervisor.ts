@@ -3,12 +3,19 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import { LineSplitter } from '../lineSplitter.js';
 import { parseLine } from '../parseLine.js';
 import type { RunEvent } from '../state/events.js';
+import { isLive, TrackMachine, type TrackStatus } from '../state/trackMachine.js';
 
 /** How to start one worker process of a track. */
 export interface WorkerCommand {
   readonly file: string;
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+}
+
+/** How a track whose workers ran out of units ended, as the run's counts say. */
+export interface Settled {
+  readonly status: 'complete' | 'failed';
+  readonly reason: string;
 }
 
 export interface SupervisorOptions {
@@ -21,13 +28,20 @@ export interface SupervisorOptions {
   /** Time a worker gets to finish its unit after SIGTERM before SIGKILL. */
   readonly graceMs?: number;
   readonly dispatch: (ev: RunEvent) => void;
-  /** Called when a worker died without being asked to (release its queue locks at once). */
-  readonly onWorkerDied?: (track: TrackName, pid: number) => Promise<void>;
+  /** A worker died without being asked to: its queue locks are to be released. Never throws. */
+  readonly onWorkerDied?: (track: TrackName, pid: number) => void;
+  /** The end of a track whose workers left because its queue drained (default: complete). */
+  readonly settle?: (track: TrackName) => Settled;
+  /** False while new workers could not work (the database is unreachable): respawns wait. */
+  readonly canSpawn?: () => boolean;
   readonly now?: () => number;
 }
 
 /** Exponential backoff from 1 s, capped at 30 s. */
 export const defaultBackoff = (n: number): number => Math.min(30_000, 1000 * 2 ** (n - 1));
+
+/** How `stopAll` stops the workers. */
+export type StopMode = 'graceful' | 'now';
 
 interface Child {
   readonly track: TrackName;
@@ -42,20 +56,23 @@ interface Child {
 
 interface TrackSlot {
   readonly track: TrackName;
-  readonly workers: number;
-  paused: boolean;
+  workers: number;
+  readonly machine: TrackMachine;
   crashes: number;
-  gaveUp: boolean;
-  pendingRespawns: number;
-  timers: Set<NodeJS.Timeout>;
+  /** Respawns scheduled after crashes (a timer each). */
+  readonly timers: Set<NodeJS.Timeout>;
+  /** A restart is stopping the old workers: their exits do not settle the track. */
+  restarting: boolean;
 }
 
 /**
- * Runs each track's worker processes: parses their stdout into events, pauses and resumes
- * them (SIGSTOP / SIGCONT), restarts them (graceful stop, respawn), restarts crashed ones
- * with exponential backoff up to a limit, and stops everything (SIGTERM, then SIGKILL).
- * Children get a stdin pipe: if this process dies, even by SIGKILL, their stdin ends and
- * they finish their unit and exit, so nothing is left running.
+ * Runs each track's worker processes and owns each track's state machine
+ * (state/trackMachine.ts): parses the workers' stdout into events, pauses and resumes them
+ * (SIGSTOP / SIGCONT), restarts them (graceful stop, respawn), restarts crashed ones with
+ * exponential backoff up to a limit, and stops everything (SIGTERM; SIGKILL after the
+ * grace period, through execa's `forceKillAfterDelay`). Spawning happens in this module
+ * only. Children get a stdin pipe: if this process dies, even by SIGKILL, their stdin ends
+ * and they finish their unit and exit, so nothing is left running.
  */
 export class Supervisor {
   private readonly children = new Set<Child>();
@@ -73,11 +90,10 @@ export class Supervisor {
       this.slots.set(t.track, {
         track: t.track,
         workers: t.workers,
-        paused: false,
+        machine: new TrackMachine(),
         crashes: 0,
-        gaveUp: false,
-        pendingRespawns: 0,
         timers: new Set(),
+        restarting: false,
       });
     }
   }
@@ -86,12 +102,35 @@ export class Supervisor {
     return this.o.now?.() ?? Date.now();
   }
 
-  /** Starts every track's workers. */
+  private slot(track: TrackName): TrackSlot {
+    const s = this.slots.get(track);
+    if (!s) throw new Error(`no such track: ${track}`);
+    return s;
+  }
+
+  /** Moves a track's machine and publishes the change; false when the move is not allowed. */
+  private setStatus(slot: TrackSlot, to: TrackStatus, reason: string): boolean {
+    if (!slot.machine.transition(to)) return false;
+    this.o.dispatch({ type: 'track_state', at: this.now(), track: slot.track, status: to, reason });
+    return true;
+  }
+
+  private childrenOf(track: TrackName): Child[] {
+    return [...this.children].filter((c) => c.track === track);
+  }
+
+  /** Starts every track's workers; a track with nothing to do is complete at once. */
   start(): void {
     for (const slot of this.slots.values()) {
-      for (let i = 0; i < slot.workers; i++) this.spawn(slot.track);
+      if (slot.workers === 0) this.setStatus(slot, 'complete', 'nothing to do');
+      else for (let i = 0; i < slot.workers; i++) this.spawn(slot.track);
     }
     this.checkDone();
+  }
+
+  /** The current status of a track. */
+  status(track: TrackName): TrackStatus {
+    return this.slot(track).machine.status;
   }
 
   /** Worker processes alive now. */
@@ -101,15 +140,18 @@ export class Supervisor {
 
   /** Pids of paused tracks' workers (their heartbeats are kept up on their behalf). */
   pausedPids(): number[] {
-    return [...this.children].filter((c) => this.slots.get(c.track)?.paused).map((c) => c.pid);
+    return [...this.children]
+      .filter((c) => this.slots.get(c.track)?.machine.status === 'paused')
+      .map((c) => c.pid);
   }
 
   isPaused(track: TrackName): boolean {
-    return this.slots.get(track)?.paused ?? false;
+    return this.slots.get(track)?.machine.status === 'paused';
   }
 
   private spawn(track: TrackName): void {
     if (this.stoppingAll) return;
+    const slot = this.slot(track);
     const cmd = this.o.command(track);
     const proc = execa(cmd.file, [...cmd.args], {
       env: cmd.env ?? {},
@@ -119,10 +161,10 @@ export class Supervisor {
       stderr: 'pipe',
       buffer: false,
       reject: false,
-      cleanup: true,
       // Its own process group: a Ctrl-C in the terminal reaches this process only, which
       // then stops the workers in order (one SIGTERM each: finish the unit, then exit).
       detached: true,
+      forceKillAfterDelay: this.o.graceMs ?? 30_000,
       windowsHide: true,
     });
     const pid = proc.pid;
@@ -146,6 +188,30 @@ export class Supervisor {
     };
     this.children.add(child);
     this.o.dispatch({ type: 'child_started', at: this.now(), track, pid });
+    if (slot.machine.status === 'paused') {
+      // A worker (re)started during a pause is paused too, and the badge stays PAUSED.
+      this.signal(child, 'SIGSTOP');
+    } else if (slot.machine.status === 'restarting') {
+      this.setStatus(slot, 'running', 'restarted: fresh workers are taking units');
+    } else {
+      this.setStatus(slot, 'running', 'started: its workers take units from the queue');
+    }
+    const flush = this.pipeOutput(child);
+    void proc.then((r) => {
+      // The rest of a line cut short by the exit is still a line.
+      flush();
+      this.children.delete(child);
+      this.onExit(track, pid, child, r.exitCode ?? null, r.signal ?? null);
+      resolveExited();
+    });
+  }
+
+  /**
+   * Parses a child's stdout (events, or log lines) and stderr (log lines); returns the
+   * function that takes the unterminated last lines once the child has exited.
+   */
+  private pipeOutput(child: Child): () => void {
+    const { track, pid, proc } = child;
     const out = new LineSplitter();
     const err = new LineSplitter();
     const onOut = (lines: string[]) => {
@@ -154,7 +220,12 @@ export class Supervisor {
         if (p.kind === 'event') {
           const e = p.event;
           if (e.type === 'unit_start') child.open.add(e.unit);
-          else if (e.type === 'unit_done' || e.type === 'unit_empty' || e.type === 'unit_failed')
+          else if (
+            e.type === 'unit_done' ||
+            e.type === 'unit_empty' ||
+            e.type === 'unit_failed' ||
+            e.type === 'unit_interrupted'
+          )
             child.open.delete(e.unit);
           this.o.dispatch({ type: 'worker_event', at: this.now(), track, pid, event: e });
         } else if (p.text !== '') {
@@ -188,14 +259,10 @@ export class Supervisor {
     proc.stderr?.on('data', (chunk: string) => onErr(err.push(chunk)));
     // The child's stdin is only a lifeline; a write error (it exited) is not ours to report.
     proc.stdin?.on('error', () => {});
-    void proc.then((r) => {
-      // The rest of a line cut short by the exit is still a line.
+    return () => {
       onOut(out.end());
       onErr(err.end());
-      this.children.delete(child);
-      this.onExit(track, pid, child, r.exitCode ?? null, r.signal ?? null);
-      resolveExited();
-    });
+    };
   }
 
   private onExit(
@@ -205,106 +272,121 @@ export class Supervisor {
     code: number | null,
     signal: string | null,
   ): void {
-    const slot = this.slots.get(track)!;
+    const slot = this.slot(track);
     const clean = code === 0 && signal === null && (child?.open.size ?? 0) === 0;
     const expected = (child?.stopping ?? false) || clean;
     this.o.dispatch({ type: 'child_exited', at: this.now(), track, pid, code, signal, expected });
-    if (!expected) {
-      slot.crashes++;
-      const died = this.o.onWorkerDied?.(track, pid) ?? Promise.resolve();
+    if (!expected) this.onCrash(slot, pid);
+    this.checkSettled(slot);
+  }
+
+  private onCrash(slot: TrackSlot, pid: number): void {
+    slot.crashes++;
+    if (pid > 0) this.o.onWorkerDied?.(slot.track, pid);
+    if (this.stoppingAll || slot.machine.status === 'failed') return;
+    if (slot.crashes > this.o.maxRestarts) {
+      this.setStatus(
+        slot,
+        'failed',
+        `workers crashed ${slot.crashes} times; gave up (limit ${this.o.maxRestarts})`,
+      );
+      return;
+    }
+    const delay = (this.o.backoffMs ?? defaultBackoff)(slot.crashes);
+    const message = `restarting a worker in ${(delay / 1000).toFixed(1)} s (crash ${slot.crashes} of at most ${this.o.maxRestarts})`;
+    this.o.dispatch({
+      type: 'track_control',
+      at: this.now(),
+      track: slot.track,
+      action: 'restart_backoff',
+      message,
+    });
+    if (this.childrenOf(slot.track).length === 0 && slot.machine.status === 'running')
+      this.setStatus(slot, 'restarting', 'its worker crashed; restarting');
+    this.respawnAfter(slot, delay);
+  }
+
+  /** Spawns a replacement after `delay`, and only once new workers could work. */
+  private respawnAfter(slot: TrackSlot, delay: number): void {
+    const timer = setTimeout(() => {
+      slot.timers.delete(timer);
       if (this.stoppingAll) {
-        void died.catch(() => {});
-      } else if (slot.crashes > this.o.maxRestarts) {
-        if (!slot.gaveUp) {
-          slot.gaveUp = true;
-          this.o.dispatch({
-            type: 'track_control',
-            at: this.now(),
-            track,
-            action: 'give_up',
-            message: `workers crashed ${slot.crashes} times; gave up (limit ${this.o.maxRestarts})`,
-          });
-        }
-        void died.catch(() => {});
-      } else {
-        const delay = (this.o.backoffMs ?? defaultBackoff)(slot.crashes);
-        slot.pendingRespawns++;
-        this.o.dispatch({
-          type: 'track_control',
-          at: this.now(),
-          track,
-          action: 'restart_backoff',
-          message: `restarting a worker in ${(delay / 1000).toFixed(1)} s (crash ${slot.crashes} of at most ${this.o.maxRestarts})`,
-        });
-        const timer = setTimeout(() => {
-          slot.timers.delete(timer);
-          slot.pendingRespawns--;
-          // Its unit's locks are released first, so the respawned worker can take it at once.
-          void died
-            .catch(() => {})
-            .then(() => {
-              this.spawn(track);
-              if (slot.paused) this.signalTrack(track, 'SIGSTOP');
-              this.checkDone();
-            });
-        }, delay);
-        slot.timers.add(timer);
+        this.checkSettled(slot);
+        return;
       }
+      if (this.o.canSpawn && !this.o.canSpawn()) {
+        this.respawnAfter(slot, 1000);
+        return;
+      }
+      this.spawn(slot.track);
+      this.checkSettled(slot);
+    }, delay);
+    slot.timers.add(timer);
+  }
+
+  /** A track none of whose workers is left, and none to come, has ended (or was stopped). */
+  private checkSettled(slot: TrackSlot): void {
+    if (slot.restarting || slot.timers.size > 0 || this.childrenOf(slot.track).length > 0) {
+      this.checkDone();
+      return;
+    }
+    if (this.stoppingAll) {
+      if (isLive(slot.machine.status)) this.setStatus(slot, 'stopped', 'stopped with work left');
+    } else if (slot.machine.status === 'running' || slot.machine.status === 'restarting') {
+      const end = this.o.settle?.(slot.track) ?? { status: 'complete', reason: 'complete' };
+      this.setStatus(slot, end.status, end.reason);
     }
     this.checkDone();
   }
 
   private checkDone(): void {
-    const pending = [...this.slots.values()].some((s) => s.pendingRespawns > 0);
-    if (this.children.size === 0 && !pending) this.resolveDone();
+    const busy = [...this.slots.values()].some((s) => s.restarting || s.timers.size > 0);
+    if (this.children.size === 0 && !busy) this.resolveDone();
   }
 
-  private signalTrack(track: TrackName, signal: NodeJS.Signals): void {
-    for (const c of this.children) {
-      if (c.track !== track) continue;
-      try {
-        process.kill(c.pid, signal);
-      } catch {
-        // Already gone: its exit is being handled.
-      }
+  private signal(c: Child, signal: NodeJS.Signals): void {
+    try {
+      process.kill(c.pid, signal);
+    } catch {
+      // Already gone: its exit is being handled.
     }
   }
 
-  /** Pauses a track: SIGSTOP to its workers (instant; nothing is lost). */
-  pause(track: TrackName): void {
-    const slot = this.slots.get(track);
-    if (!slot || slot.paused || this.stoppingAll) return;
-    slot.paused = true;
-    this.signalTrack(track, 'SIGSTOP');
-    this.o.dispatch({
-      type: 'track_control',
-      at: this.now(),
-      track,
-      action: 'pause',
-      message: 'paused',
-    });
+  /** Pauses a track: SIGSTOP to its workers (instant; nothing is lost). Returns what it did. */
+  pause(track: TrackName): string {
+    const slot = this.slot(track);
+    if (this.stoppingAll) return 'the run is stopping';
+    if (slot.machine.status === 'paused') return 'already paused';
+    if (!this.setStatus(slot, 'paused', 'paused'))
+      return `not paused: it is ${slot.machine.status}`;
+    for (const c of this.childrenOf(track)) this.signal(c, 'SIGSTOP');
+    return 'paused';
   }
 
-  /** Resumes a paused track (SIGCONT). */
-  resume(track: TrackName): void {
-    const slot = this.slots.get(track);
-    if (!slot?.paused) return;
-    slot.paused = false;
-    this.signalTrack(track, 'SIGCONT');
-    this.o.dispatch({
-      type: 'track_control',
-      at: this.now(),
-      track,
-      action: 'resume',
-      message: 'resumed',
-    });
+  /** Resumes a paused track (SIGCONT). Returns what it did. */
+  resume(track: TrackName): string {
+    const slot = this.slot(track);
+    if (slot.machine.status !== 'paused') return `not paused: it is ${slot.machine.status}`;
+    const live = this.childrenOf(track);
+    const to: TrackStatus =
+      live.length > 0 ? 'running' : slot.timers.size > 0 ? 'restarting' : 'waiting';
+    this.setStatus(slot, to, 'resumed');
+    for (const c of live) this.signal(c, 'SIGCONT');
+    return 'resumed';
   }
 
-  /** Pauses every running track, or resumes them all when all are paused. */
-  togglePauseAll(): void {
-    const slots = [...this.slots.values()];
-    if (slots.every((s) => s.paused)) for (const s of slots) this.resume(s.track);
-    else for (const s of slots) this.pause(s.track);
+  /** Pauses every track that can be paused. */
+  pauseAll(): string {
+    return this.eachTrack((t) => this.pause(t));
+  }
+
+  /** Resumes every paused track. */
+  resumeAll(): string {
+    return this.eachTrack((t) => this.resume(t));
+  }
+
+  private eachTrack(fn: (t: TrackName) => string): string {
+    return [...this.slots.keys()].map((t) => `${t}: ${fn(t)}`).join('; ');
   }
 
   /**
@@ -312,58 +394,50 @@ export class Supervisor {
    * fresh ones start. Finished units are in the results table and are not redone. Also
    * revives a track that gave up after too many crashes.
    */
-  async restart(track: TrackName): Promise<void> {
-    const slot = this.slots.get(track);
-    if (!slot || this.stoppingAll) return;
-    this.o.dispatch({
-      type: 'track_control',
-      at: this.now(),
-      track,
-      action: 'restart',
-      message: 'restarting (workers finish their unit first)',
-    });
+  async restart(track: TrackName): Promise<string> {
+    const slot = this.slot(track);
+    if (this.stoppingAll) return 'the run is stopping';
+    if (slot.restarting) return 'already restarting';
+    if (slot.workers === 0) return 'it has no workers to restart (nothing to do)';
+    if (!this.setStatus(slot, 'restarting', 'restarting (workers finish their unit first)'))
+      return `not restarted: it is ${slot.machine.status}`;
+    slot.restarting = true;
     for (const t of slot.timers) clearTimeout(t);
-    slot.pendingRespawns -= slot.timers.size;
     slot.timers.clear();
-    const mine = [...this.children].filter((c) => c.track === track);
-    await Promise.all(mine.map((c) => this.stopChild(c)));
-    slot.paused = false;
+    await Promise.all(this.childrenOf(track).map((c) => this.stopChild(c, 'graceful')));
+    slot.restarting = false;
     slot.crashes = 0;
-    slot.gaveUp = false;
-    for (let i = 0; i < slot.workers; i++) this.spawn(track);
-    this.checkDone();
-  }
-
-  private async stopChild(c: Child): Promise<void> {
-    c.stopping = true;
-    try {
-      process.kill(c.pid, 'SIGCONT');
-      process.kill(c.pid, 'SIGTERM');
-    } catch {
-      // Already gone.
+    if (this.stoppingAll) {
+      this.checkSettled(slot);
+      return 'the run is stopping';
     }
-    const grace = this.o.graceMs ?? 30_000;
-    const timer = setTimeout(() => {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }, grace);
-    await c.exited;
-    clearTimeout(timer);
+    for (let i = 0; i < slot.workers; i++) this.spawn(track);
+    this.checkSettled(slot);
+    return 'restarted';
   }
 
-  /** Stops everything: SIGTERM (workers finish their unit), SIGKILL after the grace period. */
-  async stopAll(): Promise<void> {
+  private async stopChild(c: Child, mode: StopMode): Promise<void> {
+    c.stopping = true;
+    this.signal(c, 'SIGCONT');
+    // SIGTERM: finish the unit, then exit; execa sends SIGKILL after the grace period.
+    c.proc.kill('SIGTERM');
+    // A second SIGTERM: exit at once (the unit's transaction rolls back; its job is retried).
+    if (mode === 'now') c.proc.kill('SIGTERM');
+    await c.exited;
+  }
+
+  /**
+   * Stops everything: `graceful`, workers finish their unit (SIGKILL after the grace
+   * period); `now`, they leave at once. Tracks with work left end `stopped`.
+   */
+  async stopAll(mode: StopMode = 'graceful'): Promise<void> {
     this.stoppingAll = true;
     for (const slot of this.slots.values()) {
       for (const t of slot.timers) clearTimeout(t);
-      slot.pendingRespawns = 0;
       slot.timers.clear();
-      if (slot.paused) slot.paused = false;
     }
-    await Promise.all([...this.children].map((c) => this.stopChild(c)));
+    await Promise.all([...this.children].map((c) => this.stopChild(c, mode)));
+    for (const slot of this.slots.values()) this.checkSettled(slot);
     this.checkDone();
   }
 }

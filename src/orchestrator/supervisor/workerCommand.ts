@@ -1,11 +1,9 @@
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { SUPERVISED_ENV } from '../../cli/commands/worker.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import type { WorkerCommand } from './supervisor.js';
 
-/** This package's CLI entry point (the workers are `bqx-monitor worker`). */
-const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+/** Set by the supervisor on its children: end when the parent goes away (stdin closes). */
+export const SUPERVISED_ENV = 'BQX_MONITOR_SUPERVISED';
 
 /**
  * glibc settings of every worker (`npm run bench` runs Track 3 with them):
@@ -22,15 +20,16 @@ export function workerMallocEnv(env: NodeJS.ProcessEnv = process.env): Record<st
 }
 
 /**
- * The command line of a track's worker: this same CLI, `worker --track T --until-empty`,
- * with the run's config and output directory; the database URL travels in the
- * environment (never on a command line others can read with `ps`).
+ * The command line of a track's worker: the CLI at `entry` (this program's main module),
+ * `worker --track T --until-empty`, with the run's config and output directory; the
+ * database URL travels in the environment (never on a command line others can read with
+ * `ps`).
  */
 export function workerCommand(
   track: TrackName,
-  o: { dbUrl: string | undefined; config: string | undefined; outDir: string },
+  o: { entry: string; dbUrl: string | undefined; config: string | undefined; outDir: string },
 ): WorkerCommand {
-  const args = [MAIN];
+  const args = [o.entry];
   if (o.config) args.push('--config', o.config);
   args.push('--out', o.outDir, 'worker', '--track', track, '--until-empty');
   const env: Record<string, string> = { [SUPERVISED_ENV]: '1', ...workerMallocEnv() };

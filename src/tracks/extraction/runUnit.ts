@@ -8,7 +8,7 @@ import { packageVersion } from '../../cli/version.js';
 import { BinaryCopyDecoder, type DecodedBatch } from '../../db/copy/binaryDecoder.js';
 import { PHASE1_TABLE_NAMES } from '../../db/contract/columns.js';
 import { tableName } from '../../db/contract/physical.js';
-import { ensureResultsTable, recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
+import { recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
 import { reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
 import { extractionSchema, toRecordBatch } from './arrowBatch.js';
 import { extractionCopySql } from './joinQuery.js';
@@ -136,10 +136,7 @@ export async function runExtractionUnit(
       host: os.hostname(),
       worker: ctx.worker,
     };
-    await ctx.withPgClient(async (c: pg.ClientBase) => {
-      await ensureResultsTable(c);
-      await recordOutcome(c, outcome);
-    });
+    await ctx.withPgClient((c: pg.ClientBase) => recordOutcome(c, outcome));
     ctx.emit({ type: 'unit_done', unit, rows: result.rows, bytes: result.bytes, ms, path: target });
     return outcome;
   } catch (err) {

@@ -9,7 +9,7 @@ import { encodeBinaryRows } from '../../db/copy/binaryEncoder.js';
 import { columnTypes } from '../../db/columnTypes.js';
 import { encodeFloat, encodeMicros } from '../../db/copy/encode.js';
 import { parentDdl, partitionDdl } from '../../db/ddl/outputs.js';
-import { ensureResultsTable, recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
+import { recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
 import { qualified } from '../../db/sql/ident.js';
 import { timeKindOf } from './timeColumn.js';
 
@@ -79,7 +79,6 @@ export async function replacePartitions(
   writes: readonly PartitionWrite[],
   outcome: (bytes: number) => UnitOutcome,
 ): Promise<number> {
-  await ensureResultsTable(client);
   const formats: WriteFormat[] = [];
   for (const w of writes) {
     await ensurePartition(client, settings, w);

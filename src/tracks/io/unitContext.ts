@@ -1,9 +1,9 @@
 import os from 'node:os';
 import type { Settings } from '../../config/load.js';
 import { formatMonth, type Month } from '../../config/months.js';
+import { describeLoss, isConnectionLoss } from '../../db/connection/connectionLoss.js';
 import type { WithPgClient } from '../../db/connection/pool.js';
 import { recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
-import { ensureResultsTable } from '../../db/ledger/results.js';
 import type { Emit } from '../protocol/emit.js';
 import type { TrackName } from '../protocol/events.js';
 
@@ -34,7 +34,27 @@ export function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : 'error';
 }
 
-/** Records and announces a failed unit; never throws (the failure is already the news). */
+/**
+ * A unit cut short because the database connection was lost: not the unit's failure (its
+ * transaction rolled back; nothing of it is visible). The worker runs it again once the
+ * database is back; a single `track` run reports it and exits 1.
+ */
+export class UnitInterrupted extends Error {
+  constructor(
+    readonly unit: string,
+    /** The connection error. */
+    readonly lost: unknown,
+  ) {
+    super(`${unit}: the database connection was lost (${describeLoss(lost)})`);
+    this.name = 'UnitInterrupted';
+  }
+}
+
+/**
+ * Records and announces a failed unit; never throws (the failure is already the news),
+ * except when the cause is a lost database connection: that is a `UnitInterrupted`, for
+ * the worker to handle (nothing can be recorded anyway).
+ */
 export async function reportFailure(
   ctx: UnitContext,
   track: TrackName,
@@ -42,6 +62,7 @@ export async function reportFailure(
   err: unknown,
   ms: number,
 ): Promise<UnitOutcome> {
+  if (isConnectionLoss(err)) throw new UnitInterrupted(unit, err);
   const message = err instanceof Error ? err.message : String(err);
   const outcome: UnitOutcome = {
     track,
@@ -56,12 +77,7 @@ export async function reportFailure(
     worker: ctx.worker,
   };
   ctx.emit({ type: 'unit_failed', unit, code: errorCode(err), message, attempt: ctx.attempt });
-  await ctx
-    .withPgClient(async (c) => {
-      await ensureResultsTable(c);
-      await recordOutcome(c, outcome);
-    })
-    .catch(() => {});
+  await ctx.withPgClient((c) => recordOutcome(c, outcome)).catch(() => {});
   return outcome;
 }
 
@@ -83,10 +99,8 @@ export async function reportEmpty(
     host: os.hostname(),
     worker: ctx.worker,
   };
+  // Recorded first: like `unit_done`, `unit_empty` announces what is committed.
+  await ctx.withPgClient((c) => recordOutcome(c, outcome));
   ctx.emit({ type: 'unit_empty', unit, reason: 'no source rows in this month' });
-  await ctx.withPgClient(async (c) => {
-    await ensureResultsTable(c);
-    await recordOutcome(c, outcome);
-  });
   return outcome;
 }

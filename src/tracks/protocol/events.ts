@@ -75,6 +75,18 @@ export const workerEventSchema = z.discriminatedUnion('type', [
   z
     .object({
       ...base,
+      /**
+       * The unit was cut short by a lost database connection: its transaction rolled
+       * back, nothing of it is visible, and it runs again once the database is back.
+       */
+      type: z.literal('unit_interrupted'),
+      unit,
+      reason: z.string(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
       type: z.literal('worker_exit'),
       code: z.number().int(),
       reason: z.string(),

@@ -2,10 +2,19 @@ import { Text } from 'ink';
 import { toAscii } from '../charset.js';
 
 /** The keys, on one line. */
-export function Footer({ compact, ascii }: { compact: boolean; ascii: boolean }) {
+export function Footer({
+  compact,
+  ascii,
+  finished = false,
+}: {
+  compact: boolean;
+  ascii: boolean;
+  finished?: boolean;
+}) {
+  const q = finished ? 'q quit' : 'q leave';
   const full = compact
-    ? '↑↓/jk track  p pause  P all  r restart  l log  ? help  q quit'
-    : '↑↓ or j/k select track   p pause/resume   P pause/resume all   r restart   l/Enter log   ? help   q quit';
+    ? `↑↓/jk track  p pause  P all  r restart  l log  ? help  ${q}`
+    : `↑↓ or j/k select track   p pause/resume   P pause/resume all   r restart   l/Enter log   ? help   ${finished ? 'q quit' : 'q detach or stop'}`;
   const text = ascii ? toAscii(full) : full;
   return (
     <Text dimColor wrap="truncate">
@@ -15,7 +24,7 @@ export function Footer({ compact, ascii }: { compact: boolean; ascii: boolean })
 }
 
 export const HELP_LINES: readonly string[] = [
-  'Keys',
+  'Keys (they act on the run itself: every attached view sees the change)',
   '',
   '  ↑ ↓  j k     select a track',
   '  p            pause / resume the selected track (SIGSTOP / SIGCONT: instant, nothing lost)',
@@ -24,7 +33,14 @@ export const HELP_LINES: readonly string[] = [
   "  l  Enter     open the selected track's log",
   '  in a log:    PgUp PgDn scroll, Home End, / filter, Esc back',
   '  ?            this help (any key closes it)',
-  '  q  Ctrl-C    quit (asks while work is running; workers finish their unit, none is left behind)',
+  '  q  Ctrl-C    leave: detach (the run goes on in the background) or stop the run',
+  '',
+  'From any shell, on this host or another',
+  '',
+  '  bqx-monitor attach        this dashboard again (any number of sessions at once)',
+  '  bqx-monitor status        the run in plain text (--watch: live lines, --json)',
+  '  bqx-monitor stop          stop the run: running units finish first (--now: at once)',
+  '  bqx-monitor verify        check every output against its source',
 ];
 
 /** The `?` overlay. */

@@ -33,7 +33,7 @@ export function Summary({ state }: { state: RunState }) {
   const x = state.tracks.extraction;
   const partitions = state.tracks.bollinger.done + 2 * state.tracks.regression.done;
   const failed = TRACK_ORDER.reduce((n, k) => n + state.tracks[k].failed, 0);
-  const gaveUp = TRACK_ORDER.filter((k) => state.tracks[k].gaveUp);
+  const gaveUp = TRACK_ORDER.filter((k) => state.tracks[k].status === 'failed');
   const ok = failed === 0 && gaveUp.length === 0 && !state.interrupted;
   const title = state.interrupted
     ? 'Run stopped'
@@ -49,7 +49,7 @@ export function Summary({ state }: { state: RunState }) {
         t,
         `${x.done} Parquet file(s), ${(x.bytes / 1e6).toFixed(1)} MB (this run); ${formatCount(partitions)} partition(s) written; ${failed} failed unit(s)`,
       )}
-      {gaveUp.length ? `; gave up: ${gaveUp.join(', ')}` : ''}
+      {gaveUp.length ? `; failed: ${gaveUp.join(', ')}` : ''}
       {txt(t, '  — q to quit')}
     </Text>
   );

@@ -1,0 +1,106 @@
+import type { Context } from '../../db/context.js';
+import { stdoutLines } from '../../orchestrator/headless/safeStdout.js';
+import { RunFollower } from '../../orchestrator/live/followRun.js';
+import type { ControlAction } from '../../orchestrator/live/controlChannel.js';
+import { TRACK_ORDER } from '../../orchestrator/state/runState.js';
+import { isLive } from '../../orchestrator/state/trackMachine.js';
+import type { TrackName } from '../../tracks/protocol/events.js';
+import type { DashboardControls, QuitReason } from '../../ui/Dashboard.js';
+import { loadDashboard } from '../../ui/loadDashboard.js';
+import { EXIT } from '../../config/userError.js';
+import { formatDoctor } from '../commands/doctor.js';
+import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
+import { reportRun } from './follow.js';
+import { waitForPreparation } from './preparation.js';
+
+/** The dashboard's keys as commands of the run's control channel. */
+export function controlsOf(run: RunFollower): DashboardControls {
+  const send = (action: ControlAction, track: TrackName | null) => {
+    // Unreachable database: the view says so in its status line; the key did nothing.
+    void run.send(action, track).catch(() => {});
+  };
+  return {
+    togglePause: (t) => send(run.getState().tracks[t].status === 'paused' ? 'resume' : 'pause', t),
+    togglePauseAll: () => {
+      const s = run.getState();
+      const live = TRACK_ORDER.filter((k) => isLive(s.tracks[k].status));
+      const allPaused = live.length > 0 && live.every((k) => s.tracks[k].status === 'paused');
+      send(allPaused ? 'resume' : 'pause', null);
+    },
+    restart: (t) => send('restart', t),
+    stopRun: () => send('stop', null),
+  };
+}
+
+/**
+ * A view of the run `runId`: on a terminal, its progress while it prepares and then the
+ * live dashboard, whose keys control the run; otherwise plain lines (or NDJSON). Leaving
+ * detaches (the run goes on): exit 0; a run that ended while watched gives its exit code.
+ */
+export async function attachView(
+  ctx: Context,
+  runId: string,
+  o: { readonly dashboard: boolean; readonly json?: boolean },
+): Promise<number> {
+  const run = await RunFollower.open(ctx.db, runId);
+  try {
+    if (!o.dashboard) {
+      const out = stdoutLines();
+      interceptSignals(() => false);
+      return await reportRun(run, {
+        json: o.json === true,
+        write: out.write,
+        snapshotMs: ctx.settings.run.snapshotSeconds * 1000,
+      });
+    }
+    const prepared = await waitForPreparation(run);
+    if (prepared.phase !== 'running') {
+      // It ended before any unit ran: a preflight problem, or stopped while preparing.
+      if (prepared.preflight && !prepared.preflight.ok)
+        process.stdout.write(`${formatDoctor(prepared.preflight)}\n`);
+      else process.stderr.write(`run ${runId} ended: ${prepared.end?.message ?? prepared.lost}\n`);
+      return prepared.end?.exitCode ?? EXIT.failed;
+    }
+    return await dashboard(ctx, run);
+  } finally {
+    run.close();
+  }
+}
+
+async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
+  const { renderDashboard } = await loadDashboard();
+  let leave!: (reason: QuitReason | NodeJS.Signals) => void;
+  const left = new Promise<QuitReason | NodeJS.Signals>((r) => {
+    leave = r;
+  });
+  const ui = renderDashboard(run, controlsOf(run), ctx.db.description, leave);
+  // Asked for at once: Ink's promise, asked for after its exit, would never settle.
+  const closed = ui.waitUntilExit().catch(() => {});
+  // A hang-up (the SSH link dropped) or SIGTERM closes this view only: the run goes on.
+  interceptSignals((signal) => {
+    leave(signal);
+    return true;
+  });
+  const why = await left;
+  if (why === 'SIGHUP') {
+    // The terminal is gone: nothing more can be drawn or restored on it.
+    return SIGNAL_EXIT.SIGHUP!;
+  }
+  ui.unmount();
+  await closed;
+  const s = run.getState();
+  if (why === 'ended' && s.end) {
+    process.stdout.write(
+      `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode})\n`,
+    );
+    return s.end.exitCode;
+  }
+  if (why === 'ended' && s.lost) {
+    process.stdout.write(`run ${run.runId} stopped unexpectedly: ${s.lost}\n`);
+    return EXIT.failed;
+  }
+  process.stdout.write(
+    `detached from run ${run.runId}; it goes on. Watch it again: bqx-monitor attach · stop it: bqx-monitor stop\n`,
+  );
+  return why === 'detach' ? EXIT.ok : (SIGNAL_EXIT[why] ?? EXIT.ok);
+}

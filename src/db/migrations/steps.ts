@@ -1,0 +1,90 @@
+import { META_SCHEMA } from '../dataset.js';
+
+/** One numbered step of bqx-monitor's own schema (`bqx_monitor`). Never edit a shipped step. */
+export interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const S = META_SCHEMA;
+
+/**
+ * Every step, in order. Step 1 is the layout that earlier versions created table by table
+ * with `CREATE TABLE IF NOT EXISTS`, so it adopts such a database as it is.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'ledger, runs, workers, dataset',
+    sql: `
+      CREATE TABLE IF NOT EXISTS ${S}.dataset (
+        id int PRIMARY KEY CHECK (id = 1), preset text NOT NULL, seed bigint NOT NULL,
+        pairs text[] NOT NULL, data_from text NOT NULL, data_to text NOT NULL,
+        bollinger_from text NOT NULL, bollinger_to text NOT NULL,
+        regression_from text NOT NULL, regression_to text NOT NULL,
+        seeded_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS ${S}.unit_results (
+        track text NOT NULL,
+        unit text NOT NULL,
+        status text NOT NULL CHECK (status IN ('done', 'empty', 'failed')),
+        rows bigint NOT NULL DEFAULT 0,
+        bytes bigint NOT NULL DEFAULT 0,
+        ms double precision NOT NULL DEFAULT 0,
+        error text,
+        attempts int NOT NULL DEFAULT 1,
+        host text NOT NULL,
+        worker text NOT NULL,
+        finished_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (track, unit));
+      CREATE TABLE IF NOT EXISTS ${S}.runs (
+        run_id text PRIMARY KEY,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        status text NOT NULL,
+        host text NOT NULL,
+        pid int NOT NULL,
+        units jsonb NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${S}.workers (
+        worker_id text PRIMARY KEY,
+        track text NOT NULL,
+        host text NOT NULL,
+        pid int NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at timestamptz NOT NULL DEFAULT now());`,
+  },
+  {
+    id: 2,
+    name: 'durable runs: heartbeat, published events, control channel',
+    sql: `
+      ALTER TABLE ${S}.runs DROP CONSTRAINT IF EXISTS runs_status_check;
+      ALTER TABLE ${S}.runs
+        ALTER COLUMN units SET DEFAULT '{}'::jsonb,
+        ADD COLUMN heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        ADD COLUMN backend_pid int,
+        ADD COLUMN phase text NOT NULL DEFAULT 'running',
+        ADD COLUMN exit_code int,
+        ADD COLUMN message text,
+        ADD COLUMN log_file text,
+        ADD COLUMN resumed_from text,
+        ADD COLUMN snapshot jsonb,
+        ADD CONSTRAINT runs_status_check
+          CHECK (status IN ('running', 'complete', 'failed', 'interrupted', 'lost'));
+      CREATE INDEX runs_started_at ON ${S}.runs (started_at DESC);
+      CREATE TABLE ${S}.run_events (
+        run_id text NOT NULL REFERENCES ${S}.runs ON DELETE CASCADE,
+        seq bigint NOT NULL,
+        event jsonb NOT NULL,
+        PRIMARY KEY (run_id, seq));
+      CREATE TABLE ${S}.run_commands (
+        id bigserial PRIMARY KEY,
+        run_id text NOT NULL REFERENCES ${S}.runs ON DELETE CASCADE,
+        action text NOT NULL,
+        track text,
+        issued_at timestamptz NOT NULL DEFAULT now(),
+        issued_by text NOT NULL,
+        acked_at timestamptz,
+        result text);
+      CREATE INDEX run_commands_pending ON ${S}.run_commands (run_id, id) WHERE acked_at IS NULL;`,
+  },
+];

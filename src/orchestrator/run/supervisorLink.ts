@@ -1,0 +1,171 @@
+import type pg from 'pg';
+import { describeLoss, isConnectionLoss } from '../../db/connection/connectionLoss.js';
+import { META_SCHEMA } from '../../db/dataset.js';
+import { CONTROL_CHANNEL } from '../live/controlChannel.js';
+import { type Claim, claimLiveRun, releaseLiveRunLock, tryLiveRunLock } from '../live/election.js';
+
+/** How the link reports what happens to it. */
+export interface LinkEvents {
+  /** The database became unreachable (`lost`) or reachable again (`back`). */
+  readonly onChange: (state: 'lost' | 'back', since: number, error?: string) => void;
+  /** A command may be waiting (a NOTIFY arrived, or the link came back). */
+  readonly onCommand: () => void;
+  /** Unreachable for longer than the limit: the run must give up. */
+  readonly onGiveUp: (message: string) => void;
+  /** Another supervisor owns the database's live run now: this one must stand down. */
+  readonly onTakenOver: (message: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+
+/**
+ * The supervisor's link to the database. One session (a client kept out of the pool)
+ * holds the live-run lock and LISTENs for commands. When the database goes away — that
+ * session errors, or any query of the run fails with a connection error — the link is
+ * `lost`: it reconnects with backoff (0.25 s doubling to 5 s), takes the lock back, checks
+ * the run is still recorded as its own and listens again. Past `giveUpAfterMs` it gives up;
+ * if another supervisor took the lock meanwhile, this one stands down.
+ */
+export class SupervisorLink {
+  private client: pg.PoolClient | undefined;
+  private lostAt: number | undefined;
+  private closed = false;
+  private runId: string | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly events: LinkEvents,
+    private readonly giveUpAfterMs: number,
+  ) {}
+
+  /** Since when the database has been unreachable (undefined: it is reachable). */
+  get lostSince(): number | undefined {
+    return this.lostAt;
+  }
+
+  private attach(client: pg.PoolClient): void {
+    client.on('error', (err) => {
+      if (this.client === client) this.lost(err);
+    });
+    client.on('notification', (n) => {
+      if (n.channel === CONTROL_CHANNEL && n.payload === this.runId) this.events.onCommand();
+    });
+  }
+
+  /**
+   * Connects and tries to become the database's live run (election.ts). While the claim
+   * waits for a predecessor that may still reconnect, it tries again every second.
+   */
+  async claim(run: { runId: string; host: string; pid: number; logFile?: string }): Promise<Claim> {
+    this.runId = run.runId;
+    for (;;) {
+      const client = await this.pool.connect();
+      let claim: Claim;
+      try {
+        claim = await claimLiveRun(client, run);
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+      if (claim.kind === 'won') {
+        this.client = client;
+        this.attach(client);
+        await client.query(`LISTEN ${CONTROL_CHANNEL}`);
+        return claim;
+      }
+      client.release();
+      if (claim.kind === 'taken') return claim;
+      await sleep(1000);
+    }
+  }
+
+  /** Runs `fn` on the session holding the lock; a connection error marks the link lost. */
+  async withControl<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const client = this.client;
+    if (!client || this.lostAt !== undefined) throw new Error('the database is unreachable');
+    try {
+      return await fn(client);
+    } catch (err) {
+      this.noteFailure(err);
+      throw err;
+    }
+  }
+
+  /** Any of the run's queries failed: when it is a connection error, the link is lost. */
+  noteFailure(err: unknown): void {
+    if (isConnectionLoss(err)) this.lost(err);
+  }
+
+  private lost(err: unknown): void {
+    if (this.closed || this.lostAt !== undefined) return;
+    this.lostAt = Date.now();
+    const old = this.client;
+    this.client = undefined;
+    old?.release(true);
+    this.events.onChange('lost', this.lostAt, describeLoss(err));
+    void this.reconnect();
+  }
+
+  private async reconnect(): Promise<void> {
+    let delay = 250;
+    while (!this.closed && this.lostAt !== undefined) {
+      if (Date.now() - this.lostAt > this.giveUpAfterMs) {
+        this.events.onGiveUp(
+          `the database was unreachable for ${Math.round(this.giveUpAfterMs / 1000)} s; gave up`,
+        );
+        return;
+      }
+      await sleep(delay);
+      delay = Math.min(5000, delay * 2);
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.pool.connect();
+        if (!(await tryLiveRunLock(client))) {
+          client.release();
+          return this.standDown(
+            'another supervisor took the database over while it was unreachable',
+          );
+        }
+        const own = await client.query(
+          `UPDATE ${META_SCHEMA}.runs SET backend_pid = pg_backend_pid(), heartbeat_at = now()
+            WHERE run_id = $1 AND status = 'running'`,
+          [this.runId],
+        );
+        if ((own.rowCount ?? 0) === 0) {
+          await releaseLiveRunLock(client).catch(() => {});
+          client.release();
+          return this.standDown('the run was declared lost while the database was unreachable');
+        }
+        await client.query(`LISTEN ${CONTROL_CHANNEL}`);
+        const since = this.lostAt;
+        this.client = client;
+        this.attach(client);
+        this.lostAt = undefined;
+        this.events.onChange('back', since);
+        this.events.onCommand();
+      } catch (err) {
+        client?.release(err as Error);
+      }
+    }
+  }
+
+  private standDown(message: string): void {
+    this.closed = true;
+    this.events.onTakenOver(message);
+  }
+
+  /** Gives the lock back and closes the session (the run has ended). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    try {
+      await client.query(`UNLISTEN ${CONTROL_CHANNEL}`);
+      await releaseLiveRunLock(client);
+      client.release();
+    } catch (err) {
+      client.release(err as Error);
+    }
+  }
+}

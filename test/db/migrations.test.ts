@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPool } from '../../src/db/connection/pool.js';
+import { LATEST_MIGRATION, migrate, schemaVersion } from '../../src/db/migrations/migrate.js';
+import { migrateAll } from '../../src/orchestrator/run/migrateAll.js';
+import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+
+const dbs: TestDatabase[] = [];
+afterEach(async () => {
+  for (const db of dbs.splice(0)) await db.drop();
+});
+
+async function empty(): Promise<TestDatabase> {
+  const db = await createTestDatabase({ empty: true });
+  dbs.push(db);
+  return db;
+}
+
+describe("bqx-monitor's own schema", () => {
+  it('is created by several processes at the same moment without a race', async () => {
+    const db = await empty();
+    const pools = Array.from({ length: 4 }, () => createPool({ connectionString: db.url }));
+    try {
+      await Promise.all(pools.map((p) => migrateAll(p)));
+      const c = await pools[0]!.pool.connect();
+      try {
+        expect(await schemaVersion(c)).toBe(LATEST_MIGRATION);
+        const jobs = await c.query("SELECT to_regclass('graphile_worker.jobs') AS t");
+        expect(jobs.rows[0].t).not.toBeNull();
+      } finally {
+        c.release();
+      }
+    } finally {
+      for (const p of pools) await p.pool.end();
+    }
+  });
+
+  it('adopts the tables an earlier version created one by one, keeping their rows', async () => {
+    const db = await empty();
+    await db.pool.query(`CREATE SCHEMA bqx_monitor;
+      CREATE TABLE bqx_monitor.runs (run_id text PRIMARY KEY,
+        started_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz,
+        status text NOT NULL CHECK (status IN ('running', 'complete', 'failed', 'interrupted')),
+        host text NOT NULL, pid int NOT NULL, units jsonb NOT NULL);
+      INSERT INTO bqx_monitor.runs (run_id, status, host, pid, units)
+        VALUES ('20261101-000000-0001', 'complete', 'old', 1, '{}')`);
+    const p = createPool({ connectionString: db.url });
+    try {
+      expect(await migrate(p)).toBe(LATEST_MIGRATION);
+      const r = await db.pool.query('SELECT run_id, status, phase FROM bqx_monitor.runs');
+      expect(r.rows).toEqual([
+        { run_id: '20261101-000000-0001', status: 'complete', phase: 'running' },
+      ]);
+      // The upgraded check accepts the new status.
+      await db.pool.query(
+        "INSERT INTO bqx_monitor.runs (run_id, status, host, pid) VALUES ('x', 'lost', 'h', 1)",
+      );
+    } finally {
+      await p.pool.end();
+    }
+  });
+
+  it('is upgraded once per process and leaves a current database as it is', async () => {
+    const db = await empty();
+    const a = createPool({ connectionString: db.url });
+    const b = createPool({ connectionString: db.url });
+    try {
+      expect(await migrate(a)).toBe(LATEST_MIGRATION);
+      expect(await migrate(a)).toBe(LATEST_MIGRATION);
+      expect(await migrate(b)).toBe(0);
+    } finally {
+      await a.pool.end();
+      await b.pool.end();
+    }
+  });
+});
