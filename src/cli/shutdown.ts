@@ -7,7 +7,7 @@ import { exitProcess } from './exit.js';
 const cleanups: Array<() => Promise<void>> = [];
 let installed = false;
 let running: Promise<void> | undefined;
-let interceptor: ((signal: NodeJS.Signals, count: number) => boolean) | undefined;
+let interceptor: SignalHandler | undefined;
 let received = 0;
 
 /** Registers a cleanup; returns a function that unregisters it. */
@@ -21,12 +21,21 @@ export function onShutdown(fn: () => Promise<void>): () => void {
 }
 
 /**
- * Lets a long-running command (a worker, the supervisor, a view) answer SIGINT / SIGTERM /
- * SIGHUP itself, e.g. to finish the current unit and exit 0, or to ignore a hang-up. `fn`
- * gets the signal and how many signals came so far (1 for the first); it returns false to let the
- * default happen: run the cleanups and exit with the signal's code (130, 143, 129).
+ * How a command answers a signal: `handled` (it did something, e.g. began a graceful stop),
+ * `ignored` (nothing happened; it does not count), or `default`: run the cleanups and exit
+ * with the signal's code (130, 143, 129). `count` is 1 for the first signal that was not
+ * ignored, 2 for the second…
  */
-export function interceptSignals(fn: (signal: NodeJS.Signals, count: number) => boolean): void {
+export type SignalHandler = (
+  signal: NodeJS.Signals,
+  count: number,
+) => 'handled' | 'ignored' | 'default';
+
+/**
+ * Lets a long-running command (a worker, the supervisor, a view) answer SIGINT / SIGTERM /
+ * SIGHUP itself, e.g. to finish the current unit and exit 0, or to ignore a hang-up.
+ */
+export function interceptSignals(fn: SignalHandler): void {
   installSignalHandlers();
   interceptor = fn;
 }
@@ -59,8 +68,10 @@ function installSignalHandlers(): void {
   installed = true;
   for (const [signal, code] of Object.entries(SIGNAL_EXIT)) {
     process.on(signal, () => {
+      const answer = interceptor?.(signal as NodeJS.Signals, received + 1) ?? 'default';
+      if (answer === 'ignored') return;
       received++;
-      if (interceptor?.(signal as NodeJS.Signals, received)) return;
+      if (answer === 'handled') return;
       void runShutdown().then(() => exitProcess(code));
     });
   }

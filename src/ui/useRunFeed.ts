@@ -1,9 +1,20 @@
 import { useEffect, useRef, useState } from 'react';
+import type { RunEvent } from '../orchestrator/state/events.js';
 import type { RunFeed } from '../orchestrator/state/runFeed.js';
 import type { RecentEvent, RunState } from '../orchestrator/state/runState.js';
 import type { TrackName } from '../tracks/protocol/events.js';
 
 export type { RunFeed };
+
+/** Events drawn at once rather than at the next periodic redraw. */
+const URGENT = new Set<RunEvent['type']>([
+  'track_state',
+  'command',
+  'connection',
+  'run_finished',
+  'run_lost',
+  'run_phase',
+]);
 
 /** Lines kept per track for the log view. */
 export const LOG_LIMIT = 5000;
@@ -30,7 +41,8 @@ export function useRunFeed(feed: RunFeed, intervalMs = 2000): FeedView {
     extraction: [],
     run: [],
   });
-  const seen = useRef(latest.current.noted);
+  // From the start of the run's recent events: a view that attaches late has them in its logs.
+  const seen = useRef(0);
   const [view, setView] = useState<FeedView>(() => ({
     state: latest.current,
     cpuHistory: [],
@@ -52,12 +64,7 @@ export function useRunFeed(feed: RunFeed, intervalMs = 2000): FeedView {
       }
     };
     take(feed.getState());
-    const off = feed.subscribe((state) => {
-      latest.current = state;
-      dirty.current = true;
-      take(state);
-    });
-    const timer = setInterval(() => {
+    const draw = () => {
       if (!dirty.current) return;
       dirty.current = false;
       setView({
@@ -65,10 +72,25 @@ export function useRunFeed(feed: RunFeed, intervalMs = 2000): FeedView {
         cpuHistory: [...cpu.current],
         logs: { ...logs.current },
       });
-    }, intervalMs);
+    };
+    let soon: NodeJS.Timeout | undefined;
+    const off = feed.subscribe((state, ev) => {
+      latest.current = state;
+      dirty.current = true;
+      take(state);
+      // A change of what the run does (a key pressed in any view) shows within a second.
+      if (URGENT.has(ev.type) && !soon) {
+        soon = setTimeout(() => {
+          soon = undefined;
+          draw();
+        }, 100);
+      }
+    });
+    const timer = setInterval(draw, intervalMs);
     return () => {
       off();
       clearInterval(timer);
+      if (soon) clearTimeout(soon);
     };
   }, [feed, intervalMs]);
   return view;

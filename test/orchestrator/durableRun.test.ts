@@ -7,6 +7,7 @@ import { isAlive } from '../../src/db/embedded/processes.js';
 import { LineSplitter } from '../../src/orchestrator/lineSplitter.js';
 import { CLI, runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
+import { processesMatching } from '../support/processes.js';
 import { type JsonLine, parquetDigests, tableDigests } from '../support/pipeline.js';
 import { startOwnServer } from '../support/ownServer.js';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
@@ -64,6 +65,8 @@ function spawnCli(args: string[], env: Record<string, string>) {
   const proc: ResultPromise = execa('node', [CLI, ...args], {
     reject: false,
     buffer: false,
+    // A graceful stop may take longer than execa's default 5 s before SIGKILL.
+    forceKillAfterDelay: false,
     env: { ...NO_ENV, NO_COLOR: '1', ...env },
   });
   const split = new LineSplitter();
@@ -227,8 +230,7 @@ describe('the run outlives its terminal and its database blips', { timeout: 420_
     await expect.poll(() => isAlive(supervisor), { timeout: 30_000 }).toBe(false);
     const after = JSON.parse((await runCli([...globals(s), 'status', '--json'], { env })).stdout);
     expect(after.run).toMatchObject({ runId, status: 'interrupted', exitCode: 130, live: false });
-    const left = await execa('pgrep', ['-f', `--out ${s.out} worker`], { reject: false });
-    expect(String(left.stdout).trim()).toBe('');
+    expect(await processesMatching(`--out ${s.out} worker`)).toEqual([]);
     // A unit the stop let finish is recorded; none is half-written (verify lists the rest as pending).
     const units = await finishedUnits(db);
     expect(units).toBeGreaterThan(0);

@@ -1,27 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../support/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
+import { processesMatching } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
-
-const SESSION = `bqx-e2e-${process.pid}`;
-
-const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
-const screen = async () => String((await tmux('capture-pane', '-p', '-t', SESSION)).stdout);
-
-async function waitFor(test: (s: string) => boolean, ms: number, what: string): Promise<string> {
-  const t0 = Date.now();
-  let s = '';
-  while (Date.now() - t0 < ms) {
-    s = await screen();
-    if (test(s)) return s;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-}
+import { type TmuxSession, tmuxSession } from '../support/tmux.js';
 
 /** `done/total` of a track's line, e.g. Track 2 → [1, 4]. */
 function counts(s: string, title: string): [number, number] | undefined {
@@ -30,83 +16,146 @@ function counts(s: string, title: string): [number, number] | undefined {
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
-describe('the dashboard in a real terminal (tmux)', { timeout: 300_000 }, () => {
-  let db: TestDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-tmux-'));
-  });
-  afterAll(async () => {
-    await tmux('kill-session', '-t', SESSION);
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+/** Linux process state letter: R/S running or sleeping, T stopped. */
+function procState(pid: number): string {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.slice(0, 1);
+}
 
+const pids = processesMatching;
+
+const sessions: TmuxSession[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const s of sessions) await s.kill();
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+});
+
+async function setup() {
+  const db = await createTestDatabase();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-tmux-'));
+  cleanups.push(
+    () => db.drop(),
+    () => rm(dir, { recursive: true, force: true }),
+  );
+  const config = await writeConfig(
+    JSON.stringify({ run: { workers: { bollinger: 1, regression: 1, extraction: 1 } } }),
+  );
+  const args = `--data-dir ${dir}/data --out ${dir}/out --config ${config}`;
+  // CI=true: a user's environment may say CI; the terminal still gets the live screen.
+  const command = (sub = '') =>
+    `env DATABASE_URL='${db.url}' LANG=C.UTF-8 TERM=xterm-256color CI=true node ${CLI} ${args} ${sub}; echo EXIT=$?; sleep 120`;
+  return { db, dir, args, command, out: `${dir}/out` };
+}
+
+async function open(command: string): Promise<TmuxSession> {
+  const s = await tmuxSession(command);
+  sessions.push(s);
+  return s;
+}
+
+/** Presses `j` until the selection is on `title` (keys sent before the dashboard reads them are lost). */
+async function select(s: TmuxSession, title: string) {
+  await expect
+    .poll(
+      async () => {
+        const on = (await s.screen()).includes(`▶ ${title}`);
+        if (!on) await s.keys('j');
+        return on;
+      },
+      { timeout: 30_000, interval: 700 },
+    )
+    .toBe(true);
+}
+
+const finished = async (db: TestDatabase) =>
+  (
+    await db.pool.query(
+      "SELECT count(*)::int AS n FROM bqx_monitor.unit_results WHERE status IN ('done', 'empty')",
+    )
+  ).rows[0].n as number;
+
+describe('the dashboard in a real terminal (tmux)', { timeout: 360_000 }, () => {
   it('shows progress, pauses and resumes a track with p, finishes, and quits cleanly with q', async () => {
-    const config = await writeConfig(
-      JSON.stringify({ run: { workers: { bollinger: 1, regression: 1, extraction: 1 } } }),
-    );
-    // CI=true: a user's environment may say CI; the terminal still gets the live screen.
-    const command = [
-      `env DATABASE_URL='${db.url}' LANG=C.UTF-8 TERM=xterm-256color CI=true`,
-      `node ${CLI} --data-dir ${dir}/data --out ${dir}/out --config ${config} run;`,
-      'echo EXIT=$?; sleep 120',
-    ].join(' ');
-    const started = await tmux(
-      'new-session',
-      '-d',
-      '-s',
-      SESSION,
-      '-x',
-      '100',
-      '-y',
-      '32',
-      command,
-    );
-    expect(started.exitCode).toBe(0);
-    await waitFor((s) => s.includes('[RUNNING]'), 120_000, 'the dashboard');
-    // Select Track 2 (keys typed before the dashboard takes the keyboard are the
-    // terminal's, so press until the selection moves), then pause it.
-    const t0 = Date.now();
-    while (!(await screen()).includes('▶ Track 2')) {
-      if (Date.now() - t0 > 15_000) throw new Error(`j did not select Track 2:\n${await screen()}`);
-      await tmux('send-keys', '-t', SESSION, 'j');
-      await new Promise((r) => setTimeout(r, 700));
-    }
-    await tmux('send-keys', '-t', SESSION, 'p');
-    const paused = await waitFor(
-      (s) => /Track 2 Regression \[PAUSED\]/.test(s),
-      10_000,
+    const t = await setup();
+    const s = await open(t.command('run'));
+    await s.waitFor((x) => x.includes('[RUNNING]'), 'the dashboard');
+    await select(s, 'Track 2');
+    await s.keys('p');
+    const paused = await s.waitFor(
+      (x) => /Track 2 Regression \[PAUSED\]/.test(x),
       'Track 2 paused',
+      20_000,
     );
-    const atPause = counts(paused, 'Track 2 Regression');
-    expect(atPause).toBeDefined();
-    // While paused its count does not move, though the other tracks go on.
-    await new Promise((r) => setTimeout(r, 4000));
-    const later = await screen();
-    expect(later).toMatch(/Track 2 Regression \[PAUSED\]/);
-    expect(counts(later, 'Track 2 Regression')).toEqual(atPause);
-    await tmux('send-keys', '-t', SESSION, 'p');
-    await waitFor((s) => !/\[PAUSED\]/.test(s), 10_000, 'Track 2 resumed');
-    // Progress moves, then the run completes and its summary stays on screen.
+    expect(counts(paused, 'Track 2 Regression')).toBeDefined();
+    // Paused means its worker is stopped by the kernel, not merely shown so.
+    const [worker] = await pids(`--out ${t.out} worker --track regression`);
+    expect(worker).toBeDefined();
+    await expect.poll(() => procState(worker!), { timeout: 10_000 }).toBe('T');
+    await s.keys('p');
+    await s.waitFor((x) => !/\[PAUSED\]/.test(x), 'Track 2 resumed', 20_000);
+    expect(procState(worker!)).not.toBe('T');
     // (A capture can land mid-redraw: wait for a whole final frame.)
-    const done = await waitFor(
-      (s) => s.includes('Run complete') && /Overall .* 100\.0% +12\/12 units/.test(s),
-      240_000,
+    const done = await s.waitFor(
+      (x) => x.includes('Run complete') && /Overall .* 100\.0% +12\/12 units/.test(x),
       'the run to complete',
+      240_000,
     );
     expect(counts(done, 'Track 1 Bollinger')).toEqual([6, 6]);
     expect(counts(done, 'Track 2 Regression')).toEqual([4, 4]);
     expect(counts(done, 'Track 3 Extraction')).toEqual([2, 2]);
-    await tmux('send-keys', '-t', SESSION, 'q');
-    const end = await waitFor((s) => s.includes('EXIT='), 30_000, 'the program to exit');
+    await s.keys('q');
+    const end = await s.waitFor((x) => x.includes('EXIT='), 'the program to exit', 30_000);
     expect(end).toContain('EXIT=0');
-    // The terminal is restored: cursor visible, nothing left running.
-    const cursor = await tmux('display', '-p', '-t', SESSION, '#{cursor_flag}');
-    expect(String(cursor.stdout).trim()).toBe('1');
-    // (The main process has exited: EXIT= is printed. Its workers carry `--out DIR worker`.)
-    const left = await execa('pgrep', ['-f', `--out ${dir}/out worker`], { reject: false });
-    expect(String(left.stdout).trim()).toBe('');
+    expect(await s.cursorVisible()).toBe(true);
+    expect(await pids(`--out ${t.out} worker`)).toEqual([]);
+    // The supervisor leaves right after the end it published.
+    await expect.poll(() => pids(`--out ${t.out} supervise`), { timeout: 30_000 }).toEqual([]);
+  });
+
+  it('survives its terminal closing; a second terminal attaches to the same run and controls it', async () => {
+    const t = await setup();
+    const first = await open(t.command('run'));
+    const screen = await first.waitFor((x) => x.includes('[RUNNING]'), 'the dashboard');
+    const runId = screen.match(/run (\d{8}-\d{6}-[0-9a-f]{4})/)?.[1];
+    expect(runId).toBeDefined();
+    // Track 2 paused from the first terminal, so that work is left for the second one.
+    await select(first, 'Track 2');
+    await first.keys('p');
+    await first.waitFor((x) => /Track 2 Regression \[PAUSED\]/.test(x), 'Track 2 paused', 20_000);
+    const before = await finished(t.db);
+    await first.kill();
+    // The run goes on without a terminal: units keep completing.
+    await expect.poll(() => finished(t.db), { timeout: 120_000 }).toBeGreaterThan(before);
+    const second = await open(t.command());
+    const attached = await second.waitFor(
+      (x) => x.includes('Track 2 Regression'),
+      'the second view',
+    );
+    expect(attached).toContain(`run ${runId}`);
+    expect(attached).toMatch(/Track 2 Regression \[PAUSED\]/);
+    // P from here pauses what still runs: no unit finishes while everything is paused.
+    await second.keys('P');
+    await second.waitFor(
+      (x) => !/\[RUNNING\]/.test(x) && /\[PAUSED\]/.test(x),
+      'every track paused or finished',
+      20_000,
+    );
+    const atPause = await finished(t.db);
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect(await finished(t.db)).toBe(atPause);
+    await second.keys('P');
+    await second.waitFor((x) => !/\[PAUSED\]/.test(x), 'resumed', 20_000);
+    await second.waitFor(
+      (x) => x.includes('Run complete') && /Overall .* 100\.0% +12\/12 units/.test(x),
+      'the run to complete',
+      240_000,
+    );
+    await second.keys('q');
+    const end = await second.waitFor((x) => x.includes('EXIT='), 'the view to exit', 30_000);
+    expect(end).toContain('EXIT=0');
+    const v = await runCli(`${t.args} verify`.split(' '), { env: { DATABASE_URL: t.db.url } });
+    expect(v.exitCode, v.stdout).toBe(0);
+    expect(await pids(`--out ${t.out} worker`)).toEqual([]);
+    await expect.poll(() => pids(`--out ${t.out} supervise`), { timeout: 30_000 }).toEqual([]);
   });
 });

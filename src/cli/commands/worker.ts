@@ -55,9 +55,9 @@ export function registerWorker(program: Command): void {
       });
       // The first signal: take no new unit, finish the current one. A second: exit at once.
       interceptSignals((signal, count) => {
-        if (count > 1) return false;
+        if (count > 1) return 'default';
         worker.stop(`${signal}: finishing the current unit`);
-        return true;
+        return 'handled';
       });
       // Nobody reads our events any more (the supervisor died, a pipe closed): finish the
       // current unit quietly, so its commit and its job's completion still happen.

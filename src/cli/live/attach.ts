@@ -46,7 +46,6 @@ export async function attachView(
   try {
     if (!o.dashboard) {
       const out = stdoutLines();
-      interceptSignals(() => false);
       return await reportRun(run, {
         json: o.json === true,
         write: out.write,
@@ -79,7 +78,7 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   // A hang-up (the SSH link dropped) or SIGTERM closes this view only: the run goes on.
   interceptSignals((signal) => {
     leave(signal);
-    return true;
+    return 'handled';
   });
   const why = await left;
   if (why === 'SIGHUP') {

@@ -54,10 +54,10 @@ export async function superviseInForeground(
   }
   const session = supervised.session;
   interceptSignals((signal, count) => {
-    if (signal === 'SIGHUP') return true;
-    if (count > 2) return false;
+    if (signal === 'SIGHUP') return 'ignored';
+    if (count > 2) return 'default';
     void session.stop(count === 1 ? 'graceful' : 'now', SIGNAL_EXIT[signal]);
-    return true;
+    return 'handled';
   });
   // What it does before the units run, on stderr; in plain lines, the preflight's report.
   void waitForPreparation(session);
