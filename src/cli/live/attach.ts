@@ -99,7 +99,7 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
     return EXIT.failed;
   }
   process.stdout.write(
-    `detached from run ${run.runId}; it goes on. Watch it again: bqx-monitor attach · stop it: bqx-monitor stop\n`,
+    `detached; run ${run.runId} goes on (bqx-monitor attach: watch again, bqx-monitor stop: stop it)\n`,
   );
   return why === 'detach' ? EXIT.ok : (SIGNAL_EXIT[why] ?? EXIT.ok);
 }

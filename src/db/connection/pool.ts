@@ -15,6 +15,8 @@ export function createPool(config: pg.PoolConfig): { pool: pg.Pool; withPgClient
   const pool = new pg.Pool({
     max: 4,
     application_name: 'bqx-monitor',
+    // A link that dies silently (no RST: a dropped network) is noticed by TCP keepalives.
+    keepAlive: true,
     ...config,
     options: '-c TimeZone=UTC',
   });

@@ -9,7 +9,8 @@ import { initialState, type RunState, reduce } from '../state/runState.js';
 import { type ControlAction, sendCommand } from './controlChannel.js';
 import { judgeRun, probeLiveness } from './election.js';
 import { EVENTS_CHANNEL, readEvents } from './eventLog.js';
-import { readRun } from './runRecord.js';
+import type { Snapshot } from '../state/snapshot.js';
+import { readRun, runSnapshot } from './runRecord.js';
 
 /** What a view needs of the database. */
 export interface ViewDatabase {
@@ -180,6 +181,7 @@ export class RunFollower implements RunView {
     const verdict = await this.db.withPgClient(async (c) => {
       const run = await readRun(c, this.runId);
       if (!run) return { kind: 'lost' as const, why: 'the run is not recorded in this database' };
+      this.takeSamples((await runSnapshot(c, this.runId)) as Snapshot | undefined);
       if (run.status !== 'running') {
         return run.status === 'lost'
           ? { kind: 'lost' as const, why: run.message ?? 'its supervisor is gone' }
@@ -195,6 +197,15 @@ export class RunFollower implements RunView {
     } else if (verdict.kind === 'ended') {
       await this.readNew();
     }
+  }
+
+  /** The machine and database samples of the supervisor's latest heartbeat, when new. */
+  private takeSamples(snap: Snapshot | undefined): void {
+    const at = Date.now();
+    if (snap?.system && JSON.stringify(snap.system) !== JSON.stringify(this.state.system))
+      this.dispatch({ type: 'system_sample', at, sample: snap.system });
+    if (snap?.database && JSON.stringify(snap.database) !== JSON.stringify(this.state.database))
+      this.dispatch({ type: 'database_sample', at, sample: snap.database });
   }
 
   /** Stops following (the view is closing). */

@@ -106,7 +106,9 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     state = reduce(state, ev);
     if (ev.type === 'run_phase') phase = ev.phase;
     if (ev.type !== 'tick') {
-      publisher.push(ev);
+      // Samples reach views through the heartbeat's snapshot, not the event log (one
+      // every 2 s would be most of a long run's log, replayed by every view that attaches).
+      if (ev.type !== 'system_sample' && ev.type !== 'database_sample') publisher.push(ev);
       log?.write(`${JSON.stringify({ runId, ...ev, at: new Date(ev.at).toISOString() })}\n`);
     }
     for (const fn of listeners) fn(state, ev);
