@@ -210,7 +210,9 @@ describe('Track 3: extraction to Parquet', () => {
     const { meta } = await readParquet(file);
     expect(Number(meta.num_rows)).toBeGreaterThan(60_000);
   });
-  it('fails on a full disk mid-write with a clear error: previous file kept, no leftover, no hang', async () => {
+  it('fails on a full disk mid-write with a clear error: previous file kept, no leftover, no hang', {
+    timeout: 300_000,
+  }, async () => {
     // Four years of USDJPY (the template's two months, three more times a year later): eight
     // row groups, so the disk fills while the COPY is still being read.
     const big = await createTestDatabase();

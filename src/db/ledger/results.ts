@@ -16,6 +16,13 @@ export interface UnitOutcome {
   readonly attempt: number;
   readonly host: string;
   readonly worker: string;
+  /** Track 3: the absolute directory its file was written to (verify looks there). */
+  readonly outDir?: string | undefined;
+  /**
+   * Data-quality counts of the unit (rows dropped and why, non-finite values per column,
+   * values that overflowed), as its events reported them; shown by `verify`.
+   */
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -24,10 +31,11 @@ export interface UnitOutcome {
  */
 export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Promise<void> {
   await client.query(
-    `INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker, out_dir, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (track, unit) DO UPDATE SET status = $3, rows = $4, bytes = $5, ms = $6,
-       error = $7, attempts = $8, host = $9, worker = $10, finished_at = now()`,
+       error = $7, attempts = $8, host = $9, worker = $10, out_dir = $11, details = $12,
+       finished_at = now()`,
     [
       o.track,
       o.unit,
@@ -39,6 +47,8 @@ export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Prom
       o.attempt,
       o.host,
       o.worker,
+      o.outDir ?? null,
+      o.details === undefined ? null : JSON.stringify(o.details),
     ],
   );
 }

@@ -87,4 +87,13 @@ export const MIGRATIONS: readonly Migration[] = [
         result text);
       CREATE INDEX run_commands_pending ON ${S}.run_commands (run_id, id) WHERE acked_at IS NULL;`,
   },
+  {
+    id: 3,
+    name: "unit outcomes: where a unit wrote, its data-quality counts, the run that ran it",
+    sql: `
+      ALTER TABLE ${S}.unit_results
+        ADD COLUMN out_dir text,
+        ADD COLUMN details jsonb,
+        ADD COLUMN run_id text;`,
+  },
 ];

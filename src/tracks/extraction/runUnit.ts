@@ -135,6 +135,7 @@ export async function runExtractionUnit(
       attempt: ctx.attempt,
       host: os.hostname(),
       worker: ctx.worker,
+      outDir: path.resolve(opts.outDir),
     };
     await ctx.withPgClient((c: pg.ClientBase) => recordOutcome(c, outcome));
     ctx.emit({ type: 'unit_done', unit, rows: result.rows, bytes: result.bytes, ms, path: target });
