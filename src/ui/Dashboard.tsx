@@ -147,7 +147,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
         />
       ))}
       <Overall state={state} width={width} />
-      <StatusLine state={state} />
+      <StatusLine state={state} width={width} />
       <RecentEvents events={state.recent} lines={eventLines} />
       {prompt ? (
         <Text bold inverse={theme.color} wrap="truncate">

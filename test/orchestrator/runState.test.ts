@@ -7,10 +7,13 @@ import {
   reduce,
   trackEta,
   trackStatus,
+  thisRunTotals,
   trackThroughput,
+  unitActiveMs,
 } from '../../src/orchestrator/state/runState.js';
 import { snapshot } from '../../src/orchestrator/state/snapshot.js';
 import { findStalls } from '../../src/orchestrator/state/stalls.js';
+import { describeActivity, describeNote } from '../../src/orchestrator/text/describe.js';
 import { workerEvent } from '../support/runEvents.js';
 
 const w = workerEvent;
@@ -52,8 +55,13 @@ describe('run state reducer', () => {
     ];
     const mid = run(base);
     expect(mid.tracks.regression.running).toEqual([
-      expect.objectContaining({ unit: 'audcad/2024-09', activity: 'computing w45', pid: 7 }),
+      expect.objectContaining({
+        unit: 'audcad/2024-09',
+        activity: { stage: 'compute', detail: 'w45', rows: undefined, total: undefined },
+        pid: 7,
+      }),
     ]);
+    expect(describeActivity(mid.tracks.regression.running[0]!.activity)).toBe('computing w45');
     const end = run([
       ...base,
       w(30, 'regression', 7, {
@@ -66,7 +74,9 @@ describe('run state reducer', () => {
     ]);
     const t = end.tracks.regression;
     expect(t).toMatchObject({ done: 1, rows: 366311, bytes: 87_200_000, running: [] });
-    expect(t.lastFinished).toBe('AUDCAD 2024-09: complete, 366,311 rows, 87.2 MB, 54.5 s');
+    expect(describeNote(t.lastFinished!)).toBe(
+      'AUDCAD 2024-09: complete, 366,311 rows, 87.2 MB, 54.5 s',
+    );
   });
 
   it.each([
@@ -90,7 +100,7 @@ describe('run state reducer', () => {
         ...(total !== undefined ? { total } : {}),
       }),
     ]);
-    expect(s.tracks.extraction.running[0]?.activity).toBe(want);
+    expect(describeActivity(s.tracks.extraction.running[0]?.activity)).toBe(want);
   });
 
   it('counts a retried failure as a retry, the last attempt as failed', () => {
@@ -146,7 +156,7 @@ describe('run state reducer', () => {
     ]);
     expect(s.tracks.bollinger.running).toEqual([]);
     expect(s.tracks.bollinger.crashes).toBe(1);
-    expect(s.recent.at(-1)?.text).toBe(
+    expect(describeNote(s.recent.at(-1)!.note)).toBe(
       'worker 5 killed by SIGKILL; EURUSD 2024-07 will be retried',
     );
   });
@@ -160,7 +170,7 @@ describe('run state reducer', () => {
     ]);
     expect(trackStatus(s.tracks.bollinger)).toBe('paused');
     expect(s.tracks.bollinger.statusReason).toBe('paused');
-    expect(s.recent.at(-1)).toMatchObject({ track: 'bollinger', text: 'paused' });
+    expect(s.recent.at(-1)).toMatchObject({ track: 'bollinger', note: { reason: 'paused' } });
   });
 
   it('derives no status from counts: every unit finished is not "complete" until said so', () => {
@@ -192,7 +202,7 @@ describe('run state reducer', () => {
     };
     const stalled = run([...start, stall]);
     expect(stalled.tracks.regression.running[0]?.stalled).toBe(true);
-    expect(stalled.recent.at(-1)?.text).toBe(
+    expect(describeNote(stalled.recent.at(-1)!.note)).toBe(
       'EURUSD 2024-07: stalled, no event for 61 s (worker 7)',
     );
     const moved = run([
@@ -268,6 +278,112 @@ describe('run state reducer', () => {
     expect(trackThroughput(s.tracks.bollinger, s.now)).toBeUndefined();
   });
 
+  it('counts what this run did apart from what earlier runs finished', () => {
+    const s = run([
+      planned(),
+      w(1, 'bollinger', 5, {
+        type: 'unit_done',
+        unit: 'eurusd/2024-07',
+        rows: 10,
+        bytes: 7,
+        ms: 1,
+      }),
+      w(2, 'bollinger', 5, { type: 'unit_empty', unit: 'eurusd/2024-10', reason: 'no rows' }),
+      w(3, 'regression', 6, {
+        type: 'unit_done',
+        unit: 'eurusd/2024-07',
+        rows: 9,
+        bytes: 5,
+        ms: 1,
+      }),
+      w(4, 'regression', 6, {
+        type: 'unit_failed',
+        unit: 'eurusd/2024-08',
+        code: '23514',
+        message: 'check',
+        attempt: 3,
+      }),
+    ]);
+    // Bollinger: 2 done and 1 no data were from earlier runs.
+    expect(s.tracks.bollinger).toMatchObject({ done: 3, empty: 2, rows: 510 });
+    expect(s.tracks.bollinger.thisRun).toEqual({
+      done: 1,
+      empty: 1,
+      failed: 0,
+      rows: 10,
+      bytes: 7,
+    });
+    const snap = snapshot(s);
+    expect(snap.tracks[0]!.thisRun).toEqual({
+      done: 1,
+      noData: 1,
+      failed: 0,
+      rows: 10,
+      bytes: 7,
+      partitions: 1,
+    });
+    expect(snap.tracks[1]!.thisRun).toMatchObject({ done: 1, failed: 1, partitions: 2 });
+    expect(snap.tracks[2]!.thisRun).toEqual({
+      done: 0,
+      noData: 0,
+      failed: 0,
+      rows: 0,
+      bytes: 0,
+      files: 0,
+    });
+    expect(thisRunTotals(s)).toEqual({
+      done: 2,
+      empty: 1,
+      failed: 1,
+      rows: 19,
+      bytes: 12,
+      partitions: 3,
+      files: 0,
+    });
+  });
+
+  it('counts paused time neither as unit time nor as working time', () => {
+    const paused = (at: number): RunEvent => ({
+      type: 'track_state',
+      at,
+      track: 'regression',
+      status: 'paused',
+      reason: 'paused',
+    });
+    const resumed = (at: number): RunEvent => ({
+      type: 'track_state',
+      at,
+      track: 'regression',
+      status: 'running',
+      reason: 'resumed',
+    });
+    const base = [
+      planned(),
+      { type: 'child_started', at: 0, track: 'regression', pid: 6 } as RunEvent,
+      w(0, 'regression', 6, { type: 'unit_start', unit: 'eurusd/2024-07', attempt: 1 }),
+      paused(1_000),
+    ];
+    const during = run([...base, { type: 'tick', at: 31_000 }]);
+    const t1 = during.tracks.regression;
+    expect(unitActiveMs(t1, t1.running[0]!, during.now)).toBe(1_000);
+    const after = run([...base, resumed(61_000), { type: 'tick', at: 62_000 }]);
+    const t2 = after.tracks.regression;
+    expect(unitActiveMs(t2, t2.running[0]!, after.now)).toBe(2_000);
+    const done = run([
+      ...base,
+      resumed(61_000),
+      w(63_000, 'regression', 6, {
+        type: 'unit_done',
+        unit: 'eurusd/2024-07',
+        rows: 1,
+        bytes: 1,
+        ms: 3_000,
+      }),
+    ]);
+    // One unit in the 3 s the track worked, not in the 63 s that passed.
+    expect(trackThroughput(done.tracks.regression, done.now)?.unitsPerSec).toBeCloseTo(1 / 3, 6);
+  });
+
   it('keeps a bounded list of recent events and counts every one noted', () => {
     const many: RunEvent[] = Array.from({ length: 250 }, (_, i) => ({
       type: 'worker_log',
@@ -280,7 +396,7 @@ describe('run state reducer', () => {
     const s = run([planned(), ...many]);
     expect(s.recent).toHaveLength(200);
     expect(s.noted).toBe(251);
-    expect(s.recent.at(-1)?.text).toBe('line 249');
+    expect(describeNote(s.recent.at(-1)!.note)).toBe('line 249');
   });
 
   it('does not change the state it is given', () => {

@@ -13,6 +13,7 @@ import {
   trackStatus,
 } from '../../src/orchestrator/state/runState.js';
 import { Supervisor } from '../../src/orchestrator/supervisor/supervisor.js';
+import { describeNote } from '../../src/orchestrator/text/describe.js';
 import type { TrackName } from '../../src/tracks/protocol/events.js';
 
 const FIXTURE = path.resolve(
@@ -37,6 +38,7 @@ function harness(opts: {
   total?: number;
   maxRestarts?: number;
   graceMs?: number;
+  backoffMs?: number;
   extraArgs?: string[];
 }) {
   const track = opts.track ?? 'bollinger';
@@ -52,6 +54,7 @@ function harness(opts: {
   });
   const events: RunEvent[] = [];
   const died: number[] = [];
+  const paused: Array<[string, string, number]> = [];
   let spawned = 0;
   const sup = new Supervisor({
     tracks: [{ track, workers: opts.workers ?? 1 }],
@@ -61,14 +64,17 @@ function harness(opts: {
       return { file: process.execPath, args: [FIXTURE, mode, track, ...(opts.extraArgs ?? [])] };
     },
     maxRestarts: opts.maxRestarts ?? 3,
-    backoffMs: () => 50,
+    backoffMs: () => opts.backoffMs ?? 50,
     graceMs: opts.graceMs ?? 2000,
     dispatch: (ev) => {
       events.push(ev);
       state = reduce(state, ev);
     },
-    onWorkerDied: async (_t, pid) => {
+    onWorkerDied: (_t, pid) => {
       died.push(pid);
+    },
+    onPausedUnit: (track, unit, ms) => {
+      paused.push([track, unit, ms]);
     },
   });
   cleanups.push(async () => {
@@ -78,12 +84,17 @@ function harness(opts: {
     sup,
     events,
     died,
+    paused,
     get state() {
       return state;
     },
     track,
   };
 }
+
+/** Stage events seen so far. */
+const stages = (events: readonly RunEvent[]) =>
+  events.filter((e) => e.type === 'worker_event' && e.event.type === 'stage').length;
 
 describe('supervisor with fixture workers', () => {
   it('runs clean workers to completion', async () => {
@@ -145,7 +156,7 @@ describe('supervisor with fixture workers', () => {
     expect(t.crashes).toBe(3);
     expect(trackStatus(t)).toBe('failed');
     expect(h.state.recent.at(-1)).toMatchObject({ level: 'error' });
-    expect(h.state.recent.at(-1)?.text).toMatch(/gave up/);
+    expect(describeNote(h.state.recent.at(-1)!.note)).toMatch(/gave up/);
   });
 
   it('treats an exit 0 with a unit still open as a crash', async () => {
@@ -160,7 +171,8 @@ describe('supervisor with fixture workers', () => {
   it('stops a hung worker: SIGTERM, then SIGKILL after the grace period; nothing left', async () => {
     const h = harness({ mode: 'hang', graceMs: 300 });
     h.sup.start();
-    await new Promise((r) => setTimeout(r, 500));
+    // The hang begins once its unit has started.
+    await expect.poll(() => h.state.tracks.bollinger.running.length, { timeout: 30_000 }).toBe(1);
     const pids = h.sup.pids().map((p) => p.pid);
     expect(pids).toHaveLength(1);
     const t0 = Date.now();
@@ -170,32 +182,68 @@ describe('supervisor with fixture workers', () => {
     expect(pids.every((p) => !processAlive(p))).toBe(true);
     const exit = h.events.find((e) => e.type === 'child_exited');
     expect(exit).toMatchObject({ signal: 'SIGKILL', expected: true });
+    // Stopped with its work left: STOPPED, not complete.
+    expect(trackStatus(h.state.tracks.bollinger)).toBe('stopped');
   });
 
-  it('pauses a track with SIGSTOP (no event while paused) and resumes it with SIGCONT', async () => {
+  it('pauses a track with SIGSTOP and resumes it with SIGCONT; paused time is not unit time', async () => {
     const h = harness({ mode: 'slow', total: 1 });
     h.sup.start();
-    await new Promise((r) => setTimeout(r, 600));
+    await expect.poll(() => stages(h.events), { timeout: 30_000 }).toBeGreaterThan(2);
     const [pid] = h.sup.pids().map((p) => p.pid);
-    h.sup.pause('bollinger');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(procState(pid!)).toBe('T');
+    expect(h.sup.pause('bollinger')).toBe('paused');
+    await expect.poll(() => procState(pid!), { timeout: 10_000 }).toBe('T');
     expect(trackStatus(h.state.tracks.bollinger)).toBe('paused');
     const before = h.events.length;
-    await new Promise((r) => setTimeout(r, 700));
+    // The pause is the scenario: a stopped process says nothing while it lasts.
+    await new Promise((r) => setTimeout(r, 1500));
     expect(h.events.length).toBe(before);
-    h.sup.resume('bollinger');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(procState(pid!)).not.toBe('T');
-    expect(h.events.length).toBeGreaterThan(before + 1);
+    expect(h.sup.resume('bollinger')).toBe('resumed');
+    await expect.poll(() => procState(pid!), { timeout: 10_000 }).not.toBe('T');
     await h.sup.done;
     expect(h.state.tracks.bollinger.done).toBe(1);
+    const at = (type: string) =>
+      h.events.find((e) => e.type === 'worker_event' && e.event.type === type)!.at;
+    const done = h.events.find(
+      (e) => e.type === 'worker_event' && e.event.type === 'unit_done',
+    ) as Extract<RunEvent, { type: 'worker_event' }>;
+    const wall = at('unit_done') - at('unit_start');
+    expect(done.event.type === 'unit_done' && done.event.ms).toBeLessThan(wall - 1400);
+    expect(h.paused).toEqual([['bollinger', 'eurusd/2024-01', (done.event as { ms: number }).ms]]);
+  });
+
+  it('pauses nothing that is complete, and a worker restarted during a pause stays paused', async () => {
+    const done = harness({ mode: 'ok' });
+    done.sup.start();
+    await done.sup.done;
+    expect(done.sup.pause('bollinger')).toBe('not paused: it is complete');
+    expect(trackStatus(done.state.tracks.bollinger)).toBe('complete');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-sup-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const h = harness({
+      mode: 'crash-once',
+      backoffMs: 1000,
+      extraArgs: [path.join(dir, 'state')],
+    });
+    h.sup.start();
+    // Paused between the crash and the respawn: the fresh worker is paused as it starts.
+    await expect.poll(() => h.state.tracks.bollinger.crashes, { timeout: 30_000 }).toBe(1);
+    expect(h.sup.pause('bollinger')).toBe('paused');
+    await expect
+      .poll(() => h.events.filter((e) => e.type === 'child_started').length, { timeout: 30_000 })
+      .toBe(2);
+    const [pid] = h.sup.pids().map((p) => p.pid);
+    await expect.poll(() => procState(pid!), { timeout: 10_000 }).toBe('T');
+    expect(trackStatus(h.state.tracks.bollinger)).toBe('paused');
+    h.sup.resume('bollinger');
+    await h.sup.done;
+    expect(trackStatus(h.state.tracks.bollinger)).toBe('complete');
   });
 
   it('restarts a track on request: graceful stop, fresh workers, not counted as crashes', async () => {
     const h = harness({ mode: (n) => (n === 0 ? 'slow' : 'ok') });
     h.sup.start();
-    await new Promise((r) => setTimeout(r, 300));
+    await expect.poll(() => stages(h.events), { timeout: 30_000 }).toBeGreaterThan(0);
     const [first] = h.sup.pids();
     await h.sup.restart('bollinger');
     expect(processAlive(first!.pid)).toBe(false);

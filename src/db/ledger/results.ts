@@ -53,6 +53,22 @@ export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Prom
   );
 }
 
+/**
+ * Corrects a done unit's recorded time to its time at work: its worker cannot tell the
+ * time it spent stopped by a pause, its supervisor can (the data and the rest stay).
+ */
+export async function correctUnitMs(
+  client: pg.ClientBase,
+  track: string,
+  unit: string,
+  ms: number,
+): Promise<void> {
+  await client.query(
+    `UPDATE ${META_SCHEMA}.unit_results SET ms = $3 WHERE track = $1 AND unit = $2 AND status = 'done'`,
+    [track, unit, ms],
+  );
+}
+
 /** A unit's outcome recorded done or no data at or after `since` (ISO time), if any. */
 export async function finishedSince(
   client: pg.ClientBase,

@@ -59,6 +59,7 @@ export function attachJsonOutput(
           remaining: t.remaining,
           rows: t.rows,
           bytes: t.bytes,
+          thisRun: t.thisRun,
         })),
       });
     },

@@ -1,6 +1,7 @@
 import { formatDuration } from '../state/eta.js';
+import { describeNote, describeTotals } from '../text/describe.js';
 import type { RunEnding, RunView } from '../state/runFeed.js';
-import { overall, TRACK_ORDER, trackStatus } from '../state/runState.js';
+import { overall, TRACK_ORDER, thisRunTotals, trackStatus } from '../state/runState.js';
 
 /**
  * Plain lines (stdout not a terminal, no `--json`; `status --watch`; the background
@@ -19,7 +20,7 @@ export function attachLineOutput(
     const fresh = Math.min(state.noted - seen, state.recent.length);
     for (const r of state.recent.slice(state.recent.length - fresh)) {
       const mark = r.level === 'info' ? ' ' : r.level === 'warn' ? '!' : 'x';
-      o.write(`${stamp(r.at)} ${mark} ${r.track ?? 'run'}: ${r.text}\n`);
+      o.write(`${stamp(r.at)} ${mark} ${r.track ?? 'run'}: ${describeNote(r.note)}\n`);
     }
     seen = state.noted;
   };
@@ -43,7 +44,8 @@ export function attachLineOutput(
       clearInterval(timer);
       progress();
       const tail = logFile ? `; event log: ${logFile}` : '';
-      o.write(`run ${run.runId} ${end.status} (exit ${end.exitCode})${tail}\n`);
+      const did = describeTotals(thisRunTotals(end.state)).join(' · ');
+      o.write(`run ${run.runId} ${end.status} (exit ${end.exitCode}); this run: ${did}${tail}\n`);
     },
   };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Context } from '../../db/context.js';
 import { readDataset, resolveScope, type Scope } from '../../db/dataset.js';
 import { isConnectionLoss } from '../../db/connection/connectionLoss.js';
+import { correctUnitMs } from '../../db/ledger/results.js';
 import { readCatalog } from '../../db/preflight/catalog.js';
 import { runDoctor } from '../../db/preflight/doctor.js';
 import { seedDataset } from '../../db/seed/load.js';
@@ -417,6 +418,9 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
       onWorkerDied: (_track, pid) => {
         deadWorkers.add(pid, stopRequested?.mode === 'now' ? 'interrupted' : 'crashed');
         void deadWorkers.flush().catch(onDbError);
+      },
+      onPausedUnit: (track, unit, ms) => {
+        void ctx.db.withPgClient((c) => correctUnitMs(c, track, unit, ms)).catch(onDbError);
       },
       settle: (track) => {
         const t = state.tracks[track];

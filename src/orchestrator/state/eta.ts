@@ -15,19 +15,23 @@ export interface Throughput {
 
 /**
  * Units and rows per second from the finishes of this run: over the last two minutes
- * when at least three units finished in them, else since the track started. Undefined
- * until a unit has finished (no constant stands in for a measurement).
+ * when at least three units finished in them, else since the track started, not counting
+ * the time it was paused. Undefined until a unit has finished (no constant stands in for
+ * a measurement).
  */
 export function throughput(
   finishes: readonly Finish[],
   startedAt: number | undefined,
   now: number,
+  pausedWithin: (from: number, to: number) => number = () => 0,
 ): Throughput | undefined {
   if (finishes.length === 0 || startedAt === undefined) return undefined;
   const recent = finishes.filter((f) => f.at >= now - RATE_WINDOW_MS);
   const [from, sample] =
     recent.length >= 3 ? [now - RATE_WINDOW_MS, recent] : [startedAt, finishes];
-  const seconds = Math.max((now - Math.max(from, startedAt)) / 1000, 0.001);
+  const start = Math.max(from, startedAt);
+  // Paused time is not working time: a paused track's pace does not decay.
+  const seconds = Math.max((now - start - pausedWithin(start, now)) / 1000, 0.001);
   const rows = sample.reduce((s, f) => s + f.rows, 0);
   return { unitsPerSec: sample.length / seconds, rowsPerSec: rows / seconds };
 }

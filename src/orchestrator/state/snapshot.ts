@@ -1,17 +1,67 @@
+import { describeActivity, describeNote } from '../text/describe.js';
 import {
   overall,
+  PARTITIONS_PER_UNIT,
   remainingUnits,
   type RunState,
   TRACK_ORDER,
+  type TrackState,
   trackEta,
   trackStatus,
   trackThroughput,
+  unitActiveMs,
 } from './runState.js';
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-/** The whole state as plain JSON (`--json` snapshots, `status --json`). */
+/** What this run did for a track: `partitions` for Tracks 1–2, `files` for Track 3. */
+function thisRunOf(t: TrackState) {
+  const r = t.thisRun;
+  const base = { done: r.done, noData: r.empty, failed: r.failed, rows: r.rows, bytes: r.bytes };
+  return t.track === 'extraction'
+    ? { ...base, files: r.done }
+    : { ...base, partitions: r.done * PARTITIONS_PER_UNIT[t.track] };
+}
+
+/** One track as plain JSON: cumulative counts (earlier runs included) and `thisRun`. */
+function trackSnapshot(t: TrackState, now: number) {
+  const rate = trackThroughput(t, now);
+  const eta = trackEta(t, now);
+  return {
+    track: t.track,
+    status: trackStatus(t),
+    statusReason: t.statusReason,
+    total: t.total,
+    done: t.done,
+    noData: t.empty,
+    failed: t.failed,
+    remaining: remainingUnits(t),
+    retries: t.retries,
+    rows: t.rows,
+    bytes: t.bytes,
+    thisRun: thisRunOf(t),
+    percent: t.total === 0 ? 100 : round((100 * (t.done + t.empty + t.failed)) / t.total, 1),
+    unitsPerSec: rate ? round(rate.unitsPerSec, 3) : null,
+    rowsPerSec: rate ? round(rate.rowsPerSec, 0) : null,
+    etaSeconds: eta === undefined ? null : round(eta, 0),
+    workers: t.workers,
+    crashes: t.crashes,
+    running: t.running.map((r) => ({
+      unit: r.unit,
+      pid: r.pid,
+      host: r.host,
+      attempt: r.attempt,
+      activity: describeActivity(r.activity),
+      stage: r.activity ?? null,
+      seconds: round(unitActiveMs(t, r, now) / 1000, 1),
+      stalled: r.stalled,
+    })),
+    lastFinished: t.lastFinished ? describeNote(t.lastFinished) : null,
+  };
+}
+
+/** The whole state as plain JSON (`--json` snapshots, the heartbeat `status` reads). */
 export function snapshot(state: RunState) {
   const o = overall(state);
   return {
@@ -22,6 +72,11 @@ export function snapshot(state: RunState) {
     elapsedSeconds:
       state.startedAt === undefined ? 0 : round((state.now - state.startedAt) / 1000, 1),
     finished: state.finished,
+    end: state.end ?? null,
+    databaseUnreachableSince: {
+      supervisor: iso(state.unreachableSince.supervisor),
+      view: iso(state.unreachableSince.view),
+    },
     overall: {
       total: o.total,
       finished: o.finished,
@@ -29,38 +84,7 @@ export function snapshot(state: RunState) {
       percent: o.total === 0 ? 100 : round((100 * o.finished) / o.total, 1),
       etaSeconds: o.eta === undefined ? null : round(o.eta, 0),
     },
-    tracks: TRACK_ORDER.map((track) => {
-      const t = state.tracks[track];
-      const rate = trackThroughput(t, state.now);
-      const eta = trackEta(t, state.now);
-      return {
-        track,
-        status: trackStatus(t),
-        total: t.total,
-        done: t.done,
-        noData: t.empty,
-        failed: t.failed,
-        remaining: remainingUnits(t),
-        retries: t.retries,
-        rows: t.rows,
-        bytes: t.bytes,
-        percent: t.total === 0 ? 100 : round((100 * (t.done + t.empty + t.failed)) / t.total, 1),
-        unitsPerSec: rate ? round(rate.unitsPerSec, 3) : null,
-        rowsPerSec: rate ? round(rate.rowsPerSec, 0) : null,
-        etaSeconds: eta === undefined ? null : round(eta, 0),
-        workers: t.workers,
-        crashes: t.crashes,
-        running: t.running.map((r) => ({
-          unit: r.unit,
-          pid: r.pid,
-          attempt: r.attempt,
-          activity: r.activity,
-          seconds: round((state.now - r.startedAt) / 1000, 1),
-          stalled: r.stalled,
-        })),
-        lastFinished: t.lastFinished ?? null,
-      };
-    }),
+    tracks: TRACK_ORDER.map((track) => trackSnapshot(state.tracks[track], state.now)),
     system: state.system ?? null,
     database: state.database ?? null,
   };

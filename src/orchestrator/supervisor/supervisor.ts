@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
-import type { TrackName } from '../../tracks/protocol/events.js';
+import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
 import { LineSplitter } from '../lineSplitter.js';
 import { parseLine } from '../parseLine.js';
 import type { RunEvent } from '../state/events.js';
@@ -30,6 +30,11 @@ export interface SupervisorOptions {
   readonly dispatch: (ev: RunEvent) => void;
   /** A worker died without being asked to: its queue locks are to be released. Never throws. */
   readonly onWorkerDied?: (track: TrackName, pid: number) => void;
+  /**
+   * A unit ended after time paused (its worker was stopped): `activeMs` is its time at
+   * work, which its event now carries; the recorded outcome is to be corrected too.
+   */
+  readonly onPausedUnit?: (track: TrackName, unit: string, activeMs: number) => void;
   /** The end of a track whose workers left because its queue drained (default: complete). */
   readonly settle?: (track: TrackName) => Settled;
   /** False while new workers could not work (the database is unreachable): respawns wait. */
@@ -49,8 +54,10 @@ interface Child {
   readonly proc: ResultPromise;
   /** Set when the supervisor asked it to stop: its exit is then expected. */
   stopping: boolean;
-  /** Units it started and has not finished: exiting with one open is a crash. */
-  readonly open: Set<string>;
+  /** Units it started and has not finished (with when they started): exiting with one open is a crash. */
+  readonly open: Map<string, number>;
+  /** When it was stopped (SIGSTOP) and continued: its paused time is not unit time. */
+  readonly stops: Array<{ from: number; to: number | undefined }>;
   readonly exited: Promise<void>;
 }
 
@@ -181,7 +188,8 @@ export class Supervisor {
       pid,
       proc,
       stopping: false,
-      open: new Set(),
+      open: new Map(),
+      stops: [],
       exited: new Promise((r) => {
         resolveExited = r;
       }),
@@ -218,16 +226,8 @@ export class Supervisor {
       for (const line of lines) {
         const p = parseLine(line);
         if (p.kind === 'event') {
-          const e = p.event;
-          if (e.type === 'unit_start') child.open.add(e.unit);
-          else if (
-            e.type === 'unit_done' ||
-            e.type === 'unit_empty' ||
-            e.type === 'unit_failed' ||
-            e.type === 'unit_interrupted'
-          )
-            child.open.delete(e.unit);
-          this.o.dispatch({ type: 'worker_event', at: this.now(), track, pid, event: e });
+          const event = this.timed(child, p.event);
+          this.o.dispatch({ type: 'worker_event', at: this.now(), track, pid, event });
         } else if (p.text !== '') {
           this.o.dispatch({
             type: 'worker_log',
@@ -263,6 +263,36 @@ export class Supervisor {
       onOut(out.end());
       onErr(err.end());
     };
+  }
+
+  /**
+   * Keeps count of a child's open units, and takes the time its track was paused out of a
+   * finished unit's `ms` (the worker's clock ran on while it was stopped).
+   */
+  private timed(child: Child, e: WorkerEvent): WorkerEvent {
+    if (e.type === 'unit_start') {
+      child.open.set(e.unit, this.now());
+      return e;
+    }
+    if (
+      e.type !== 'unit_done' &&
+      e.type !== 'unit_empty' &&
+      e.type !== 'unit_failed' &&
+      e.type !== 'unit_interrupted'
+    )
+      return e;
+    const from = child.open.get(e.unit);
+    child.open.delete(e.unit);
+    if (from === undefined || e.type !== 'unit_done') return e;
+    const now = this.now();
+    const paused = child.stops.reduce(
+      (ms, st) => ms + Math.max(0, Math.min(st.to ?? now, now) - Math.max(st.from, from)),
+      0,
+    );
+    if (paused <= 0) return e;
+    const activeMs = Math.max(0, e.ms - paused);
+    this.o.onPausedUnit?.(child.track, e.unit, activeMs);
+    return { ...e, ms: activeMs };
   }
 
   private onExit(
@@ -345,6 +375,10 @@ export class Supervisor {
   }
 
   private signal(c: Child, signal: NodeJS.Signals): void {
+    const last = c.stops.at(-1);
+    if (signal === 'SIGSTOP' && (!last || last.to !== undefined))
+      c.stops.push({ from: this.now(), to: undefined });
+    if (signal === 'SIGCONT' && last && last.to === undefined) last.to = this.now();
     try {
       process.kill(c.pid, signal);
     } catch {

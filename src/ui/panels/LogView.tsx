@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { RecentEvent } from '../../orchestrator/state/runState.js';
+import { describeNote } from '../../orchestrator/text/describe.js';
 import { tint, txt, useTheme } from '../theme.js';
 
 export interface LogViewProps {
@@ -17,7 +18,7 @@ export interface LogViewProps {
 export function filterLog(lines: readonly RecentEvent[], filter: string): RecentEvent[] {
   if (!filter) return [...lines];
   const f = filter.toLowerCase();
-  return lines.filter((l) => l.text.toLowerCase().includes(f));
+  return lines.filter((l) => describeNote(l.note).toLowerCase().includes(f));
 }
 
 /** A track's log, scrollable and filterable. */
@@ -43,7 +44,7 @@ export function LogView(p: LogViewProps) {
           <Text
             color={tint(t, l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : 'white')}
           >
-            {txt(t, l.text)}
+            {txt(t, describeNote(l.note))}
           </Text>
         </Text>
       ))}

@@ -1,11 +1,12 @@
 import { Text } from 'ink';
 import { formatDuration } from '../../orchestrator/state/eta.js';
 import {
-  formatCount,
   overall,
   type RunState,
   TRACK_ORDER,
+  thisRunTotals,
 } from '../../orchestrator/state/runState.js';
+import { describeTotals } from '../../orchestrator/text/describe.js';
 import { bar, percent } from '../format.js';
 import { tint, txt, useTheme } from '../theme.js';
 
@@ -27,30 +28,43 @@ export function Overall({ state, width }: { state: RunState; width: number }) {
   );
 }
 
-/** What a finished run leaves on screen. */
-export function Summary({ state }: { state: RunState }) {
-  const t = useTheme();
-  const x = state.tracks.extraction;
-  const partitions = state.tracks.bollinger.done + 2 * state.tracks.regression.done;
-  const failed = TRACK_ORDER.reduce((n, k) => n + state.tracks[k].failed, 0);
-  const gaveUp = TRACK_ORDER.filter((k) => state.tracks[k].status === 'failed');
-  const ok = failed === 0 && gaveUp.length === 0 && !state.interrupted;
-  const title = state.interrupted
-    ? 'Run stopped'
-    : ok
+/** The words of a run's end: its title and what this run did, most important first. */
+export function summaryParts(state: RunState): { ok: boolean; title: string; parts: string[] } {
+  const r = thisRunTotals(state);
+  const failedTracks = TRACK_ORDER.filter((k) => state.tracks[k].status === 'failed');
+  const status = state.end?.status;
+  const ok = status === 'complete';
+  const title =
+    status === 'complete'
       ? 'Run complete'
-      : 'Run finished with failures';
+      : status === 'interrupted'
+        ? 'Run stopped'
+        : failedTracks.length > 0
+          ? `Run failed (${failedTracks.join(', ')})`
+          : 'Run failed';
+  return {
+    ok,
+    title,
+    parts: describeTotals(r).map((p, i) => (i === 0 ? `this run: ${p}` : p)),
+  };
+}
+
+/** What a finished run leaves on screen: as many of its parts as the width holds. */
+export function Summary({ state, width }: { state: RunState; width: number }) {
+  const t = useTheme();
+  const { ok, title, parts } = summaryParts(state);
+  const head = `${ok ? t.g.ok : t.g.fail} ${title}: `;
+  let body = parts[0]!;
+  for (const p of parts.slice(1)) {
+    if (head.length + body.length + 3 + p.length > width) break;
+    body += ` · ${p}`;
+  }
   return (
     <Text wrap="truncate">
       <Text bold color={tint(t, ok ? 'green' : 'red')}>
-        {`${ok ? t.g.ok : t.g.fail} ${title}: `}
+        {head}
       </Text>
-      {txt(
-        t,
-        `${x.done} Parquet file(s), ${(x.bytes / 1e6).toFixed(1)} MB (this run); ${formatCount(partitions)} partition(s) written; ${failed} failed unit(s)`,
-      )}
-      {gaveUp.length ? `; failed: ${gaveUp.join(', ')}` : ''}
-      {txt(t, '  — q to quit')}
+      {txt(t, body)}
     </Text>
   );
 }

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { RecentEvent } from '../../orchestrator/state/runState.js';
+import { describeNote } from '../../orchestrator/text/describe.js';
 import { tint, txt, useTheme } from '../theme.js';
 
 /** The newest `lines` events, oldest at the top. */
@@ -18,7 +19,7 @@ export function RecentEvents({ events, lines }: { events: readonly RecentEvent[]
           >
             {e.level === 'error' ? ` ${t.g.fail} ` : e.level === 'warn' ? ' ! ' : `   `}
           </Text>
-          {txt(t, `${e.track ?? 'run'}: ${e.text}`)}
+          {txt(t, `${e.track ?? 'run'}: ${describeNote(e.note)}`)}
         </Text>
       ))}
     </Box>

@@ -10,7 +10,7 @@ const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19);
  * lost, the database is unreachable (from this view, or from the supervisor), its summary
  * once it ended, what it is preparing or that it is stopping; else blank.
  */
-export function StatusLine({ state }: { state: RunState }) {
+export function StatusLine({ state, width }: { state: RunState; width: number }) {
   const t = useTheme();
   const line = (colour: string, text: string) => (
     <Text bold color={tint(t, colour)} wrap="truncate">
@@ -28,7 +28,7 @@ export function StatusLine({ state }: { state: RunState }) {
   const sup = state.unreachableSince.supervisor;
   if (sup !== undefined)
     return line('yellow', `! the run lost its database at ${hms(sup)} UTC; it is reconnecting`);
-  if (state.finished) return <Summary state={state} />;
+  if (state.finished) return <Summary state={state} width={width} />;
   if (state.phase === 'stopping')
     return line('yellow', `stopping: ${state.phaseDetail ?? 'running units finish first'}`);
   if (state.phase !== 'running')

@@ -7,8 +7,9 @@ import {
   trackEta,
   trackStatus,
   trackThroughput,
-  unitLabel,
+  unitActiveMs,
 } from '../../orchestrator/state/runState.js';
+import { describeNote, describeRunning } from '../../orchestrator/text/describe.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { bar, percent, rate, truncate } from '../format.js';
 import { tint, txt, useTheme } from '../theme.js';
@@ -51,14 +52,10 @@ export interface TrackPanelProps {
 
 /** The lines of activity of a track: each running worker, then the latest finished unit. */
 export function activity(track: TrackState, now: number, lines: number): string[] {
-  const running = track.running.map((r) => {
-    const secs = Math.round((now - r.startedAt) / 1000);
-    const retry = r.attempt > 1 ? ` (attempt ${r.attempt})` : '';
-    const stall = r.stalled ? ' — STALLED' : '';
-    return `${unitLabel(r.unit)}: ${r.activity}${retry}, ${secs} s${stall}`;
-  });
+  const running = track.running.map((r) => describeRunning(r, unitActiveMs(track, r, now)));
   const out = running.slice(0, lines);
-  if (out.length < lines && track.lastFinished) out.push(`last: ${track.lastFinished}`);
+  if (out.length < lines && track.lastFinished)
+    out.push(`last: ${describeNote(track.lastFinished)}`);
   return out;
 }
 

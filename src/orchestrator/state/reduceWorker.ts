@@ -1,0 +1,139 @@
+import type { WorkerEvent } from '../../tracks/protocol/events.js';
+import { RATE_WINDOW_MS } from './eta.js';
+import type { Note } from './notes.js';
+import { note, withTrack } from './stateOps.js';
+import type { RunState, TrackState } from './stateTypes.js';
+
+/** A unit leaves the running list; the first report of its end counts, a repeat does not. */
+function finish(t: TrackState, unit: string, at: number, rows: number) {
+  const running = t.running.filter((r) => r.unit !== unit);
+  // A unit reported twice (a job retried after its worker was presumed dead) counts once.
+  if (t.finishedUnits.has(unit)) return { t: { ...t, running }, first: false };
+  const finishedUnits = new Set(t.finishedUnits).add(unit);
+  const finishes = [...t.finishes, { at, rows }].filter(
+    (f, i, all) => f.at >= at - RATE_WINDOW_MS || i >= all.length - 3,
+  );
+  return { t: { ...t, running, finishedUnits, finishes }, first: true };
+}
+
+/** Counts a finished unit once (done, no data, or failed for good) and notes it. */
+function finished(
+  state: RunState,
+  at: number,
+  e: { track: WorkerEvent['track']; unit: string },
+  rows: number,
+  bytes: number,
+  kind: 'done' | 'empty' | 'failed',
+  n: Note,
+): RunState {
+  let first = false;
+  const next = withTrack(state, e.track, (t) => {
+    const r = finish(t, e.unit, at, rows);
+    first = r.first;
+    if (!first) return r.t;
+    const thisRun = {
+      ...t.thisRun,
+      [kind]: t.thisRun[kind] + 1,
+      rows: t.thisRun.rows + rows,
+      bytes: t.thisRun.bytes + bytes,
+    };
+    return {
+      ...r.t,
+      [kind]: t[kind] + 1,
+      rows: t.rows + rows,
+      bytes: t.bytes + bytes,
+      thisRun,
+      lastFinished: n,
+    };
+  });
+  return first ? note(next, at, e.track, kind === 'failed' ? 'error' : 'info', n) : next;
+}
+
+/** Folds one protocol event of a worker (process `pid`) into the state. */
+export function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent): RunState {
+  const track = e.track;
+  switch (e.type) {
+    case 'worker_start':
+    case 'worker_exit':
+      return state;
+    case 'unit_start':
+      return withTrack(state, track, (t) => ({
+        ...t,
+        running: [
+          ...t.running.filter((r) => r.unit !== e.unit),
+          {
+            unit: e.unit,
+            pid,
+            host: e.host,
+            attempt: e.attempt,
+            activity: undefined,
+            startedAt: at,
+            pausedMs: 0,
+            lastEventAt: at,
+            stalled: false,
+          },
+        ],
+      }));
+    case 'stage': {
+      const activity = { stage: e.stage, detail: e.detail, rows: e.rows, total: e.total };
+      return withTrack(state, track, (t) => ({
+        ...t,
+        running: t.running.map((r) =>
+          r.unit === e.unit ? { ...r, activity, lastEventAt: at, stalled: false } : r,
+        ),
+      }));
+    }
+    case 'unit_done':
+      return finished(state, at, e, e.rows, e.bytes, 'done', {
+        kind: 'unit_done',
+        unit: e.unit,
+        rows: e.rows,
+        bytes: e.bytes,
+        ms: e.ms,
+      });
+    case 'unit_empty':
+      return finished(state, at, e, 0, 0, 'empty', {
+        kind: 'unit_empty',
+        unit: e.unit,
+        reason: e.reason,
+      });
+    case 'unit_failed': {
+      const final = e.attempt >= state.maxAttempts;
+      const n: Note = {
+        kind: 'unit_failed',
+        unit: e.unit,
+        attempt: e.attempt,
+        maxAttempts: state.maxAttempts,
+        code: e.code,
+        message: e.message,
+        final,
+      };
+      if (final) return finished(state, at, e, 0, 0, 'failed', n);
+      const next = withTrack(state, track, (t) => ({
+        ...t,
+        running: t.running.filter((r) => r.unit !== e.unit),
+        retries: t.retries + 1,
+      }));
+      return note(next, at, track, 'warn', n);
+    }
+    case 'unit_interrupted':
+      return note(
+        withTrack(state, track, (t) => ({
+          ...t,
+          running: t.running.filter((r) => r.unit !== e.unit),
+        })),
+        at,
+        track,
+        'warn',
+        { kind: 'unit_interrupted', unit: e.unit, reason: e.reason },
+      );
+    case 'warning':
+      return note(state, at, track, 'warn', {
+        kind: 'warning',
+        unit: e.unit,
+        code: e.code,
+        message: e.message,
+        count: e.count,
+      });
+  }
+}

@@ -1,0 +1,180 @@
+import type { DoctorReport } from '../../db/preflight/doctor.js';
+import type { TrackName } from '../../tracks/protocol/events.js';
+import type { DatabaseSample } from '../sample/databaseSampler.js';
+import type { SystemSample } from '../sample/systemSampler.js';
+import type { Finish } from './eta.js';
+import type { LinkSide, RunOutcome, RunPhase } from './events.js';
+import type { Note, RecentEvent } from './notes.js';
+import type { TrackStatus } from './trackMachine.js';
+
+export const TRACK_ORDER: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
+
+/** Recent events kept for the dashboard and snapshots. */
+export const RECENT_LIMIT = 200;
+
+/** Pause intervals kept per track (for the active time of rates and running units). */
+export const PAUSES_KEPT = 64;
+
+/** Where a running unit is, from its latest `stage` event. */
+export interface StageActivity {
+  readonly stage: 'load' | 'compute' | 'write';
+  /** What is being computed, e.g. `idx w45`. */
+  readonly detail?: string | undefined;
+  readonly rows?: number | undefined;
+  readonly total?: number | undefined;
+}
+
+/** A unit some worker is running now. */
+export interface RunningUnit {
+  readonly unit: string;
+  readonly pid: number;
+  readonly host: string;
+  readonly attempt: number;
+  /** Undefined until its first stage: starting. */
+  readonly activity: StageActivity | undefined;
+  readonly startedAt: number;
+  /** Time its track spent paused since the unit started (ended pauses). */
+  readonly pausedMs: number;
+  readonly lastEventAt: number;
+  readonly stalled: boolean;
+}
+
+/** What this run itself did for a track (the rest of the counts include earlier runs). */
+export interface ThisRun {
+  readonly done: number;
+  readonly empty: number;
+  readonly failed: number;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** A closed interval of epoch ms. */
+export interface Interval {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface TrackState {
+  readonly track: TrackName;
+  /** Units in scope; `done`, `empty`, `failed` and `rows`, `bytes` include earlier runs. */
+  readonly total: number;
+  readonly done: number;
+  readonly empty: number;
+  readonly failed: number;
+  /** Failed attempts that the queue will retry. */
+  readonly retries: number;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly thisRun: ThisRun;
+  readonly running: readonly RunningUnit[];
+  /** Units finished by this run (for rates), newest last, trimmed to the rate window. */
+  readonly finishes: readonly Finish[];
+  readonly finishedUnits: ReadonlySet<string>;
+  readonly startedAt: number | undefined;
+  readonly workers: readonly number[];
+  readonly plannedWorkers: number;
+  /** The status the supervisor's state machine last published, and why. */
+  readonly status: TrackStatus;
+  readonly statusReason: string;
+  /** Since when it is paused (undefined: not paused), and its ended pauses. */
+  readonly pausedSince: number | undefined;
+  readonly pauses: readonly Interval[];
+  readonly crashes: number;
+  /** The latest finished unit (done, no data, or failed for good). */
+  readonly lastFinished: Note | undefined;
+}
+
+/** How the run ended, as its supervisor published it. */
+export interface RunEnd {
+  readonly status: RunOutcome;
+  readonly exitCode: number;
+  readonly message: string | undefined;
+}
+
+export interface RunState {
+  readonly runId: string | undefined;
+  /** Where the supervisor runs: host, pid and (in the background) its log file. */
+  readonly supervisor:
+    | { readonly host: string; readonly pid: number; readonly logFile?: string }
+    | undefined;
+  readonly resumedFrom: string | undefined;
+  readonly phase: RunPhase;
+  readonly phaseDetail: string | undefined;
+  /** The preflight's report, once it ran. */
+  readonly preflight: DoctorReport | undefined;
+  /** Since when the database has been unreachable, per side (undefined: reachable). */
+  readonly unreachableSince: Readonly<Record<LinkSide, number | undefined>>;
+  /** Set by a view that found the supervisor gone without finishing the run. */
+  readonly lost: string | undefined;
+  readonly end: RunEnd | undefined;
+  readonly startedAt: number | undefined;
+  readonly now: number;
+  readonly maxAttempts: number;
+  readonly stallMs: number;
+  readonly tracks: Readonly<Record<TrackName, TrackState>>;
+  readonly recent: readonly RecentEvent[];
+  /** Recent events ever noted (the list keeps the last RECENT_LIMIT). */
+  readonly noted: number;
+  readonly system: SystemSample | undefined;
+  readonly database: DatabaseSample | undefined;
+  readonly finished: boolean;
+  readonly interrupted: boolean;
+}
+
+const NOTHING: ThisRun = { done: 0, empty: 0, failed: 0, rows: 0, bytes: 0 };
+
+function emptyTrack(track: TrackName): TrackState {
+  return {
+    track,
+    total: 0,
+    done: 0,
+    empty: 0,
+    failed: 0,
+    retries: 0,
+    rows: 0,
+    bytes: 0,
+    thisRun: NOTHING,
+    running: [],
+    finishes: [],
+    finishedUnits: new Set(),
+    startedAt: undefined,
+    workers: [],
+    plannedWorkers: 0,
+    status: 'waiting',
+    statusReason: '',
+    pausedSince: undefined,
+    pauses: [],
+    crashes: 0,
+    lastFinished: undefined,
+  };
+}
+
+/** The state before any event. */
+export function initialState(now = 0): RunState {
+  return {
+    runId: undefined,
+    supervisor: undefined,
+    resumedFrom: undefined,
+    phase: 'starting',
+    phaseDetail: undefined,
+    preflight: undefined,
+    unreachableSince: { supervisor: undefined, view: undefined },
+    lost: undefined,
+    end: undefined,
+    startedAt: undefined,
+    now,
+    maxAttempts: 1,
+    stallMs: 120_000,
+    tracks: {
+      bollinger: emptyTrack('bollinger'),
+      regression: emptyTrack('regression'),
+      extraction: emptyTrack('extraction'),
+    },
+    recent: [],
+    noted: 0,
+    system: undefined,
+    database: undefined,
+    finished: false,
+    interrupted: false,
+  };
+}
