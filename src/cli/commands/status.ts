@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { formatStatus, readStatus } from '../../orchestrator/report/runStatus.js';
-import { formatVerify, verifyOutputs } from '../../orchestrator/report/verifyOutputs.js';
+import {
+  formatVerify,
+  pendingJobKeys,
+  verifyOutputs,
+} from '../../orchestrator/report/verifyOutputs.js';
 import { findLiveRun } from '../../orchestrator/live/liveRun.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { attachView } from '../live/attach.js';
@@ -33,7 +37,8 @@ export function registerStatus(program: Command): void {
 
 /**
  * `bqx-monitor verify [--json]`: checks every unit's output against its source and the
- * results table; exit 0 when all is verified, 1 when anything is missing, failed or off.
+ * results table; exit 0 when all is verified, 1 when anything is missing, failed or off,
+ * 3 when nothing is wrong but units are still queued or running (listed as pending).
  */
 export function registerVerify(program: Command): void {
   program
@@ -42,14 +47,33 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
-      const report = await ctx.db.withPgClient((c) =>
-        verifyOutputs(c, ctx.settings, ctx.scope, ctx.outDir, (m) => {
-          if (!flags.json) process.stderr.write(`${m}\n`);
-        }),
-      );
+      const report = await ctx.db.withPgClient(async (c) => {
+        const found = await findLiveRun(c);
+        const planned =
+          found.kind === 'live' || found.kind === 'reconnecting' ? found.run.units : {};
+        const liveRunUnits = new Set(
+          Object.entries(planned).flatMap(([t, us]) => (us ?? []).map((u) => `${t}:${u}`)),
+        );
+        const work = { jobs: await pendingJobKeys(c), liveRunUnits };
+        return verifyOutputs(
+          c,
+          ctx.settings,
+          ctx.scope,
+          ctx.outDir,
+          (m) => {
+            if (!flags.json) process.stderr.write(`${m}\n`);
+          },
+          work,
+        );
+      });
       process.stdout.write(
         flags.json ? `${JSON.stringify(report)}\n` : `${formatVerify(report)}\n`,
       );
-      process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
+      process.exitCode =
+        report.verdict === 'problems'
+          ? EXIT.failed
+          : report.verdict === 'pending'
+            ? EXIT.pending
+            : EXIT.ok;
     });
 }

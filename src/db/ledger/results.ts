@@ -93,23 +93,36 @@ export interface RecordedOutcome {
   readonly status: UnitStatus;
   readonly rows: number;
   readonly error: string | null;
+  /** Where Track 3 wrote its file (absolute), when recorded. */
+  readonly outDir?: string | null;
+  /** Data-quality counts the unit reported, when recorded. */
+  readonly details?: Readonly<Record<string, unknown>> | null;
 }
 
 /** Every recorded outcome, keyed `track:unit` (none on a database bqx-monitor never ran on). */
 export async function readOutcomes(client: pg.ClientBase): Promise<Map<string, RecordedOutcome>> {
   const exists = await client.query('SELECT to_regclass($1) AS t', [`${META_SCHEMA}.unit_results`]);
   if (!exists.rows[0]?.t) return new Map();
+  // Every column: a database upgraded by an older version has fewer of them.
   const r = await client.query<{
     track: string;
     unit: string;
     status: UnitStatus;
     rows: string;
     error: string | null;
-  }>(`SELECT track, unit, status, rows, error FROM ${META_SCHEMA}.unit_results`);
+    out_dir?: string | null;
+    details?: Record<string, unknown> | null;
+  }>(`SELECT * FROM ${META_SCHEMA}.unit_results`);
   return new Map(
     r.rows.map((x) => [
       `${x.track}:${x.unit}`,
-      { status: x.status, rows: Number(x.rows), error: x.error },
+      {
+        status: x.status,
+        rows: Number(x.rows),
+        error: x.error,
+        outDir: x.out_dir ?? null,
+        details: x.details ?? null,
+      },
     ]),
   );
 }

@@ -1,23 +1,41 @@
-import os from 'node:os';
-import type pg from 'pg';
-import { META_SCHEMA } from '../../db/dataset.js';
+import { isAlive } from '../../db/embedded/processes.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { TRACKS } from '../plan/planUnits.js';
-import { type RecordedOutcome, readOutcomes } from '../../db/ledger/results.js';
-import { latestRun } from '../live/runRecord.js';
-import { judgeRun, type Liveness, probeLiveness } from '../live/election.js';
+import type { Liveness } from '../live/election.js';
 import type { RunRecordStatus } from '../live/runRecord.js';
-import { QUEUE_SCHEMA, taskName } from '../queue/jobQueue.js';
+import { TRACKS } from '../plan/planUnits.js';
+import { taskName } from '../queue/jobQueue.js';
+import type { Snapshot } from '../state/snapshot.js';
+import { formatDuration } from '../state/eta.js';
+import { readStatusFacts, type StatusFacts, type WorkerFact } from './statusFacts.js';
+
+/** A unit at work, with the worker (and host) holding it. */
+export interface RunningRow {
+  readonly unit: string;
+  /** `host:pid`. */
+  readonly worker: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly since: string;
+  /** What it is doing (from the supervisor's state; undefined for a worker it does not run). */
+  readonly activity: string | undefined;
+  readonly stalled: boolean;
+}
 
 export interface TrackStatusRow {
   readonly track: TrackName;
+  /** The track's status as its supervisor published it (undefined for a run that never planned). */
+  readonly status: string | undefined;
   readonly total: number;
+  /** Finished units in scope, earlier runs included. */
   readonly done: number;
   readonly noData: number;
   readonly failed: number;
+  /** What this run did (undefined for runs of older versions). */
+  readonly thisRun: Snapshot['tracks'][number]['thisRun'] | undefined;
   readonly queued: number;
-  readonly running: ReadonlyArray<{ unit: string; worker: string; since: string }>;
+  readonly running: readonly RunningRow[];
   readonly rows: number;
+  readonly etaSeconds: number | null;
 }
 
 export interface StatusReport {
@@ -36,8 +54,10 @@ export interface StatusReport {
     finishedAt: string | null;
     host: string;
     pid: number;
+    etaSeconds: number | null;
   } | null;
   readonly tracks: readonly TrackStatusRow[];
+  /** Live worker processes, one each (a process registers several queue ids). */
   readonly workers: ReadonlyArray<{
     track: string;
     host: string;
@@ -46,129 +66,153 @@ export interface StatusReport {
   }>;
 }
 
-async function exists(client: pg.ClientBase, name: string): Promise<boolean> {
-  const r = await client.query('SELECT to_regclass($1) AS t', [name]);
-  return Boolean(r.rows[0]?.t);
+/** The status word of a run: a `running` row whose supervisor is gone stopped unexpectedly. */
+function statusText(status: RunRecordStatus, liveness: Liveness | undefined): string {
+  if (status === 'lost' || liveness?.kind === 'lost') return 'stopped unexpectedly';
+  if (liveness?.kind === 'reconnecting') return 'running (supervisor reconnecting)';
+  return status;
+}
+
+/** Worker processes that are alive: recently heard from, and (on this host) existing. */
+function liveWorkers(f: StatusFacts, alive: (pid: number) => boolean): Map<string, WorkerFact> {
+  const live = new Map<string, WorkerFact>();
+  for (const w of f.workers) {
+    if (w.silentSeconds > f.deadAfterSeconds) continue;
+    if (w.host === f.host && !alive(w.pid)) continue;
+    live.set(w.workerId, w);
+  }
+  return live;
+}
+
+/** Per track, counts from the ledger over the run's planned units (runs without a snapshot). */
+function ledgerCounts(f: StatusFacts, track: TrackName) {
+  const units = f.run?.units[track] ?? [];
+  let done = 0;
+  let noData = 0;
+  let failed = 0;
+  let rows = 0;
+  for (const u of units) {
+    const r = f.outcomes.get(`${track}:${u}`);
+    if (r?.status === 'done') {
+      done++;
+      rows += r.rows;
+    } else if (r?.status === 'empty') noData++;
+    else if (r?.status === 'failed') failed++;
+  }
+  return { total: units.length, done, noData, failed, rows };
 }
 
 /**
- * The last or current run, from the database alone (works from a second SSH session or
- * machine): per track the planned units, how many are done / no data / failed from the
- * results table, queued and running jobs from the queue, and live workers.
+ * The status report from its facts (pure): a live or finished run's counts, statuses,
+ * running units and stalls as its supervisor's snapshot has them; queued units and units
+ * held by live workers from the queue; dead workers and their locks left out.
  */
-export async function readStatus(client: pg.ClientBase): Promise<StatusReport> {
-  const run = await latestRun(client);
+export function assembleStatus(
+  f: StatusFacts,
+  alive: (pid: number) => boolean = isAlive,
+): StatusReport {
+  const run = f.run;
   if (!run) return { run: null, tracks: [], workers: [] };
-  const liveness = judgeRun(run, await probeLiveness(client, os.hostname()));
-  // Read-only: a database without the results table has no outcomes yet.
-  const byKey = (await exists(client, `${META_SCHEMA}.unit_results`))
-    ? await readOutcomes(client)
-    : new Map<string, RecordedOutcome>();
-  const jobs = (await exists(client, `${QUEUE_SCHEMA}.jobs`))
-    ? await client.query<{
-        task: string;
-        key: string;
-        locked_by: string | null;
-        locked_at: Date | null;
-      }>(
-        `SELECT task_identifier AS task, key, locked_by, locked_at FROM ${QUEUE_SCHEMA}.jobs
-          WHERE attempts < max_attempts OR locked_at IS NOT NULL`,
-      )
-    : { rows: [] };
-  const workers = (await exists(client, `${META_SCHEMA}.workers`))
-    ? await client.query<{
-        worker_id: string;
-        track: string;
-        host: string;
-        pid: number;
-        age: number;
-      }>(
-        `SELECT worker_id, track, host, pid, extract(epoch FROM now() - heartbeat_at)::float8 AS age
-           FROM ${META_SCHEMA}.workers ORDER BY track, host, pid`,
-      )
-    : { rows: [] };
-  const workerOf = new Map(workers.rows.map((w) => [w.worker_id, `${w.host}:${w.pid}`]));
+  const live = liveWorkers(f, alive);
+  const snap = f.snapshot;
   const tracks = TRACKS.map((track): TrackStatusRow => {
-    const units = run.units[track] ?? [];
-    let done = 0;
-    let noData = 0;
-    let failed = 0;
-    let rows = 0;
-    for (const u of units) {
-      const r = byKey.get(`${track}:${u}`);
-      if (r?.status === 'done') {
-        done++;
-        rows += r.rows;
-      } else if (r?.status === 'empty') noData++;
-      else if (r?.status === 'failed') failed++;
-    }
-    const mine = jobs.rows.filter((j) => j.task === taskName(track));
-    const running = mine
-      .filter((j) => j.locked_at !== null)
-      .map((j) => ({
-        unit: j.key.slice(track.length + 1),
-        worker: workerOf.get(j.locked_by ?? '') ?? j.locked_by ?? '?',
-        since: j.locked_at!.toISOString(),
-      }));
+    const mine = f.jobs.filter((j) => j.task === taskName(track));
+    const held = mine.filter((j) => j.lockedAt !== null && j.lockedBy && live.has(j.lockedBy));
+    const queued = mine.filter((j) => j.lockedAt === null || !j.lockedBy || !live.has(j.lockedBy));
+    const t = snap?.tracks.find((x) => x.track === track);
+    const known = new Map((t?.running ?? []).map((r) => [r.unit, r]));
+    const running = held.map((j): RunningRow => {
+      const w = live.get(j.lockedBy!)!;
+      const unit = j.key.slice(track.length + 1);
+      const r = known.get(unit);
+      return {
+        unit,
+        worker: `${w.host}:${w.pid}`,
+        host: w.host,
+        pid: w.pid,
+        since: j.lockedAt!.toISOString(),
+        activity: r?.activity,
+        stalled: r?.stalled ?? false,
+      };
+    });
+    const counts = t
+      ? { total: t.total, done: t.done, noData: t.noData, failed: t.failed, rows: t.rows }
+      : ledgerCounts(f, track);
     return {
       track,
-      total: units.length,
-      done,
-      noData,
-      failed,
-      queued: mine.length - running.length,
+      status: t?.status,
+      ...counts,
+      thisRun: t?.thisRun,
+      queued: queued.filter((j) => !running.some((r) => j.key.endsWith(`:${r.unit}`))).length,
       running,
-      rows,
+      etaSeconds: t?.etaSeconds ?? null,
     };
   });
+  const byProcess = new Map<string, WorkerFact>();
+  for (const w of live.values()) byProcess.set(`${w.host}:${w.pid}`, w);
   return {
     run: {
       runId: run.runId,
-      // A run recorded as running whose process on this host is gone was killed.
-      status: statusText(run.status, liveness),
-      live: liveness.kind === 'live' || liveness.kind === 'reconnecting',
+      status: statusText(run.status, f.liveness),
+      live: f.liveness?.kind === 'live' || f.liveness?.kind === 'reconnecting',
       phase: run.phase,
       exitCode: run.exitCode,
       message: run.message,
       logFile: run.logFile,
-      heartbeatAgeSeconds: Math.max(0, Math.round((Date.now() - run.heartbeatAt.getTime()) / 1000)),
+      heartbeatAgeSeconds: 0,
       startedAt: run.startedAt.toISOString(),
       finishedAt: run.finishedAt?.toISOString() ?? null,
       host: run.host,
       pid: run.pid,
+      etaSeconds: snap?.overall.etaSeconds ?? null,
     },
     tracks,
-    workers: workers.rows.map((w) => ({
+    workers: [...byProcess.values()].map((w) => ({
       track: w.track,
       host: w.host,
       pid: w.pid,
-      heartbeatAgeSeconds: Math.round(w.age),
+      heartbeatAgeSeconds: Math.round(w.silentSeconds),
     })),
   };
 }
 
-/** The status word of a run: a `running` row whose supervisor is gone stopped unexpectedly. */
-function statusText(status: RunRecordStatus, liveness: Liveness): string {
-  if (status === 'lost' || liveness.kind === 'lost') return 'stopped unexpectedly';
-  if (liveness.kind === 'reconnecting') return 'running (supervisor reconnecting)';
-  return status;
+/** The last or live run, from the database alone (works from another shell or machine). */
+export async function readStatus(
+  client: Parameters<typeof readStatusFacts>[0],
+): Promise<StatusReport> {
+  const facts = await readStatusFacts(client);
+  const report = assembleStatus(facts);
+  if (!report.run || !facts.run) return report;
+  const age = Math.max(0, Math.round((Date.now() - facts.run.heartbeatAt.getTime()) / 1000));
+  return { ...report, run: { ...report.run, heartbeatAgeSeconds: age } };
 }
 
 /** The report as text. */
 export function formatStatus(s: StatusReport): string {
   if (!s.run) return 'no run recorded in this database yet';
-  const lines = [
-    `run ${s.run.runId}: ${s.run.status} (started ${s.run.startedAt}${s.run.finishedAt ? `, finished ${s.run.finishedAt}` : ''}; ${s.run.host} pid ${s.run.pid})`,
-  ];
+  const r = s.run;
+  const when = `started ${r.startedAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}`;
+  const live = r.live ? `; ${r.phase}, heartbeat ${r.heartbeatAgeSeconds} s ago` : '';
+  const end = r.exitCode !== null ? `; exit ${r.exitCode}${r.message ? `: ${r.message}` : ''}` : '';
+  const lines = [`run ${r.runId}: ${r.status} (${when}; ${r.host} pid ${r.pid}${live}${end})`];
   for (const t of s.tracks) {
     const finished = t.done + t.noData + t.failed;
     const pct = t.total === 0 ? 100 : (100 * finished) / t.total;
+    const badge = (t.status ?? '').toUpperCase().padEnd(10);
+    const eta = r.live && t.etaSeconds !== null ? `, ETA ${formatDuration(t.etaSeconds)}` : '';
     lines.push(
-      `${t.track.padEnd(11)} ${String(finished).padStart(5)}/${t.total} (${pct.toFixed(1)}%)  done ${t.done}, no data ${t.noData}, failed ${t.failed}, queued ${t.queued}, running ${t.running.length}`,
+      `${t.track.padEnd(11)} ${badge} ${String(finished).padStart(5)}/${t.total} (${pct.toFixed(1)}%)  done ${t.done}, no data ${t.noData}, failed ${t.failed}, queued ${t.queued}, running ${t.running.length}${eta}`,
     );
-    for (const r of t.running)
-      lines.push(`             running ${r.unit} on ${r.worker} since ${r.since}`);
+    for (const u of t.running) {
+      const what = u.activity ? `, ${u.activity}` : '';
+      lines.push(
+        `             ${u.stalled ? 'STALLED' : 'running'} ${u.unit} on ${u.worker} since ${u.since}${what}`,
+      );
+    }
   }
-  lines.push(`${s.workers.length} live worker(s)`);
+  const hosts = new Map<string, number>();
+  for (const w of s.workers) hosts.set(w.host, (hosts.get(w.host) ?? 0) + 1);
+  const perHost = [...hosts].map(([h, n]) => `${h}: ${n}`).join(', ');
+  lines.push(`${s.workers.length} live worker(s)${perHost ? ` (${perHost})` : ''}`);
   return lines.join('\n');
 }

@@ -15,6 +15,7 @@ import { loadJoinCatalog } from '../../tracks/extraction/loadCatalog.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { regressionSourceCount } from '../../tracks/regression/loadInput.js';
 import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
+import { QUEUE_SCHEMA } from '../queue/jobQueue.js';
 
 /** One thing wrong with a unit's output. */
 export interface VerifyProblem {
@@ -24,10 +25,45 @@ export interface VerifyProblem {
   readonly detail: string;
 }
 
+/** A unit not finished yet: queued, running, or to be retried. Not a problem. */
+export interface VerifyPending {
+  readonly track: TrackName;
+  readonly unit: string;
+  readonly detail: string;
+}
+
+/** Data-quality counts a unit reported (values kept as they are, rows dropped). */
+export interface VerifyQuality {
+  readonly track: TrackName;
+  readonly unit: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
 export interface VerifyReport {
+  /** No problem (pending units are not problems). */
   readonly ok: boolean;
+  /** `verified`: every unit done or no data and checked; `pending`: nothing wrong, units still to come. */
+  readonly verdict: 'verified' | 'pending' | 'problems';
   readonly checked: Record<TrackName, { units: number; done: number; noData: number }>;
   readonly problems: readonly VerifyProblem[];
+  readonly pending: readonly VerifyPending[];
+  readonly quality: readonly VerifyQuality[];
+}
+
+/** Units with a job still to run or running (keyed `track:unit`), and whether a run is live. */
+export interface PendingWork {
+  readonly jobs: ReadonlySet<string>;
+  readonly liveRunUnits: ReadonlySet<string>;
+}
+
+/** The queue's jobs still to run or running, keyed `track:unit` (read-only; none without a queue). */
+export async function pendingJobKeys(client: pg.ClientBase): Promise<Set<string>> {
+  const exists = await client.query('SELECT to_regclass($1) AS t', [`${QUEUE_SCHEMA}.jobs`]);
+  if (!exists.rows[0]?.t) return new Set();
+  const r = await client.query<{ key: string }>(
+    `SELECT key FROM ${QUEUE_SCHEMA}.jobs WHERE key IS NOT NULL AND attempts < max_attempts`,
+  );
+  return new Set(r.rows.map((x) => x.key));
 }
 
 const OUTPUTS: Record<'bollinger' | 'regression', readonly TableKey[]> = {
@@ -88,9 +124,12 @@ export async function verifyOutputs(
   scope: Scope,
   outDir: string,
   progress: (message: string) => void = () => {},
+  work: PendingWork = { jobs: new Set(), liveRunUnits: new Set() },
 ): Promise<VerifyReport> {
   const byKey = await readOutcomes(client);
   const problems: VerifyProblem[] = [];
+  const pending: VerifyPending[] = [];
+  const quality: VerifyQuality[] = [];
   const checked = {} as VerifyReport['checked'];
   for (const track of TRACKS) {
     const units = enumerateUnits(scope, track);
@@ -98,13 +137,25 @@ export async function verifyOutputs(
     checked[track] = c;
     progress(`verifying ${track}: ${units.length} unit(s)`);
     for (const { unit } of units) {
-      const r = byKey.get(`${track}:${unit}`);
+      const key = `${track}:${unit}`;
+      const r = byKey.get(key);
       const add = (problem: VerifyProblem['problem'], detail: string) =>
         problems.push({ track, unit, problem, detail });
+      // Queued, running or to be retried: its outputs are about to change; not a problem.
+      if (work.jobs.has(key) || (!r && work.liveRunUnits.has(key))) {
+        pending.push({
+          track,
+          unit,
+          detail: r ? `being run again (recorded ${r.status})` : 'queued',
+        });
+        continue;
+      }
       if (!r) {
         add('missing', 'never run');
         continue;
       }
+      if (r.details && Object.keys(r.details).length > 0)
+        quality.push({ track, unit, details: r.details });
       if (r.status === 'failed') {
         add('failed', r.error ?? 'failed');
         continue;
@@ -120,7 +171,8 @@ export async function verifyOutputs(
       if (source !== recorded)
         add('mismatch', `recorded ${recorded} row(s), the source has ${source} now`);
       if (track === 'extraction') {
-        const file = path.join(outDir, `${unit}.parquet`);
+        // Where the unit wrote, as it recorded it: verify may run from another directory.
+        const file = path.join(r.outDir ?? outDir, `${unit}.parquet`);
         const n = await parquetRows(file);
         if (n === undefined) add('mismatch', `${file} does not exist`);
         else if (n !== recorded) add('mismatch', `${file} holds ${n} row(s), ${recorded} recorded`);
@@ -136,7 +188,21 @@ export async function verifyOutputs(
       }
     }
   }
-  return { ok: problems.length === 0, checked, problems };
+  const verdict = problems.length > 0 ? 'problems' : pending.length > 0 ? 'pending' : 'verified';
+  return { ok: problems.length === 0, verdict, checked, problems, pending, quality };
+}
+
+/** `3 NaN/±Inf value(s) kept (spread_spike: 3)`, from a unit's recorded details. */
+function describeQuality(d: Readonly<Record<string, unknown>>): string {
+  return Object.entries(d)
+    .map(([k, v]) =>
+      typeof v === 'object' && v !== null
+        ? `${k} ${Object.entries(v as Record<string, unknown>)
+            .map(([c, n]) => `${c}: ${n}`)
+            .join(', ')}`
+        : `${k}: ${String(v)}`,
+    )
+    .join('; ');
 }
 
 /** The report as text lines. */
@@ -146,7 +212,19 @@ export function formatVerify(report: VerifyReport): string {
     const c = report.checked[track];
     lines.push(`${track.padEnd(11)} ${c.units} unit(s): ${c.done} done, ${c.noData} no data`);
   }
-  if (report.problems.length === 0) lines.push('all outputs verified');
+  for (const q of report.quality.slice(0, 50))
+    lines.push(`  note: ${q.track} ${q.unit}: ${describeQuality(q.details)}`);
+  if (report.pending.length > 0) {
+    lines.push(`${report.pending.length} unit(s) pending:`);
+    for (const p of report.pending.slice(0, 50)) lines.push(`  ${p.track} ${p.unit}: ${p.detail}`);
+    if (report.pending.length > 50) lines.push(`  … and ${report.pending.length - 50} more`);
+  }
+  if (report.problems.length === 0)
+    lines.push(
+      report.pending.length === 0
+        ? 'all outputs verified'
+        : 'nothing wrong so far; run verify again once the pending units are done',
+    );
   else {
     lines.push(`${report.problems.length} problem(s):`);
     for (const p of report.problems.slice(0, 200))

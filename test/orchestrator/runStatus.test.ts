@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/orchestrator/live/runRecord.js';
+import { assembleStatus, formatStatus } from '../../src/orchestrator/report/runStatus.js';
+import type { StatusFacts } from '../../src/orchestrator/report/statusFacts.js';
+import { initialState, reduce } from '../../src/orchestrator/state/runState.js';
+import { snapshot } from '../../src/orchestrator/state/snapshot.js';
+import { workerEvent } from '../support/runEvents.js';
+
+const t0 = Date.parse('2026-12-01T12:00:00Z');
+const run: RunRecord = {
+  runId: '20261201-120000-abcd',
+  startedAt: new Date(t0),
+  finishedAt: null,
+  status: 'running',
+  phase: 'running',
+  host: 'vm',
+  pid: 100,
+  backendPid: 4242,
+  heartbeatAt: new Date(t0 + 5000),
+  exitCode: null,
+  message: null,
+  logFile: null,
+  resumedFrom: null,
+  units: {},
+};
+
+/** A recompute of Track 2: 9 units, 4 done by this run, one running and stalled, 4 queued. */
+function recomputeSnapshot() {
+  let s = reduce(initialState(t0), {
+    type: 'run_planned',
+    at: t0,
+    runId: run.runId,
+    maxAttempts: 3,
+    stallMs: 60_000,
+    tracks: [
+      { track: 'bollinger', total: 12, done: 9, empty: 3, rows: 0, workers: 0 },
+      { track: 'regression', total: 9, done: 0, empty: 0, rows: 0, workers: 1 },
+      { track: 'extraction', total: 3, done: 0, empty: 0, rows: 0, workers: 1 },
+    ],
+  });
+  s = reduce(s, {
+    type: 'track_state',
+    at: t0,
+    track: 'regression',
+    status: 'running',
+    reason: 'started',
+  });
+  const months = ['2024-07', '2024-08', '2024-09', '2024-10'];
+  for (const [i, m] of months.entries())
+    s = reduce(
+      s,
+      workerEvent(t0 + i, 'regression', 7, {
+        type: 'unit_done',
+        unit: `eurusd/${m}`,
+        rows: 1,
+        bytes: 1,
+        ms: 1,
+      }),
+    );
+  s = reduce(
+    s,
+    workerEvent(t0 + 10, 'regression', 7, {
+      type: 'unit_start',
+      unit: 'gbpusd/2024-07',
+      attempt: 1,
+    }),
+  );
+  s = reduce(s, {
+    type: 'unit_stalled',
+    at: t0 + 70_000,
+    track: 'regression',
+    unit: 'gbpusd/2024-07',
+    pid: 7,
+    silentMs: 69_990,
+  });
+  s = reduce(s, {
+    type: 'track_state',
+    at: t0 + 70_001,
+    track: 'extraction',
+    status: 'failed',
+    reason: 'gave up',
+  });
+  return snapshot(s);
+}
+
+function facts(over: Partial<StatusFacts> = {}): StatusFacts {
+  const job = (unit: string, lockedBy: string | null) => ({
+    task: 'bqx_regression',
+    key: `regression:${unit}`,
+    lockedBy,
+    lockedAt: lockedBy ? new Date(t0 + 10) : null,
+  });
+  return {
+    run,
+    liveness: { kind: 'live' },
+    snapshot: recomputeSnapshot(),
+    outcomes: new Map(),
+    jobs: [
+      job('gbpusd/2024-07', 'pool-a'),
+      job('gbpusd/2024-08', null),
+      job('gbpusd/2024-09', null),
+      job('usdjpy/2024-07', null),
+      job('usdjpy/2024-08', 'dead-pool'),
+    ],
+    workers: [
+      { workerId: 'pool-a', track: 'regression', host: 'vm', pid: 7, silentSeconds: 3 },
+      { workerId: 'worker-a', track: 'regression', host: 'vm', pid: 7, silentSeconds: 3 },
+      { workerId: 'dead-pool', track: 'regression', host: 'vm', pid: 8, silentSeconds: 4 },
+      { workerId: 'far', track: 'bollinger', host: 'other', pid: 9, silentSeconds: 95 },
+    ],
+    deadAfterSeconds: 30,
+    host: 'vm',
+    ...over,
+  };
+}
+
+const alive = (pid: number) => pid === 7;
+
+describe('status', () => {
+  it("counts from the supervisor's state: a recompute is 4/9, not 9/9 beside 4 queued", () => {
+    const r = assembleStatus(facts(), alive);
+    const t2 = r.tracks.find((t) => t.track === 'regression')!;
+    expect(t2).toMatchObject({ total: 9, done: 4, failed: 0, status: 'running' });
+    expect(t2.thisRun).toMatchObject({ done: 4, partitions: 8 });
+    // The dead worker's unit is queued again, not "running".
+    expect(t2.queued).toBe(4);
+    expect(t2.running.map((u) => [u.unit, u.worker, u.stalled])).toEqual([
+      ['gbpusd/2024-07', 'vm:7', true],
+    ]);
+  });
+
+  it('lists each live worker process once, and no dead or silent one', () => {
+    const r = assembleStatus(facts(), alive);
+    expect(r.workers).toEqual([
+      { track: 'regression', host: 'vm', pid: 7, heartbeatAgeSeconds: 3 },
+    ]);
+  });
+
+  it('shows a track that gave up as FAILED, and a stall as STALLED', () => {
+    const r = assembleStatus(facts(), alive);
+    expect(r.tracks.find((t) => t.track === 'extraction')?.status).toBe('failed');
+    const text = formatStatus(r);
+    expect(text).toMatch(/extraction\s+FAILED/);
+    expect(text).toContain('STALLED gbpusd/2024-07 on vm:7');
+    expect(text).toContain('1 live worker(s) (vm: 1)');
+  });
+
+  it('says a run whose supervisor is gone stopped unexpectedly', () => {
+    const r = assembleStatus(facts({ liveness: { kind: 'lost', why: 'gone' } }), alive);
+    expect(r.run).toMatchObject({ status: 'stopped unexpectedly', live: false });
+  });
+
+  it('counts from the ledger for a run recorded without a snapshot', () => {
+    const r = assembleStatus(
+      facts({
+        snapshot: undefined,
+        run: { ...run, units: { bollinger: ['eurusd/2024-07', 'eurusd/2024-08'] } },
+        outcomes: new Map([['bollinger:eurusd/2024-07', { status: 'done', rows: 5, error: null }]]),
+      }),
+      alive,
+    );
+    expect(r.tracks[0]).toMatchObject({ track: 'bollinger', total: 2, done: 1, rows: 5 });
+  });
+});
