@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { closest, distance } from 'fastest-levenshtein';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInitDb } from './commands/initDb.js';
 import { registerAttach, registerStop, registerSupervise } from './commands/live.js';
@@ -10,6 +11,7 @@ import { registerWorker } from './commands/worker.js';
 import { isShuttingDown, runShutdown } from './shutdown.js';
 import { EXIT, UserError } from '../config/userError.js';
 import { packageVersion } from './version.js';
+import { forTerminal } from '../orchestrator/text/charset.js';
 
 /** Builds the command line (DESIGN.md "Command line"). */
 export function buildProgram(): Command {
@@ -45,10 +47,40 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Global options that take a value: what follows them is not a command. */
+const VALUE_OPTIONS = new Set(['--db', '--data-dir', '--config', '--out']);
+
+/**
+ * The first word of the command line that is not an option, when it names no command:
+ * `run` is the default command, so commander would take `stauts` for an argument of `run`.
+ */
+export function unknownCommand(
+  args: readonly string[],
+  names: readonly string[],
+): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return undefined;
+    if (a.startsWith('-')) {
+      if (VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    return names.includes(a) ? undefined : a;
+  }
+  return undefined;
+}
+
 /** Runs the CLI; user errors print one line and exit with their code, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+    const typo = unknownCommand(argv.slice(2), names);
+    if (typo !== undefined) {
+      const near = closest(typo, names);
+      const hint = distance(typo, near) <= 2 ? ` (did you mean '${near}'?)` : '';
+      throw new UserError(`unknown command '${typo}'${hint}; see bqx-monitor --help`);
+    }
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
@@ -58,10 +90,12 @@ export async function main(argv: string[]): Promise<number> {
       return benign.includes(err.code) ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof UserError) {
-      process.stderr.write(`bqx-monitor: ${err.message}\n`);
+      process.stderr.write(forTerminal(`bqx-monitor: ${err.message}\n`));
       return err.exitCode;
     }
-    process.stderr.write(`bqx-monitor: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(
+      forTerminal(`bqx-monitor: internal error: ${(err as Error).stack ?? String(err)}\n`),
+    );
     return EXIT.failed;
   } finally {
     await runShutdown();

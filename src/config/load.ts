@@ -101,6 +101,20 @@ export function settingsFrom(raw: unknown, source = 'config'): Settings {
   };
 }
 
+/**
+ * A JSON syntax error with its line and column: `line 3, column 5: Expected double-quoted
+ * property name` (V8 reports only the offset, `in JSON at position 14`).
+ */
+export function jsonErrorAt(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
+  if (!m) return message;
+  const before = text.slice(0, Number(m[2]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: ${m[1]}`;
+}
+
 /** Reads and validates a JSON config file; no file means defaults. */
 export async function loadSettings(file: string | undefined): Promise<Settings> {
   if (!file) return settingsFrom({});
@@ -114,7 +128,7 @@ export async function loadSettings(file: string | undefined): Promise<Settings> 
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new UserError(`config file ${file} is not valid JSON: ${jsonErrorAt(text, err)}`);
   }
   return settingsFrom(raw, file);
 }

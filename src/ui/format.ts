@@ -1,4 +1,4 @@
-import type { Glyphs } from './charset.js';
+import type { Glyphs } from '../orchestrator/text/charset.js';
 
 /** A progress bar of exactly `width` cells for a fraction in [0, 1]. */
 export function bar(fraction: number, width: number, g: Glyphs): string {

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import { type Glyphs, glyphsFor, toAscii } from './charset.js';
+import { type Glyphs, glyphsFor, toAscii } from '../orchestrator/text/charset.js';
 
 /** How the dashboard draws: glyph set (UTF-8 or ASCII) and whether colour is allowed. */
 export interface Theme {

@@ -43,6 +43,31 @@ describe('the command line', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('names a mistyped command and what was meant, exit 2', async () => {
+    const r = await runCli(['--data-dir', '/nonexistent', 'stauts']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      "bqx-monitor: unknown command 'stauts' (did you mean 'status'?); see bqx-monitor --help",
+    );
+  });
+
+  it('gives the line and column of a JSON mistake in the config file', async () => {
+    const file = await writeConfig('{\n  "pairs": ["eurusd"],\n}\n');
+    const r = await runCli(['doctor', '--config', file]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`config file ${file} is not valid JSON: line 3, column 1:`);
+  });
+
+  it('refuses a database URL that does not parse without showing any of it', async () => {
+    const r = await runCli(['doctor', '--db', 'postgres://bqx_s:p@ss:w/rd%x@127.0.0.1:1/db']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/the database URL from --db is not a valid URL/);
+    expect(r.stderr).not.toMatch(/p@ss|w\/rd|%x|127\.0/);
+    const word = await runCli(['doctor', '--db', 'not-a-url']);
+    expect(word.exitCode).toBe(2);
+    expect(word.stderr).not.toContain('ENOTFOUND');
+  });
+
   it('says which database it cannot reach, with the password masked, and exits 1', async () => {
     const r = await runCli(['doctor', '--db', 'postgres://someone:topsecret@127.0.0.1:1/nodb']);
     expect(r.exitCode).toBe(1);

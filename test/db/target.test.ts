@@ -46,9 +46,24 @@ describe('password masking', () => {
     ],
     ['postgres://u@h/db?password=s3cret&x=1', 'postgres://u@h/db?password=****&x=1'],
     ['postgres://nopass@h/db', 'postgres://nopass@h/db'],
+    // A password holding a raw @ : / and % (not percent-encoded): no fragment of it shows.
+    ['postgres://bqx_s:p@ss:w/rd%x@127.0.0.1:5432/db', 'postgres://bqx_s:****@127.0.0.1:5432/db'],
+    ['postgres://u:s3cret@h/db?application_name=a@b', 'postgres://u:****@b'],
   ])('masks %s', (url, masked) => {
     expect(maskUrl(url)).toBe(masked);
-    expect(maskUrl(url)).not.toMatch(/s3cret|p%40ss/);
+    expect(maskUrl(url)).not.toMatch(/s3cret|p%40ss|ss:w|rd%x/);
+  });
+
+  it('refuses a URL that does not parse, and shows none of it', () => {
+    const bad = 'postgres://bqx_s:p@ss:w/rd%x@127.0.0.1:1/db';
+    expect(() => resolveTarget({ flag: bad, env: {} })).toThrow(/not a valid URL/);
+    try {
+      resolveTarget({ flag: bad, env: {} });
+    } catch (err) {
+      expect(String((err as Error).message)).not.toMatch(/p@ss|w\/rd|%x|127\.0/);
+    }
+    expect(() => resolveTarget({ flag: 'not-a-url', env: {} })).toThrow(/not a valid URL/);
+    expect(() => resolveTarget({ flag: 'mysql://u@h/d', env: {} })).toThrow(/not a PostgreSQL URL/);
   });
 
   it('never shows the password in a target description', () => {

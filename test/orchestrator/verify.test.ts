@@ -33,6 +33,11 @@ describe('verify', { timeout: 180_000 }, () => {
     const text = await runCli(['--db', db.url, 'verify']);
     expect(text.stdout).toContain('12 unit(s) pending:');
     expect(text.stdout).not.toContain('never run');
+    // Outside a UTF-8 locale, human output is ASCII (the seed's report was mojibake).
+    for (const args of [['verify'], ['doctor'], ['status']]) {
+      const c = await runCli(['--db', db.url, ...args], { env: { LC_ALL: 'C', LANG: 'C' } });
+      expect(c.stdout + c.stderr).not.toMatch(/[^\x00-\x7f]/);
+    }
   });
 
   it('finds a Parquet file where its unit wrote it, whatever the directory verify runs from', async () => {

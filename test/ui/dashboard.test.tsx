@@ -6,7 +6,7 @@ import { initialState, type RunState, reduce } from '../../src/orchestrator/stat
 import { workerEvent } from '../support/runEvents.js';
 import { Dashboard, type DashboardControls } from '../../src/ui/Dashboard.js';
 import { bar, percent, sparkline } from '../../src/ui/format.js';
-import { glyphsFor } from '../../src/ui/charset.js';
+import { glyphsFor } from '../../src/orchestrator/text/charset.js';
 import { Badge } from '../../src/ui/panels/TrackPanel.js';
 import { type Theme, ThemeContext, themeFor } from '../../src/ui/theme.js';
 import type { RunFeed } from '../../src/ui/useRunFeed.js';

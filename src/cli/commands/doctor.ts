@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { type DoctorReport, runDoctor } from '../../db/preflight/doctor.js';
 import { describeFinding, type Finding } from '../../db/preflight/findings.js';
-import { glyphsFor } from '../../ui/charset.js';
+import { glyphsFor } from '../../orchestrator/text/charset.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { EXIT } from '../../config/userError.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 
 /**
  * One line per problem, except that a pair's missing tables without suggestions share a
@@ -71,7 +72,9 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const report = await runDoctor(await openContext(cmd.optsWithGlobals<GlobalOptions>()));
-      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatDoctor(report)}\n`);
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(report)}\n` : forTerminal(`${formatDoctor(report)}\n`),
+      );
       process.exitCode = report.ok ? EXIT.ok : EXIT.usage;
     });
 }

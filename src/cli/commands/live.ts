@@ -6,9 +6,11 @@ import { findLiveRun } from '../../orchestrator/live/liveRun.js';
 import { latestRun } from '../../orchestrator/live/runRecord.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
+import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { recomputeSet } from './run.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 
 /** The live run's id, or a one-line explanation of why there is none. */
 async function liveRunId(ctx: Awaited<ReturnType<typeof openContext>>): Promise<string | string[]> {
@@ -34,7 +36,7 @@ export function registerAttach(program: Command): void {
         process.exitCode = EXIT.failed;
         return;
       }
-      const dashboard = process.stdout.isTTY === true && process.stdin.isTTY === true;
+      const dashboard = canDrawDashboard();
       process.exitCode = await attachView(ctx, id, { dashboard });
     });
 }
@@ -53,7 +55,7 @@ export function registerStop(program: Command): void {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       const id = await liveRunId(ctx);
       if (typeof id !== 'string') {
-        process.stdout.write(`${id[0]}: nothing to stop\n`);
+        process.stdout.write(forTerminal(`${id[0]}: nothing to stop\n`));
         process.exitCode = EXIT.ok;
         return;
       }
@@ -61,11 +63,15 @@ export function registerStop(program: Command): void {
       try {
         await run.send(flags.now ? 'stop_now' : 'stop', null);
         process.stdout.write(
-          `asked run ${id} to stop${flags.now ? ' at once' : ' (running units finish first)'}; waiting…\n`,
+          forTerminal(
+            `asked run ${id} to stop${flags.now ? ' at once' : ' (running units finish first)'}; waiting…\n`,
+          ),
         );
         const end = await run.done;
         process.stdout.write(
-          `run ${id} ${end.status}${end.message ? `: ${end.message}` : ''} (exit ${end.exitCode})\n`,
+          forTerminal(
+            `run ${id} ${end.status}${end.message ? `: ${end.message}` : ''} (exit ${end.exitCode})\n`,
+          ),
         );
         process.exitCode = EXIT.ok;
       } finally {
@@ -92,7 +98,7 @@ export function registerSupervise(program: Command): void {
         for (const x of recomputeSet(t)) recompute.add(x);
       }
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const say = (m: string) => process.stdout.write(`${m}\n`);
+      const say = (m: string) => process.stdout.write(forTerminal(`${m}\n`));
       const ctx = await openContext(g, say);
       const logFile = path.join(ctx.dataDir, 'runs', `${flags.runId}.log`);
       process.exitCode = await superviseInForeground(ctx, g, {

@@ -4,9 +4,11 @@ import { migrateAll } from '../../orchestrator/run/migrateAll.js';
 import { prepareQueue } from '../../orchestrator/run/prepareQueue.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
+import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 
 interface RunFlags {
   json?: boolean;
@@ -44,11 +46,11 @@ export function registerRun(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const recompute = recomputeSet(flags.recompute);
       const json = flags.json === true;
-      const say = (m: string) => process.stderr.write(`${m}\n`);
+      const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
       if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
       const ctx = await openContext(g, say);
       await migrateAll(ctx.db);
-      const terminal = process.stdout.isTTY === true && process.stdin.isTTY === true;
+      const terminal = canDrawDashboard();
       if (json || (!terminal && !flags.detach)) {
         process.exitCode = await superviseInForeground(ctx, g, { json, recompute });
         return;
@@ -58,9 +60,11 @@ export function registerRun(program: Command): void {
         say(`run ${started.runId} is already live: --recompute applies to the next run`);
       if (flags.detach) {
         process.stdout.write(
-          `${started.launched ? 'started' : 'already live:'} run ${started.runId} in the background\n` +
-            '  watch it:  bqx-monitor attach   (from any shell; or status --watch)\n' +
-            '  stop it:   bqx-monitor stop     (--now: at once)\n',
+          forTerminal(
+            `${started.launched ? 'started' : 'already live:'} run ${started.runId} in the background\n` +
+              '  watch it:  bqx-monitor attach   (from any shell; or status --watch)\n' +
+              '  stop it:   bqx-monitor stop     (--now: at once)\n',
+          ),
         );
         process.exitCode = EXIT.ok;
         return;
@@ -95,7 +99,9 @@ export function registerPlan(program: Command): void {
       else
         for (const r of rows)
           process.stdout.write(
-            `${r.track.padEnd(11)} ${r.total} unit(s): ${r.done} done, ${r.noData} no data, ${r.queued} queued\n`,
+            forTerminal(
+              `${r.track.padEnd(11)} ${r.total} unit(s): ${r.done} done, ${r.noData} no data, ${r.queued} queued\n`,
+            ),
           );
       process.exitCode = EXIT.ok;
     });

@@ -5,6 +5,7 @@ import { seedDataset } from '../../db/seed/load.js';
 import { PRESETS, type PresetName, type SeedPlan } from '../../db/seed/presets.js';
 import { type Context, type GlobalOptions, openContext } from '../context.js';
 import { UserError } from '../../config/userError.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 
 interface SeedOptions {
   preset: string;
@@ -76,11 +77,13 @@ export async function seedWithProgress(ctx: Context, plan: SeedPlan): Promise<vo
         const filled = Math.round((width * done) / total);
         const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
         process.stderr.write(
-          `\rseeding [${bar}] ${String(pct).padStart(3)}%  ${p.table.padEnd(28)}`,
+          forTerminal(`\rseeding [${bar}] ${String(pct).padStart(3)}%  ${p.table.padEnd(28)}`),
         );
       } else if (done % tablesPerPair === 0) {
         process.stderr.write(
-          `seeding: ${p.pair} done (${p.pairIndex + 1}/${plan.pairs.length}, ${p.rows} bars)\n`,
+          forTerminal(
+            `seeding: ${p.pair} done (${p.pairIndex + 1}/${plan.pairs.length}, ${p.rows} bars)\n`,
+          ),
         );
       }
     }),
@@ -88,7 +91,9 @@ export async function seedWithProgress(ctx: Context, plan: SeedPlan): Promise<vo
   if (tty) process.stderr.write('\n');
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
-    `seeded ${plan.pairs.length} pairs, ${result.bars} bars (${plan.preset} preset, seed ${plan.seed}) in ${seconds} s\n`,
+    forTerminal(
+      `seeded ${plan.pairs.length} pairs, ${result.bars} bars (${plan.preset} preset, seed ${plan.seed}) in ${seconds} s\n`,
+    ),
   );
 }
 

@@ -9,6 +9,7 @@ import { findLiveRun } from '../../orchestrator/live/liveRun.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { attachView } from '../live/attach.js';
 import { EXIT } from '../../config/userError.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 
 /** `bqx-monitor status [--json]`: the last or current run, from the database alone. */
 export function registerStatus(program: Command): void {
@@ -30,7 +31,9 @@ export function registerStatus(program: Command): void {
         }
       }
       const s = await ctx.db.withPgClient((c) => readStatus(c));
-      process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : `${formatStatus(s)}\n`);
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(s)}\n` : forTerminal(`${formatStatus(s)}\n`),
+      );
       process.exitCode = EXIT.ok;
     });
 }
@@ -43,7 +46,9 @@ export function registerStatus(program: Command): void {
 export function registerVerify(program: Command): void {
   program
     .command('verify')
-    .description('check partitions and Parquet files against their sources; exit 1 on any problem')
+    .description(
+      'check partitions and Parquet files against their sources; exit 1 on a problem, 3 while units are pending',
+    )
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
@@ -61,13 +66,13 @@ export function registerVerify(program: Command): void {
           ctx.scope,
           ctx.outDir,
           (m) => {
-            if (!flags.json) process.stderr.write(`${m}\n`);
+            if (!flags.json) process.stderr.write(forTerminal(`${m}\n`));
           },
           work,
         );
       });
       process.stdout.write(
-        flags.json ? `${JSON.stringify(report)}\n` : `${formatVerify(report)}\n`,
+        flags.json ? `${JSON.stringify(report)}\n` : forTerminal(`${formatVerify(report)}\n`),
       );
       process.exitCode =
         report.verdict === 'problems'

@@ -6,6 +6,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { interceptSignals } from '../shutdown.js';
 import { EXIT, UserError } from '../../config/userError.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 
 interface WorkerFlags {
   track: TrackName;
@@ -34,7 +35,7 @@ export function registerWorker(program: Command): void {
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
         throw new UserError('--concurrency: expected a whole number from 1 to 64');
-      const say = (m: string) => process.stderr.write(`${m}\n`);
+      const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), say, { patient: true });
       await migrateAll(ctx.db);
       // graphile-worker prints a worker's fatal error with console.trace: one line, no stack.

@@ -12,6 +12,7 @@ import { formatDoctor } from '../commands/doctor.js';
 import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
 import { reportRun } from './follow.js';
 import { waitForPreparation } from './preparation.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 
 /** The dashboard's keys as commands of the run's control channel. */
 export function controlsOf(run: RunFollower): DashboardControls {
@@ -46,9 +47,10 @@ export async function attachView(
   try {
     if (!o.dashboard) {
       const out = stdoutLines();
+      const json = o.json === true;
       return await reportRun(run, {
-        json: o.json === true,
-        write: out.write,
+        json,
+        write: (l) => out.write(json ? l : forTerminal(l)),
         snapshotMs: ctx.settings.run.snapshotSeconds * 1000,
       });
     }
@@ -56,8 +58,11 @@ export async function attachView(
     if (prepared.phase !== 'running') {
       // It ended before any unit ran: a preflight problem, or stopped while preparing.
       if (prepared.preflight && !prepared.preflight.ok)
-        process.stdout.write(`${formatDoctor(prepared.preflight)}\n`);
-      else process.stderr.write(`run ${runId} ended: ${prepared.end?.message ?? prepared.lost}\n`);
+        process.stdout.write(forTerminal(`${formatDoctor(prepared.preflight)}\n`));
+      else
+        process.stderr.write(
+          forTerminal(`run ${runId} ended: ${prepared.end?.message ?? prepared.lost}\n`),
+        );
       return prepared.end?.exitCode ?? EXIT.failed;
     }
     return await dashboard(ctx, run);
@@ -90,16 +95,20 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   const s = run.getState();
   if (why === 'ended' && s.end) {
     process.stdout.write(
-      `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode})\n`,
+      forTerminal(
+        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode})\n`,
+      ),
     );
     return s.end.exitCode;
   }
   if (why === 'ended' && s.lost) {
-    process.stdout.write(`run ${run.runId} stopped unexpectedly: ${s.lost}\n`);
+    process.stdout.write(forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}\n`));
     return EXIT.failed;
   }
   process.stdout.write(
-    `detached; run ${run.runId} goes on (bqx-monitor attach: watch again, bqx-monitor stop: stop it)\n`,
+    forTerminal(
+      `detached; run ${run.runId} goes on (bqx-monitor attach: watch again, bqx-monitor stop: stop it)\n`,
+    ),
   );
   return why === 'detach' ? EXIT.ok : (SIGNAL_EXIT[why] ?? EXIT.ok);
 }

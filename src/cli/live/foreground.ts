@@ -3,6 +3,7 @@ import { stdoutLines } from '../../orchestrator/headless/safeStdout.js';
 import { waitForLiveRun } from '../../orchestrator/live/liveRun.js';
 import { newRunId } from '../../orchestrator/live/runRecord.js';
 import { superviseRun } from '../../orchestrator/run/superviseRun.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { EXIT, UserError } from '../../config/userError.js';
 import type { GlobalOptions } from '../context.js';
@@ -31,7 +32,9 @@ export async function superviseInForeground(
     readonly background?: boolean;
   },
 ): Promise<number> {
-  const out = stdoutLines();
+  const lines = stdoutLines();
+  // Plain lines in ASCII outside a UTF-8 locale; NDJSON as it is.
+  const out = { write: (l: string) => lines.write(o.json ? l : forTerminal(l)) };
   const supervised = await superviseRun(ctx, {
     runId: o.runId ?? newRunId(),
     recompute: o.recompute,

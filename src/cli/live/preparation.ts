@@ -1,5 +1,6 @@
 import type { RunFeed } from '../../orchestrator/state/runFeed.js';
 import type { RunState } from '../../orchestrator/state/runState.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
 
 /**
  * Shows on stderr what the run does before its units start (seeding the demo, the
@@ -17,9 +18,11 @@ export function waitForPreparation(run: RunFeed): Promise<RunState> {
     if (line === last) return;
     last = line;
     if (tty) {
-      process.stderr.write(`\r\u001b[2K${line.slice(0, (process.stderr.columns || 80) - 1)}`);
+      process.stderr.write(
+        forTerminal(`\r\u001b[2K${line.slice(0, (process.stderr.columns || 80) - 1)}`),
+      );
       drew = true;
-    } else process.stderr.write(`${line}\n`);
+    } else process.stderr.write(forTerminal(`${line}\n`));
   };
   return new Promise((resolve) => {
     const check = (s: RunState) => {

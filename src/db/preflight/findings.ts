@@ -53,11 +53,11 @@ export function describeFinding(f: Finding): string {
     case 'not-partitioned':
       return `output table ${f.table} exists but is not partitioned by month`;
     case 'output-missing':
-      return `output table ${f.table} does not exist yet (init-db or a run creates it with ${f.partitions} partitions)`;
+      return `output table ${f.table} does not exist yet (init-db creates it with its ${f.partitions} monthly partitions; a run creates it and the partition of each month that has data)`;
     case 'partitions-missing': {
       const shown = f.partitions.slice(0, 3).join(', ');
       const more = f.partitions.length > 3 ? ` and ${f.partitions.length - 3} more` : '';
-      return `${f.table}: ${f.partitions.length} partitions missing (${shown}${more}); init-db or a run creates them`;
+      return `${f.table}: ${f.partitions.length} partitions missing (${shown}${more}); init-db creates them, a run creates those of months with data`;
     }
   }
 }

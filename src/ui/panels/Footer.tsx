@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { toAscii } from '../charset.js';
+import { toAscii } from '../../orchestrator/text/charset.js';
 
 /** The keys, on one line. */
 export function Footer({

@@ -58,9 +58,22 @@ const ASCII_MAP: Record<string, string> = {
   '░': '.',
   '×': 'x',
   '’': "'",
+  '·': '-',
+  '•': '-',
+  '±': '+/-',
+  '≤': '<=',
+  '≥': '>=',
 };
 
 /** Text safe for a non-UTF-8 terminal: known symbols spelled in ASCII, anything else `?`. */
 export function toAscii(text: string): string {
   return text.replace(/[^\x00-\x7f]/g, (c) => ASCII_MAP[c] ?? '?');
+}
+
+/** Text for this terminal: as it is in a UTF-8 locale, in ASCII otherwise. */
+export function forTerminal(
+  text: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  return isUtf8Locale(env) ? text : toAscii(text);
 }
