@@ -30,7 +30,9 @@ export interface Settings {
 
 /** How the orchestrator runs (config key `run`, docs/configuration.md). */
 export interface RunSettings {
-  /** Worker processes per track; undefined = sized to the machine. */
+  /** Busy workers at once across all tracks; undefined = the machine's cores. */
+  readonly maxWorkers: number | undefined;
+  /** At most this many worker processes per track; undefined = up to `maxWorkers`. */
   readonly workers: {
     readonly bollinger?: number;
     readonly regression?: number;
@@ -92,6 +94,7 @@ export function settingsFrom(raw: unknown, source = 'config'): Settings {
     outDir: c.outDir,
     run: {
       workers: { ...(c.run?.workers ?? {}) },
+      maxWorkers: c.run?.maxWorkers,
       maxAttempts: c.run?.maxAttempts ?? 3,
       maxRestarts: c.run?.maxRestarts ?? 5,
       stallSeconds: c.run?.stallSeconds ?? 120,

@@ -86,6 +86,8 @@ export const configFileSchema = z
           })
           .strict()
           .optional(),
+        /** Busy workers at once across all tracks (default: the machine's cores). */
+        maxWorkers: z.number().int().min(1).max(256).optional(),
         maxAttempts: z.number().int().min(1).max(100).optional(),
         maxRestarts: z.number().int().min(0).max(100).optional(),
         stallSeconds: z.number().min(1).optional(),

@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { TRACK_ORDER } from '../orchestrator/state/runState.js';
+import { TRACK_ORDER, trackEta } from '../orchestrator/state/runState.js';
 import type { TrackName } from '../tracks/protocol/events.js';
 import { Footer, HELP_LINES, HelpOverlay } from './panels/Footer.js';
 import { Header } from './panels/Header.js';
@@ -144,6 +144,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
           selected={i === selected}
           width={width}
           activityLines={trackHeights[i]! - 2}
+          etaSeconds={trackEta(state, k)}
         />
       ))}
       <Overall state={state} width={width} />

@@ -237,7 +237,7 @@ describe('run state reducer', () => {
 
   it('ETA comes from measured throughput, none before the first finish', () => {
     const before = run([planned(), { type: 'child_started', at: 0, track: 'bollinger', pid: 5 }]);
-    expect(trackEta(before.tracks.bollinger, 10_000)).toBeUndefined();
+    expect(trackEta({ ...before, now: 10_000 }, 'bollinger')).toBeUndefined();
     const after = run([
       planned(),
       { type: 'child_started', at: 0, track: 'bollinger', pid: 5 },
@@ -251,7 +251,7 @@ describe('run state reducer', () => {
       { type: 'tick', at: 10_000 },
     ]);
     // 1 unit in 10 s, 6 units left (10 − 2 done − 1 no data − 1 now).
-    expect(trackEta(after.tracks.bollinger, after.now)).toBeCloseTo(60, 6);
+    expect(trackEta(after, 'bollinger')).toBeCloseTo(60, 6);
     expect(snapshot(after).tracks[0]).toMatchObject({
       track: 'bollinger',
       etaSeconds: 60,

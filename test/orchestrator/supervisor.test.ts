@@ -240,6 +240,38 @@ describe('supervisor with fixture workers', () => {
     expect(trackStatus(h.state.tracks.bollinger)).toBe('complete');
   });
 
+  it('shares a budget of workers: the longest track first, then the freed slot to the next', async () => {
+    const events: RunEvent[] = [];
+    let state: RunState = initialState(Date.now());
+    const sup = new Supervisor({
+      tracks: [
+        { track: 'bollinger', workers: 2 },
+        { track: 'regression', workers: 2 },
+      ],
+      budget: 1,
+      demand: (t) => (t === 'regression' ? { work: 100, units: 2 } : { work: 10, units: 2 }),
+      command: (t) => ({ file: process.execPath, args: [FIXTURE, 'ok', t] }),
+      maxRestarts: 0,
+      dispatch: (ev) => {
+        events.push(ev);
+        state = reduce(state, ev);
+      },
+    });
+    cleanups.push(() => sup.stopAll());
+    sup.start();
+    expect(trackStatus(state.tracks.bollinger)).toBe('waiting');
+    await sup.done;
+    const started = events.filter((e) => e.type === 'child_started').map((e) => e.track);
+    expect(started).toEqual(['regression', 'bollinger']);
+    // One at a time: bollinger's worker started after regression's had exited.
+    const order = events
+      .filter((e) => e.type === 'child_started' || e.type === 'child_exited')
+      .map((e) => `${e.type === 'child_started' ? '+' : '-'}${e.track}`);
+    expect(order).toEqual(['+regression', '-regression', '+bollinger', '-bollinger']);
+    expect(trackStatus(state.tracks.bollinger)).toBe('complete');
+    expect(trackStatus(state.tracks.regression)).toBe('complete');
+  });
+
   it('restarts a track on request: graceful stop, fresh workers, not counted as crashes', async () => {
     const h = harness({ mode: (n) => (n === 0 ? 'slow' : 'ok') });
     h.sup.start();

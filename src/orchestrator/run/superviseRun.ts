@@ -22,7 +22,9 @@ import { initialState, remainingUnits, type RunState, reduce } from '../state/ru
 import { snapshot } from '../state/snapshot.js';
 import { findStalls } from '../state/stalls.js';
 import { type StopMode, Supervisor, type WorkerCommand } from '../supervisor/supervisor.js';
-import { defaultWorkers } from '../supervisor/workerCommand.js';
+import { defaultBudget, PRIOR_UNIT_MS } from '../supervisor/workerCommand.js';
+import { remainingWork } from '../state/estimate.js';
+import { readHistory } from './history.js';
 import { DeadWorkers } from './deadWorkers.js';
 import { Every } from './every.js';
 import { prepareQueue } from './prepareQueue.js';
@@ -385,13 +387,14 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
   async function supervise(
     plans: Awaited<ReturnType<typeof prepareQueue>>,
   ): Promise<{ status: RunOutcome; exitCode: number; message?: string } | undefined> {
-    const defaults = defaultWorkers();
+    const budget = ctx.settings.run.maxWorkers ?? defaultBudget();
     const workers = Object.fromEntries(
       plans.map((p) => [
         p.track,
-        p.todo.length === 0 ? 0 : (ctx.settings.run.workers[p.track] ?? defaults[p.track]),
+        p.todo.length === 0 ? 0 : Math.min(budget, ctx.settings.run.workers[p.track] ?? budget),
       ]),
     ) as Record<TrackName, number>;
+    const history = await reachable(() => ctx.db.withPgClient((c) => readHistory(c, plans)));
     dispatch({
       type: 'run_planned',
       at: Date.now(),
@@ -407,8 +410,23 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
         workers: workers[p.track],
       })),
     });
+    dispatch({
+      type: 'run_history',
+      at: Date.now(),
+      tracks: history,
+      budget: { budget, caps: workers },
+    });
     const sup = new Supervisor({
       tracks: TRACKS.map((track) => ({ track, workers: workers[track] })),
+      budget,
+      demand: (track) => {
+        const t = state.tracks[track];
+        const queued = Math.max(0, remainingUnits(t) - t.running.length);
+        const w = remainingWork(state, track);
+        // Units a worker can be busy with: those queued and those running.
+        const units = (w ? w.units : queued) + t.running.length;
+        return { work: w ? w.ms : queued * PRIOR_UNIT_MS[track], units };
+      },
       command: o.command,
       maxRestarts: ctx.settings.run.maxRestarts,
       ...(o.backoffMs ? { backoffMs: o.backoffMs } : {}),

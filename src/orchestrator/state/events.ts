@@ -2,6 +2,7 @@ import type { DoctorReport } from '../../db/preflight/doctor.js';
 import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
 import type { DatabaseSample } from '../sample/databaseSampler.js';
 import type { SystemSample } from '../sample/systemSampler.js';
+import type { Budget, TrackHistory } from './estimate.js';
 import type { TrackStatus } from './trackMachine.js';
 
 /** How a run ended. `interrupted`: stopped by a user (a signal, `stop`, the dashboard). */
@@ -51,6 +52,13 @@ export type RunEvent =
       readonly total?: number;
     }
   | { readonly type: 'preflight'; readonly at: number; readonly report: DoctorReport }
+  | {
+      /** What earlier runs recorded of the units to run, and how the machine is shared. */
+      readonly type: 'run_history';
+      readonly at: number;
+      readonly tracks: Readonly<Record<TrackName, TrackHistory>>;
+      readonly budget: Budget;
+    }
   | {
       readonly type: 'run_planned';
       readonly at: number;
@@ -131,7 +139,8 @@ export type RunEvent =
       readonly type: 'track_control';
       readonly at: number;
       readonly track: TrackName;
-      readonly action: 'pause' | 'resume' | 'restart' | 'restart_backoff' | 'give_up' | 'stop';
+      /** A note about the track that changes no status (e.g. a restart after a crash). */
+      readonly action: 'restart_backoff' | 'note';
       readonly message?: string;
     }
   | { readonly type: 'tick'; readonly at: number }

@@ -66,7 +66,8 @@ export function onTrackState(s: RunState, ev: Ev<'track_state'>): RunState {
 /** A worker process ended; an unexpected end is a crash, and its units are retried. */
 export function onChildExited(s: RunState, ev: Ev<'child_exited'>): RunState {
   const lost = s.tracks[ev.track].running.filter((r) => r.pid === ev.pid);
-  const next = withTrack(s, ev.track, (t) => ({
+  const { [ev.pid]: _, ...starting } = s.starting;
+  const next = withTrack({ ...s, starting }, ev.track, (t) => ({
     ...t,
     workers: t.workers.filter((p) => p !== ev.pid),
     running: t.running.filter((r) => r.pid !== ev.pid),

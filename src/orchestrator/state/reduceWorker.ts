@@ -2,10 +2,21 @@ import type { WorkerEvent } from '../../tracks/protocol/events.js';
 import { RATE_WINDOW_MS } from './eta.js';
 import type { Note } from './notes.js';
 import { note, withTrack } from './stateOps.js';
-import type { RunState, TrackState } from './stateTypes.js';
+import { type RunState, TIMINGS_KEPT, type TrackState } from './stateTypes.js';
 
-/** A unit leaves the running list; the first report of its end counts, a repeat does not. */
-function finish(t: TrackState, unit: string, at: number, rows: number) {
+/**
+ * A unit leaves the running list; the first report of its end counts, a repeat does not.
+ * `ms` is its time at work (the event's, else measured here from its start); `null`: not
+ * a timing to learn from (a failed unit).
+ */
+function finish(
+  t: TrackState,
+  unit: string,
+  at: number,
+  rows: number,
+  ms: number | undefined | null,
+) {
+  const was = t.running.find((r) => r.unit === unit);
   const running = t.running.filter((r) => r.unit !== unit);
   // A unit reported twice (a job retried after its worker was presumed dead) counts once.
   if (t.finishedUnits.has(unit)) return { t: { ...t, running }, first: false };
@@ -13,7 +24,11 @@ function finish(t: TrackState, unit: string, at: number, rows: number) {
   const finishes = [...t.finishes, { at, rows }].filter(
     (f, i, all) => f.at >= at - RATE_WINDOW_MS || i >= all.length - 3,
   );
-  return { t: { ...t, running, finishedUnits, finishes }, first: true };
+  const took =
+    ms === null ? undefined : (ms ?? (was ? at - was.startedAt - was.pausedMs : undefined));
+  const timings =
+    took === undefined ? t.timings : [...t.timings, { unit, ms: took }].slice(-TIMINGS_KEPT);
+  return { t: { ...t, running, finishedUnits, finishes, timings }, first: true };
 }
 
 /** Counts a finished unit once (done, no data, or failed for good) and notes it. */
@@ -25,10 +40,11 @@ function finished(
   bytes: number,
   kind: 'done' | 'empty' | 'failed',
   n: Note,
+  ms?: number,
 ): RunState {
   let first = false;
   const next = withTrack(state, e.track, (t) => {
-    const r = finish(t, e.unit, at, rows);
+    const r = finish(t, e.unit, at, rows, kind === 'failed' ? null : ms);
     first = r.first;
     if (!first) return r.t;
     const thisRun = {
@@ -49,6 +65,14 @@ function finished(
   return first ? note(next, at, e.track, kind === 'failed' ? 'error' : 'info', n) : next;
 }
 
+/** A worker's first unit: how long it took to start is part of what a new worker costs. */
+function startedWork(state: RunState, pid: number, at: number): RunState {
+  const since = state.starting[pid];
+  if (since === undefined) return state;
+  const { [pid]: _, ...starting } = state.starting;
+  return { ...state, starting, startups: [...state.startups, at - since].slice(-20) };
+}
+
 /** Folds one protocol event of a worker (process `pid`) into the state. */
 export function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent): RunState {
   const track = e.track;
@@ -57,7 +81,7 @@ export function onWorkerEvent(state: RunState, at: number, pid: number, e: Worke
     case 'worker_exit':
       return state;
     case 'unit_start':
-      return withTrack(state, track, (t) => ({
+      return withTrack(startedWork(state, pid, at), track, (t) => ({
         ...t,
         running: [
           ...t.running.filter((r) => r.unit !== e.unit),
@@ -84,13 +108,16 @@ export function onWorkerEvent(state: RunState, at: number, pid: number, e: Worke
       }));
     }
     case 'unit_done':
-      return finished(state, at, e, e.rows, e.bytes, 'done', {
-        kind: 'unit_done',
-        unit: e.unit,
-        rows: e.rows,
-        bytes: e.bytes,
-        ms: e.ms,
-      });
+      return finished(
+        state,
+        at,
+        e,
+        e.rows,
+        e.bytes,
+        'done',
+        { kind: 'unit_done', unit: e.unit, rows: e.rows, bytes: e.bytes, ms: e.ms },
+        e.ms,
+      );
     case 'unit_empty':
       return finished(state, at, e, 0, 0, 'empty', {
         kind: 'unit_empty',

@@ -58,6 +58,8 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
       );
     case 'run_planned':
       return onPlanned(s, ev);
+    case 'run_history':
+      return { ...s, history: ev.tracks, budget: ev.budget };
     case 'worker_event':
       return onWorkerEvent(s, ev.at, ev.pid, ev.event);
     case 'worker_log':
@@ -68,7 +70,7 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
         text: ev.text,
       });
     case 'child_started':
-      return withTrack(s, ev.track, (t) => ({
+      return withTrack({ ...s, starting: { ...s.starting, [ev.pid]: ev.at } }, ev.track, (t) => ({
         ...t,
         workers: [...t.workers.filter((p) => p !== ev.pid), ev.pid],
         startedAt: t.startedAt ?? ev.at,

@@ -25,9 +25,9 @@ function thisRunOf(t: TrackState) {
 }
 
 /** One track as plain JSON: cumulative counts (earlier runs included) and `thisRun`. */
-function trackSnapshot(t: TrackState, now: number) {
+function trackSnapshot(state: RunState, t: TrackState, now: number) {
   const rate = trackThroughput(t, now);
-  const eta = trackEta(t, now);
+  const eta = trackEta(state, t.track);
   return {
     track: t.track,
     status: trackStatus(t),
@@ -84,7 +84,7 @@ export function snapshot(state: RunState) {
       percent: o.total === 0 ? 100 : round((100 * o.finished) / o.total, 1),
       etaSeconds: o.eta === undefined ? null : round(o.eta, 0),
     },
-    tracks: TRACK_ORDER.map((track) => trackSnapshot(state.tracks[track], state.now)),
+    tracks: TRACK_ORDER.map((track) => trackSnapshot(state, state.tracks[track], state.now)),
     system: state.system ?? null,
     database: state.database ?? null,
   };

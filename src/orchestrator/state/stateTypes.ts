@@ -5,6 +5,7 @@ import type { SystemSample } from '../sample/systemSampler.js';
 import type { Finish } from './eta.js';
 import type { LinkSide, RunOutcome, RunPhase } from './events.js';
 import type { Note, RecentEvent } from './notes.js';
+import type { Budget, TrackHistory } from './estimate.js';
 import type { TrackStatus } from './trackMachine.js';
 
 export const TRACK_ORDER: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
@@ -14,6 +15,9 @@ export const RECENT_LIMIT = 200;
 
 /** Pause intervals kept per track (for the active time of rates and running units). */
 export const PAUSES_KEPT = 64;
+
+/** Finished units' timings kept per track (for the ETA's correction of its history). */
+export const TIMINGS_KEPT = 500;
 
 /** Where a running unit is, from its latest `stage` event. */
 export interface StageActivity {
@@ -69,6 +73,8 @@ export interface TrackState {
   readonly running: readonly RunningUnit[];
   /** Units finished by this run (for rates), newest last, trimmed to the rate window. */
   readonly finishes: readonly Finish[];
+  /** This run's time at work of its finished units (done or no data), the latest kept. */
+  readonly timings: ReadonlyArray<{ readonly unit: string; readonly ms: number }>;
   readonly finishedUnits: ReadonlySet<string>;
   readonly startedAt: number | undefined;
   readonly workers: readonly number[];
@@ -112,6 +118,14 @@ export interface RunState {
   readonly maxAttempts: number;
   readonly stallMs: number;
   readonly tracks: Readonly<Record<TrackName, TrackState>>;
+  /** Workers started and not yet at their first unit: pid → when it started. */
+  readonly starting: Readonly<Record<number, number>>;
+  /** How long this run's workers took from their start to their first unit (ms), latest kept. */
+  readonly startups: readonly number[];
+  /** What earlier runs recorded of the units this run has to do (for the ETA). */
+  readonly history: Readonly<Record<TrackName, TrackHistory>> | undefined;
+  /** How the supervisor shares the machine among the tracks. */
+  readonly budget: Budget | undefined;
   readonly recent: readonly RecentEvent[];
   /** Recent events ever noted (the list keeps the last RECENT_LIMIT). */
   readonly noted: number;
@@ -136,6 +150,7 @@ function emptyTrack(track: TrackName): TrackState {
     thisRun: NOTHING,
     running: [],
     finishes: [],
+    timings: [],
     finishedUnits: new Set(),
     startedAt: undefined,
     workers: [],
@@ -170,6 +185,10 @@ export function initialState(now = 0): RunState {
       regression: emptyTrack('regression'),
       extraction: emptyTrack('extraction'),
     },
+    starting: {},
+    startups: [],
+    history: undefined,
+    budget: undefined,
     recent: [],
     noted: 0,
     system: undefined,

@@ -1,4 +1,6 @@
+import type { TrackName } from '../../tracks/protocol/events.js';
 import { etaSeconds, type Throughput, throughput } from './eta.js';
+import { simulate } from './estimate.js';
 import type { Interval, RunningUnit, RunState, TrackState } from './stateTypes.js';
 import { TRACK_ORDER } from './stateTypes.js';
 import type { TrackStatus } from './trackMachine.js';
@@ -38,12 +40,44 @@ export function trackThroughput(t: TrackState, now: number): Throughput | undefi
   return throughput(t.finishes, t.startedAt, until, (from, to) => pausedWithin(t, from, to));
 }
 
-/** Seconds left for a track at its measured pace; undefined while not measurable. */
-export function trackEta(t: TrackState, now: number): number | undefined {
-  return etaSeconds(remainingUnits(t), trackThroughput(t, now));
+const etaCache = new WeakMap<RunState, Partial<Record<TrackName, number>>>();
+
+/**
+ * Seconds left per track (undefined: not known yet, or paused): the work left of each
+ * track from history corrected by this run's pace (estimate.ts), shared among workers as
+ * the supervisor's scheduler shares the machine — a track that ends gives its slots to the
+ * others. Without a budget or an estimate, the track's measured pace. Computed once per state.
+ */
+export function etas(state: RunState): Partial<Record<TrackName, number>> {
+  const cached = etaCache.get(state);
+  if (cached) return cached;
+  const sim = state.budget ? simulate(state, state.budget) : {};
+  const out: Partial<Record<TrackName, number>> = {};
+  for (const track of TRACK_ORDER) {
+    const t = state.tracks[track];
+    if (t.status === 'paused' || t.status === 'failed' || t.status === 'stopped') continue;
+    if (remainingUnits(t) === 0) {
+      out[track] = 0;
+      continue;
+    }
+    const ms = sim[track];
+    const e =
+      ms !== undefined ? ms / 1000 : etaSeconds(remainingUnits(t), trackThroughput(t, state.now));
+    if (e !== undefined) out[track] = e;
+  }
+  etaCache.set(state, out);
+  return out;
 }
 
-/** Overall fraction done (units finished over all units) and ETA (the slowest track's). */
+/** Seconds left for a track; undefined while not known, or while it is paused. */
+export function trackEta(state: RunState, track: TrackName): number | undefined {
+  return etas(state)[track];
+}
+
+/**
+ * Overall fraction done (units finished over all units) and ETA: the last track's end;
+ * unknown while a track with work left has no estimate or is paused.
+ */
 export function overall(state: RunState): {
   total: number;
   finished: number;
@@ -54,13 +88,14 @@ export function overall(state: RunState): {
   let finished = 0;
   let failed = 0;
   let eta: number | undefined = 0;
+  const all = etas(state);
   for (const track of TRACK_ORDER) {
     const t = state.tracks[track];
     total += t.total;
     finished += t.done + t.empty + t.failed;
     failed += t.failed;
     if (t.status === 'failed' || t.status === 'stopped') continue;
-    const e = trackEta(t, state.now);
+    const e = all[track];
     eta = e === undefined || eta === undefined ? undefined : Math.max(eta, e);
   }
   return { total, finished, failed, eta };

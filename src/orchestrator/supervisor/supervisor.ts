@@ -3,6 +3,7 @@ import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
 import { LineSplitter } from '../lineSplitter.js';
 import { parseLine } from '../parseLine.js';
 import type { RunEvent } from '../state/events.js';
+import { criticalTrack } from '../state/estimate.js';
 import { isLive, TrackMachine, type TrackStatus } from '../state/trackMachine.js';
 
 /** How to start one worker process of a track. */
@@ -18,8 +19,22 @@ export interface Settled {
   readonly reason: string;
 }
 
+/** A track's work as the scheduler weighs it: worker-ms left, and units not yet taken. */
+export interface Demand {
+  readonly work: number;
+  readonly units: number;
+}
+
 export interface SupervisorOptions {
+  /** Per track, at most this many workers (0: nothing to do). */
   readonly tracks: ReadonlyArray<{ readonly track: TrackName; readonly workers: number }>;
+  /**
+   * At most this many busy workers across all tracks (paused ones do not count); default:
+   * every track's maximum at once.
+   */
+  readonly budget?: number;
+  /** A track's work left, for the scheduler's choice (default: as much as it can take). */
+  readonly demand?: (track: TrackName) => Demand;
   readonly command: (track: TrackName) => WorkerCommand;
   /** Crashes of a track's workers tolerated before the track is marked failed. */
   readonly maxRestarts: number;
@@ -126,13 +141,74 @@ export class Supervisor {
     return [...this.children].filter((c) => c.track === track);
   }
 
-  /** Starts every track's workers; a track with nothing to do is complete at once. */
+  /**
+   * Starts the tracks: one with nothing to do is complete at once; the others get workers
+   * as the budget allows, the longest work first.
+   */
   start(): void {
     for (const slot of this.slots.values()) {
       if (slot.workers === 0) this.setStatus(slot, 'complete', 'nothing to do');
-      else for (let i = 0; i < slot.workers; i++) this.spawn(slot.track);
+    }
+    this.rebalance();
+    for (const slot of this.slots.values()) {
+      if (slot.machine.status === 'waiting')
+        this.o.dispatch({
+          type: 'track_control',
+          at: this.now(),
+          track: slot.track,
+          action: 'note',
+          message: `waiting for a free worker slot (${this.budget()} busy at most)`,
+        });
     }
     this.checkDone();
+  }
+
+  private budget(): number {
+    return this.o.budget ?? [...this.slots.values()].reduce((n, s) => n + s.workers, 0);
+  }
+
+  /** Workers that hold a slot: alive, or due back after a crash, and not paused. */
+  private busy(): number {
+    let n = 0;
+    for (const slot of this.slots.values()) {
+      if (slot.machine.status === 'paused') continue;
+      n += this.childrenOf(slot.track).length + slot.timers.size;
+    }
+    return n;
+  }
+
+  /**
+   * Gives free worker slots to the tracks that can use one: each to the track whose work
+   * would take longest (the critical path), never past a track's maximum nor to a track
+   * without units left for one more worker. Called whenever a slot may have freed.
+   */
+  private rebalance(): void {
+    if (this.stoppingAll) return;
+    // A track still waiting whose units others finished (workers elsewhere) has ended.
+    for (const s of this.slots.values()) {
+      if (s.machine.status !== 'waiting' || this.childrenOf(s.track).length > 0) continue;
+      if (this.o.demand && this.o.demand(s.track).units === 0) {
+        const end = this.o.settle?.(s.track) ?? { status: 'complete', reason: 'complete' };
+        this.setStatus(s, end.status, end.reason);
+      }
+    }
+    const open = (s: TrackSlot) =>
+      !s.restarting &&
+      (s.machine.status === 'waiting' ||
+        s.machine.status === 'running' ||
+        s.machine.status === 'restarting');
+    let free = this.budget() - this.busy();
+    while (free > 0) {
+      const candidates = [...this.slots.values()].filter(open).map((s) => {
+        const d = this.o.demand?.(s.track) ?? { work: s.workers, units: s.workers };
+        const workers = this.childrenOf(s.track).length + s.timers.size;
+        return { slot: s, work: d.work, units: d.units, workers, cap: s.workers };
+      });
+      const pick = criticalTrack(candidates);
+      if (!pick) break;
+      this.spawn(pick.slot.track);
+      free--;
+    }
   }
 
   /** The current status of a track. */
@@ -308,6 +384,9 @@ export class Supervisor {
     this.o.dispatch({ type: 'child_exited', at: this.now(), track, pid, code, signal, expected });
     if (!expected) this.onCrash(slot, pid);
     this.checkSettled(slot);
+    // Its slot goes to the tracks still running.
+    this.rebalance();
+    this.checkDone();
   }
 
   private onCrash(slot: TrackSlot, pid: number): void {
@@ -370,8 +449,11 @@ export class Supervisor {
   }
 
   private checkDone(): void {
-    const busy = [...this.slots.values()].some((s) => s.restarting || s.timers.size > 0);
-    if (this.children.size === 0 && !busy) this.resolveDone();
+    const slots = [...this.slots.values()];
+    const busy = slots.some((s) => s.restarting || s.timers.size > 0);
+    // A track still waiting for a slot is work to come, unless the run is stopping.
+    const waiting = slots.some((s) => s.machine.status === 'waiting') && !this.stoppingAll;
+    if (this.children.size === 0 && !busy && !waiting) this.resolveDone();
   }
 
   private signal(c: Child, signal: NodeJS.Signals): void {
@@ -394,6 +476,8 @@ export class Supervisor {
     if (!this.setStatus(slot, 'paused', 'paused'))
       return `not paused: it is ${slot.machine.status}`;
     for (const c of this.childrenOf(track)) this.signal(c, 'SIGSTOP');
+    // Its cores go to the tracks still running meanwhile.
+    this.rebalance();
     return 'paused';
   }
 
@@ -445,7 +529,9 @@ export class Supervisor {
       this.checkSettled(slot);
       return 'the run is stopping';
     }
-    for (let i = 0; i < slot.workers; i++) this.spawn(track);
+    // Its own slots first: at least one worker, then what the budget gives.
+    this.spawn(track);
+    this.rebalance();
     this.checkSettled(slot);
     return 'restarted';
   }

@@ -37,12 +37,22 @@ export function workerCommand(
   return { file: process.execPath, args, env };
 }
 
-/** Worker processes per track by default: the machine's cores shared by the three tracks. */
-export function defaultWorkers(cores = os.availableParallelism()): Record<TrackName, number> {
-  const monthly = Math.max(1, Math.floor(cores / 2));
-  return {
-    bollinger: monthly,
-    regression: monthly,
-    extraction: Math.max(1, Math.floor(cores / 4)),
-  };
+/**
+ * How the run shares the machine by default: as many busy workers as cores across all
+ * tracks (Tracks 1–2 are CPU-bound JavaScript; Track 3 keeps a core busy between its COPY
+ * decoding and its encoder thread), each track allowed up to all of them.
+ */
+export function defaultBudget(cores = os.availableParallelism()): number {
+  return Math.max(1, cores);
 }
+
+/**
+ * Relative cost of a unit per track (ms), used only to choose which track starts first
+ * while nothing is known of the units yet: the bench's per-unit times of each track. No
+ * ETA is ever shown from them.
+ */
+export const PRIOR_UNIT_MS: Readonly<Record<TrackName, number>> = {
+  bollinger: 300,
+  regression: 1300,
+  extraction: 4600,
+};

@@ -4,7 +4,6 @@ import {
   remainingUnits,
   type TrackState,
   type TrackStatus,
-  trackEta,
   trackStatus,
   trackThroughput,
   unitActiveMs,
@@ -48,6 +47,8 @@ export interface TrackPanelProps {
   readonly width: number;
   /** Activity lines under the bar (running workers, then the last finished unit). */
   readonly activityLines: number;
+  /** Seconds left (estimate.ts; undefined: not known yet). */
+  readonly etaSeconds: number | undefined;
 }
 
 /** The lines of activity of a track: each running worker, then the latest finished unit. */
@@ -60,14 +61,26 @@ export function activity(track: TrackState, now: number, lines: number): string[
 }
 
 /** One track: badge, progress bar, counts, rate and ETA, and what its workers are doing. */
-export function TrackPanel({ track: tr, now, selected, width, activityLines }: TrackPanelProps) {
+export function TrackPanel({
+  track: tr,
+  now,
+  selected,
+  width,
+  activityLines,
+  etaSeconds,
+}: TrackPanelProps) {
   const t = useTheme();
   const status = trackStatus(tr);
   const finished = tr.done + tr.empty + tr.failed;
   const fraction = tr.total === 0 ? 1 : finished / tr.total;
   const unitWord = tr.track === 'extraction' ? 'pairs' : 'units';
   const counts = `${finished}/${tr.total} ${unitWord}`;
-  const eta = status === 'complete' ? 'done' : `ETA ${formatDuration(trackEta(tr, now))}`;
+  const eta =
+    status === 'complete'
+      ? 'done'
+      : status === 'paused'
+        ? 'ETA paused'
+        : `ETA ${formatDuration(etaSeconds)}`;
   const tail = ` ${percent(fraction).padStart(6)} ${counts}`;
   const head = `${selected ? t.g.pointer : ' '} ${TRACK_TITLES[tr.track]} `;
   // The same width for every track, so the bars line up: room for "100.0% 9999/9999 units".

@@ -1,0 +1,202 @@
+import type { TrackName } from '../../tracks/protocol/events.js';
+import type { RunState, TrackState } from './stateTypes.js';
+import { TRACK_ORDER } from './stateTypes.js';
+
+/**
+ * What earlier runs recorded about a track's units (from `unit_results`), published when
+ * the run is planned, so that every view estimates from the first second.
+ */
+export interface TrackHistory {
+  /** The units this run has to do, each with its last recorded time at work (ms), if any. */
+  readonly todo: ReadonlyArray<{ readonly unit: string; readonly ms: number | null }>;
+  /** Median time of a done unit, and of a no-data unit, of this track (all recorded). */
+  readonly doneMs: number | null;
+  readonly emptyMs: number | null;
+  /** Share of recorded units that had no data (for a unit never run before). */
+  readonly emptyShare: number;
+}
+
+/** How the run shares the machine: at most `budget` busy workers, `caps` per track. */
+export interface Budget {
+  readonly budget: number;
+  readonly caps: Readonly<Record<TrackName, number>>;
+}
+
+/** Weight of the history against this run's own measurements, in units. */
+const PRIOR_UNITS = 3;
+
+function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The time a unit is expected to take from history (ms), before this run's correction. */
+function predicted(h: TrackHistory, ms: number | null): number | undefined {
+  if (ms !== null) return ms;
+  if (h.doneMs === null) return undefined;
+  return h.doneMs * (1 - h.emptyShare) + (h.emptyMs ?? 0) * h.emptyShare;
+}
+
+/** Σ actual and Σ predicted time of a track's units this run finished, that history knows. */
+function paceOf(t: TrackState, h: TrackHistory): { actual: number; expected: number } {
+  const byUnit = new Map(h.todo.map((u) => [u.unit, u.ms]));
+  let actual = 0;
+  let expected = 0;
+  for (const f of t.timings) {
+    const p = predicted(h, byUnit.has(f.unit) ? (byUnit.get(f.unit) ?? null) : null);
+    if (p === undefined) continue;
+    actual += f.ms;
+    expected += p;
+  }
+  return { actual, expected };
+}
+
+/**
+ * How far this run is from its history: per track, Σ actual / Σ predicted over the units
+ * it finished, pulled towards the whole run's ratio by a prior worth `PRIOR_UNITS` of its
+ * units, and that towards 1 the same way. The machine may be busier or quieter than when
+ * the history was recorded: the tracks that finished units first tell the others.
+ */
+function correction(state: RunState, track: TrackName): number {
+  let actual = 0;
+  let expected = 0;
+  let typical = 0;
+  for (const k of TRACK_ORDER) {
+    const h = state.history?.[k];
+    if (!h) continue;
+    const p = paceOf(state.tracks[k], h);
+    actual += p.actual;
+    expected += p.expected;
+    typical = Math.max(typical, median(h.todo.map((u) => u.ms ?? h.doneMs ?? 0)) ?? 0);
+  }
+  const global = (actual + PRIOR_UNITS * typical) / (expected + PRIOR_UNITS * typical || 1);
+  const h = state.history?.[track];
+  if (!h) return global;
+  const own = paceOf(state.tracks[track], h);
+  const prior = PRIOR_UNITS * (median(h.todo.map((u) => u.ms ?? h.doneMs ?? 0)) ?? 0);
+  return prior + own.expected > 0 ? (own.actual + prior * global) / (own.expected + prior) : global;
+}
+
+/** A track's remaining work in worker-milliseconds, and how many units are left to take. */
+export interface Work {
+  readonly ms: number;
+  readonly units: number;
+}
+
+/**
+ * The work a track has left (pure): the expected time of each unit still to run (from
+ * history, corrected by this run's pace), the rest of each running one; without history,
+ * this run's mean time per unit. Undefined while nothing is known.
+ */
+export function remainingWork(state: RunState, track: TrackName): Work | undefined {
+  const t = state.tracks[track];
+  const h = state.history?.[track];
+  const running = new Map(t.running.map((r) => [r.unit, r]));
+  const left = (h?.todo ?? []).filter((u) => !t.finishedUnits.has(u.unit));
+  const measured = median(t.timings.map((f) => f.ms));
+  const f = h ? correction(state, track) : 1;
+  let ms = 0;
+  let units = 0;
+  const count = h ? left.length : Math.max(0, t.total - t.done - t.empty - t.failed);
+  if (count === 0) return { ms: 0, units: 0 };
+  const items = h ? left : Array.from({ length: count }, () => ({ unit: '', ms: null }));
+  for (const u of items) {
+    const p = h ? predicted(h, u.ms) : undefined;
+    const each = p !== undefined ? p * f : measured;
+    if (each === undefined) return undefined;
+    const r = running.get(u.unit);
+    const done = r ? state.now - r.startedAt - r.pausedMs : 0;
+    ms += Math.max(each * 0.05, each - Math.max(0, done));
+    if (!r) units++;
+  }
+  return { ms, units };
+}
+
+interface SimTrack {
+  readonly track: TrackName;
+  work: number;
+  units: number;
+  workers: number;
+  readonly cap: number;
+  finish: number | undefined;
+}
+
+/** The track a free worker slot goes to: the one whose work would take longest (critical path). */
+export function criticalTrack<
+  T extends { work: number; units: number; workers: number; cap: number },
+>(tracks: readonly T[]): T | undefined {
+  let best: T | undefined;
+  let bestTime = -1;
+  for (const t of tracks) {
+    // No slot past its cap, nor more workers than it has units to give them.
+    if (t.workers >= t.cap || t.units <= t.workers || t.work <= 0) continue;
+    // Its time with one more worker still decides the run: give it to the slowest.
+    const time = t.work / Math.max(1, t.workers);
+    if (time > bestTime) {
+      best = t;
+      bestTime = time;
+    }
+  }
+  return best;
+}
+
+/**
+ * When each track will end (ms from now, pure): the workers go where the scheduler sends
+ * them — the tracks' work shared among at most `budget` workers, each slot freed by a
+ * track that ends given to the track on the critical path — each worker doing a
+ * worker-millisecond of work per millisecond. Paused tracks do not move (undefined).
+ */
+export function simulate(state: RunState, budget: Budget): Partial<Record<TrackName, number>> {
+  const sims: SimTrack[] = [];
+  const out: Partial<Record<TrackName, number>> = {};
+  for (const track of TRACK_ORDER) {
+    const t = state.tracks[track];
+    if (t.status === 'paused' || t.status === 'failed' || t.status === 'stopped') continue;
+    const w = remainingWork(state, track);
+    if (!w) return out;
+    if (w.ms <= 0) {
+      out[track] = 0;
+      continue;
+    }
+    // Workers started and not at a unit yet are still starting.
+    const starting = t.workers.filter((pid) => state.starting[pid] !== undefined).length;
+    const startup = median(state.startups) ?? 0;
+    sims.push({
+      track,
+      work: w.ms + starting * startup,
+      units: w.units + t.running.length,
+      workers: t.running.length > 0 ? Math.max(t.workers.length, 1) : t.workers.length,
+      cap: budget.caps[track],
+      finish: undefined,
+    });
+  }
+  // A worker given a slot first starts (its process, its connections): this run's median.
+  const startup = median(state.startups) ?? 0;
+  let busy = sims.reduce((n, s) => n + s.workers, 0);
+  let now = 0;
+  for (let guard = 0; guard < 1000; guard++) {
+    while (busy < budget.budget) {
+      const next = criticalTrack(sims.filter((s) => s.finish === undefined));
+      if (!next) break;
+      next.workers++;
+      next.work += startup;
+      busy++;
+    }
+    const live = sims.filter((s) => s.finish === undefined && s.workers > 0);
+    if (live.length === 0) break;
+    const dt = Math.min(...live.map((s) => s.work / s.workers));
+    now += dt;
+    for (const s of live) {
+      s.work -= s.workers * dt;
+      if (s.work <= 1e-6) {
+        s.finish = now;
+        busy -= s.workers;
+        s.workers = 0;
+      }
+    }
+  }
+  for (const s of sims) if (s.finish !== undefined) out[s.track] = s.finish;
+  return out;
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import {
+  criticalTrack,
+  remainingWork,
+  simulate,
+  type TrackHistory,
+} from '../../src/orchestrator/state/estimate.js';
+import { initialState, overall, reduce, trackEta } from '../../src/orchestrator/state/runState.js';
+import type { TrackName } from '../../src/tracks/protocol/events.js';
+import { workerEvent } from '../support/runEvents.js';
+
+const units = (n: number, ms: number | null) =>
+  Array.from({ length: n }, (_, i) => ({
+    unit: `eurusd/2024-${String(i + 1).padStart(2, '0')}`,
+    ms,
+  }));
+
+const history = (todo: TrackHistory['todo'], doneMs: number | null = null): TrackHistory => ({
+  todo,
+  doneMs,
+  emptyMs: null,
+  emptyShare: 0,
+});
+
+/** A run planned with these per-track histories, `budget` workers, each track capped at `cap`. */
+function planned(h: Record<TrackName, TrackHistory>, budget: number, cap = budget) {
+  const events: RunEvent[] = [
+    {
+      type: 'run_planned',
+      at: 0,
+      runId: 'r',
+      maxAttempts: 3,
+      stallMs: 60_000,
+      tracks: (Object.keys(h) as TrackName[]).map((track) => ({
+        track,
+        total: h[track].todo.length,
+        done: 0,
+        empty: 0,
+        rows: 0,
+        workers: cap,
+      })),
+    },
+    {
+      type: 'run_history',
+      at: 0,
+      tracks: h,
+      budget: { budget, caps: { bollinger: cap, regression: cap, extraction: cap } },
+    },
+  ];
+  return events.reduce(reduce, initialState(0));
+}
+
+describe('the ETA', () => {
+  it('is known from the first second when every unit has a recorded time', () => {
+    const s = planned(
+      {
+        bollinger: history(units(4, 1_000)),
+        regression: history(units(2, 10_000)),
+        extraction: history([]),
+      },
+      1,
+    );
+    // One worker: regression first (the longest), then bollinger: 20 s + 4 s.
+    expect(trackEta(s, 'regression')).toBeCloseTo(20, 6);
+    expect(trackEta(s, 'bollinger')).toBeCloseTo(24, 6);
+    expect(overall(s).eta).toBeCloseTo(24, 6);
+  });
+
+  it('counts the workers a track gets once the others have ended', () => {
+    const s = planned(
+      {
+        bollinger: history(units(4, 1_000)),
+        regression: history(units(8, 2_000)),
+        extraction: history([]),
+      },
+      2,
+    );
+    // Two workers, both to the critical path first: regression's 16 s of work takes 8 s,
+    // then its two slots go to bollinger: 4 s of work in 2 s more.
+    expect(trackEta(s, 'regression')).toBeCloseTo(8, 6);
+    expect(trackEta(s, 'bollinger')).toBeCloseTo(10, 6);
+  });
+
+  it("follows this run's pace: units twice slower than their history make the rest slower", () => {
+    let s = planned(
+      { bollinger: history(units(10, 1_000)), regression: history([]), extraction: history([]) },
+      1,
+    );
+    for (let i = 0; i < 5; i++) {
+      s = reduce(
+        s,
+        workerEvent(i * 2_000, 'bollinger', 5, {
+          type: 'unit_done',
+          unit: units(10, 0)[i]!.unit,
+          rows: 1,
+          bytes: 1,
+          ms: 2_000,
+        }),
+      );
+    }
+    // The whole run's pace: (5 × 2 s + 3 × 1 s) / (5 × 1 s + 3 × 1 s) = 13 / 8; the track's
+    // own, pulled towards it: (5 × 2 s + 3 × 13/8 s) / (5 × 1 s + 3 × 1 s); on 5 units of 1 s.
+    const own = (10 + 3 * (13 / 8)) / 8;
+    const w = remainingWork(s, 'bollinger')!;
+    expect(w.units).toBe(5);
+    expect(w.ms).toBeCloseTo(5 * 1_000 * own, 6);
+  });
+
+  it('has no estimate without history until units have finished, then their median', () => {
+    const s = planned(
+      { bollinger: history(units(3, null)), regression: history([]), extraction: history([]) },
+      1,
+    );
+    expect(trackEta(s, 'bollinger')).toBeUndefined();
+    const after = reduce(
+      s,
+      workerEvent(3_000, 'bollinger', 5, {
+        type: 'unit_done',
+        unit: units(3, 0)[0]!.unit,
+        rows: 1,
+        bytes: 1,
+        ms: 3_000,
+      }),
+    );
+    expect(remainingWork(after, 'bollinger')).toEqual({ ms: 6_000, units: 2 });
+  });
+
+  it('gives a free worker to the track whose work would take longest, never past its cap', () => {
+    const pick = criticalTrack([
+      { name: 'a', work: 10, units: 5, workers: 1, cap: 4 },
+      { name: 'b', work: 30, units: 5, workers: 2, cap: 4 },
+      { name: 'c', work: 99, units: 5, workers: 1, cap: 1 },
+      { name: 'd', work: 99, units: 1, workers: 1, cap: 4 },
+    ]);
+    expect(pick?.name).toBe('b');
+  });
+
+  it('ends where the simulation of the scheduler says, with slots moving on', () => {
+    const s = planned(
+      {
+        bollinger: history(units(2, 1_000)),
+        regression: history(units(2, 1_000)),
+        extraction: history(units(2, 1_000)),
+      },
+      2,
+      1,
+    );
+    const ends = simulate(s, s.budget!);
+    // Caps of one: two tracks run 2 s each, the third starts at 2 s and ends at 4 s.
+    expect(Object.values(ends).sort()).toEqual([2_000, 2_000, 4_000]);
+  });
+});
