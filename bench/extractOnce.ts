@@ -3,7 +3,7 @@
 // process's peak RSS as one JSON line (so memory is measured for the extraction alone).
 // The first unit of a process also starts its Parquet encoder thread; the others find it.
 import os from 'node:os';
-import { settingsFrom } from '../src/config/load.js';
+import { settingsFrom } from '../src/config/validate.js';
 import { openDatabase } from '../src/db/connection/open.js';
 import { runExtractionUnit } from '../src/tracks/extraction/runUnit.js';
 

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { settingsFrom } from '../src/config/load.js';
+import { settingsFrom } from '../src/config/validate.js';
 import { formatMonth, nextMonth, parseMonth } from '../src/config/months.js';
 import { openDatabase } from '../src/db/connection/open.js';
 import { resolveTarget } from '../src/db/connection/target.js';
@@ -23,6 +23,7 @@ import { workerMallocEnv } from '../src/orchestrator/supervisor/workerCommand.js
 import { copyOut, dumpBinary, replaceWithCopy } from './floor.js';
 import { benchDashboard, type DashboardCost } from './dashboardCost.js';
 import { benchQueue } from './queueOverhead.js';
+import { benchStartup, printStartup } from './startup.js';
 import { median, repeat, timed } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -32,14 +33,16 @@ const { values: args } = parseArgs({
     'data-dir': { type: 'string', default: '.bench/pg' },
     out: { type: 'string', default: '.bench/results.json' },
     large: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'tracks,queue,dashboard' },
+    only: { type: 'string', default: 'tracks,queue,dashboard,startup' },
   },
 });
 const RUNS = Math.max(1, Number(args.runs));
 const PARTS = new Set(args.only!.split(',').map((p) => p.trim()));
 for (const p of PARTS) {
-  if (!['tracks', 'queue', 'dashboard'].includes(p)) {
-    process.stderr.write(`--only ${p}: expected a comma list of tracks, queue, dashboard\n`);
+  if (!['tracks', 'queue', 'dashboard', 'startup'].includes(p)) {
+    process.stderr.write(
+      `--only ${p}: expected a comma list of tracks, queue, dashboard, startup\n`,
+    );
     process.exit(2);
   }
 }
@@ -145,6 +148,16 @@ try {
       `\nTrack 3 memory check: peak RSS ${memory.peak_rss_mb?.toFixed(0)} MB for ${large?.rows} rows, bound ${RSS_BOUND_MB} MB: ${memory.ok ? 'ok' : 'EXCEEDED'}\n`,
     );
     Object.assign(result, { rows, memory });
+  }
+  if (PARTS.has('startup')) {
+    const rows = await benchStartup({
+      cli: fileURLToPath(new URL('../src/cli/main.js', import.meta.url)),
+      root: fileURLToPath(new URL('../..', import.meta.url)),
+      dbUrl: db.childUrl!,
+      runs: RUNS,
+    });
+    printStartup(rows);
+    result['startup'] = { load: os.loadavg(), rows };
   }
   if (PARTS.has('queue')) {
     const queue = await benchQueue(db.childUrl!, RUNS);

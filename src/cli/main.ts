@@ -17,6 +17,13 @@ if (!process.argv.some((a) => a === 'worker' || a === 'track')) {
 }
 const { exitProcess, ignoreStdioErrors } = await import('./exit.js');
 ignoreStdioErrors();
+// The one answer that needs no argument parser (commander is a third of a bare start-up).
+const only = process.argv.length === 3 ? process.argv[2] : undefined;
+if (only === '--version' || only === '-V') {
+  const { packageVersion } = await import('./version.js');
+  process.stdout.write(`${packageVersion()}\n`);
+  exitProcess(0);
+}
 const { main } = await import('./program.js');
 
 // Pipes and files are written synchronously on Linux, so exiting here loses no output,

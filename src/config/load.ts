@@ -1,108 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { z } from 'zod';
+import { toSettings, type Settings } from './settings.js';
 import { UserError } from './userError.js';
-import { type Month, parseMonth } from './months.js';
-import { type ConfigFile, configFileSchema, TABLE_KEYS, type TableKey } from './schema.js';
 
-/** A month span, both ends included. */
-export interface MonthSpan {
-  readonly from: Month;
-  readonly to: Month;
-}
-
-/** The configuration after validation and defaults, as the rest of the program sees it. */
-export interface Settings {
-  readonly schema: string;
-  /** Configured pairs; undefined means "the dataset's pairs, else all 28". */
-  readonly pairs: readonly string[] | undefined;
-  readonly months: { readonly bollinger?: MonthSpan; readonly regression?: MonthSpan };
-  /** Physical table-name templates containing `{pair}`. */
-  readonly tables: Readonly<Record<TableKey, string>>;
-  /** Logical → physical column renames per table. */
-  readonly columns: Readonly<Record<TableKey, Readonly<Record<string, string>>>>;
-  readonly bollingerInput: string;
-  readonly compression: 'zstd' | 'snappy' | 'none';
-  readonly databaseUrl: string | undefined;
-  readonly dataDir: string | undefined;
-  readonly outDir: string | undefined;
-  readonly run: RunSettings;
-}
-
-/** How the orchestrator runs (config key `run`, docs/configuration.md). */
-export interface RunSettings {
-  /** Busy workers at once across all tracks; undefined = the machine's cores. */
-  readonly maxWorkers: number | undefined;
-  /** At most this many worker processes per track; undefined = up to `maxWorkers`. */
-  readonly workers: {
-    readonly bollinger?: number;
-    readonly regression?: number;
-    readonly extraction?: number;
-  };
-  /** Attempts per unit before it counts as failed (the queue retries with backoff). */
-  readonly maxAttempts: number;
-  /** Crashes of a track's workers tolerated before the track is marked failed. */
-  readonly maxRestarts: number;
-  /** A running unit silent this long is flagged as stalled. */
-  readonly stallSeconds: number;
-  /** Period of the state snapshots in `--json` mode. */
-  readonly snapshotSeconds: number;
-  /** An unreachable database is waited out this long before the run (or a worker) gives up. */
-  readonly databaseTimeoutSeconds: number;
-}
-
-/** Default physical name of every logical table. */
-export const DEFAULT_TABLES: Readonly<Record<TableKey, string>> = Object.fromEntries(
-  TABLE_KEYS.map((k) => [k, `${k}_{pair}`]),
-) as Record<TableKey, string>;
-
-/** Formats zod issues as one line each: `file: path: message`. */
-export function describeIssues(source: string, issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((i) => {
-      const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-      return `${source}: ${path.replace(/^\./, '') || '(top level)'}: ${i.message}`;
-    })
-    .join('\n');
-}
-
-function span(s: { from: string; to: string } | undefined): MonthSpan | undefined {
-  if (!s) return undefined;
-  return { from: parseMonth(s.from)!, to: parseMonth(s.to)! };
-}
-
-/** Validates a parsed config object and fills in defaults. */
-export function settingsFrom(raw: unknown, source = 'config'): Settings {
-  const parsed = configFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new UserError(`invalid configuration:\n${describeIssues(source, parsed.error.issues)}`);
-  }
-  const c: ConfigFile = parsed.data;
-  const tables = { ...DEFAULT_TABLES, ...(c.tables ?? {}) } as Record<TableKey, string>;
-  const columns = Object.fromEntries(
-    TABLE_KEYS.map((k) => [k, { ...(c.columns?.[k] ?? {}) }]),
-  ) as Record<TableKey, Record<string, string>>;
-  return {
-    schema: c.schema ?? 'bqx',
-    pairs: c.pairs ? [...new Set(c.pairs)] : undefined,
-    months: { bollinger: span(c.months?.bollinger), regression: span(c.months?.regression) },
-    tables,
-    columns,
-    bollingerInput: c.bollinger?.inputColumn ?? 'w15_bqx_return',
-    compression: c.extraction?.compression ?? 'zstd',
-    databaseUrl: c.database?.url,
-    dataDir: c.dataDir,
-    outDir: c.outDir,
-    run: {
-      workers: { ...(c.run?.workers ?? {}) },
-      maxWorkers: c.run?.maxWorkers,
-      maxAttempts: c.run?.maxAttempts ?? 3,
-      maxRestarts: c.run?.maxRestarts ?? 5,
-      stallSeconds: c.run?.stallSeconds ?? 120,
-      snapshotSeconds: c.run?.snapshotSeconds ?? 5,
-      databaseTimeoutSeconds: c.run?.databaseTimeoutSeconds ?? 600,
-    },
-  };
-}
+export * from './settings.js';
 
 /**
  * A JSON syntax error with its line and column: `line 3, column 5: Expected double-quoted
@@ -118,9 +18,12 @@ export function jsonErrorAt(text: string, err: unknown): string {
   return `line ${line}, column ${column}: ${m[1]}`;
 }
 
-/** Reads and validates a JSON config file; no file means defaults. */
+/**
+ * Reads and validates a JSON config file; no file means defaults. The validator (zod) is
+ * loaded only when there is a file: a command without one starts faster.
+ */
 export async function loadSettings(file: string | undefined): Promise<Settings> {
-  if (!file) return settingsFrom({});
+  if (!file) return toSettings({});
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -133,5 +36,6 @@ export async function loadSettings(file: string | undefined): Promise<Settings> 
   } catch (err) {
     throw new UserError(`config file ${file} is not valid JSON: ${jsonErrorAt(text, err)}`);
   }
+  const { settingsFrom } = await import('./validate.js');
   return settingsFrom(raw, file);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ALL_PAIRS, isPairShaped } from '../db/contract/pairs.js';
+import { ALL_PAIRS, isPairShaped } from './pairs.js';
 import { parseMonth } from './months.js';
+import { TABLE_KEYS, type TableKey } from './tableKeys.js';
 
 const monthText = z
   .string()
@@ -24,20 +25,7 @@ const tableTemplate = z
     message: 'is too long: PostgreSQL truncates names at 63 characters (partitions add _yyyy_mm)',
   });
 
-/** Logical table names a config may rename (SCHEMA.md). */
-export const TABLE_KEYS = [
-  'm1',
-  'bqx',
-  'bollinger_rate',
-  'statistics_rate',
-  'volume_features',
-  'spread_features',
-  'time_features',
-  'bollinger_bqx',
-  'reg_rate',
-  'reg_bqx',
-] as const;
-export type TableKey = (typeof TABLE_KEYS)[number];
+export { TABLE_KEYS, type TableKey };
 
 const tablesShape = Object.fromEntries(TABLE_KEYS.map((k) => [k, tableTemplate.optional()])) as {
   [K in TableKey]: z.ZodOptional<typeof tableTemplate>;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { MonthSpan, Settings } from '../config/load.js';
 import { formatMonth, parseMonth } from '../config/months.js';
-import { ALL_PAIRS } from './contract/pairs.js';
+import { ALL_PAIRS } from '../config/pairs.js';
 
 /** bqx-monitor's own bookkeeping schema (dataset description, later the work ledger). */
 export const META_SCHEMA = 'bqx_monitor';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { problemLines } from '../../src/cli/commands/doctor.js';
+import { problemLines } from '../../src/cli/actions/doctor.js';
 import { runCli } from '../support/cli.js';
 import { makeDataDir, removeDataDir } from '../support/dataDir.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/config/userError.js';
-import { settingsFrom } from '../../src/config/load.js';
+import { settingsFrom } from '../../src/config/validate.js';
 import { formatMonth } from '../../src/config/months.js';
 import { assertPair } from '../../src/db/contract/physical.js';
 

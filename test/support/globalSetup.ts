@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { settingsFrom } from '../../src/config/load.js';
+import { settingsFrom } from '../../src/config/validate.js';
 import { createPool } from '../../src/db/connection/pool.js';
 import { acquireEmbedded } from '../../src/db/embedded/server.js';
 import { migrateAll } from '../../src/orchestrator/run/migrateAll.js';

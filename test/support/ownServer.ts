@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import pg from 'pg';
-import { settingsFrom } from '../../src/config/load.js';
+import { settingsFrom } from '../../src/config/validate.js';
 import { resolveBinaries } from '../../src/db/embedded/binaries.js';
 import { serverIdentity } from '../../src/db/embedded/identity.js';
 import { acquireEmbedded, type EmbeddedServer } from '../../src/db/embedded/server.js';

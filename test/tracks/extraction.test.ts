@@ -185,12 +185,17 @@ describe('Track 3: extraction to Parquet', () => {
         reject: false,
       },
     );
+    // Killed once its temporary file exists: mid-write (however long a loaded machine takes to get there).
     let temp: string | undefined;
-    for (let i = 0; i < 400 && !temp; i++) {
-      temp = (await readdir(dir)).find((f) => f.endsWith('.tmp'));
-      if (!temp) await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(temp).toBeDefined();
+    await expect
+      .poll(
+        async () => {
+          temp = (await readdir(dir)).find((f) => f.endsWith('.tmp'));
+          return temp;
+        },
+        { timeout: 120_000, interval: 10 },
+      )
+      .toBeDefined();
     child.kill('SIGKILL');
     await child;
     expect(await readFile(file, 'utf8')).toBe('previous contents');

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settingsFrom } from '../../src/config/load.js';
+import { settingsFrom } from '../../src/config/validate.js';
 import { parseMonth } from '../../src/config/months.js';
 import { BOLLINGER_BQX_COLUMNS, regColumns } from '../../src/db/contract/columns.js';
 import { computeBollinger } from '../../src/tracks/kernels/bollinger.js';

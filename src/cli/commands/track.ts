@@ -1,39 +1,5 @@
-import { Argument, type Command, Option } from 'commander';
-import { type Month, monthRange, parseMonth } from '../../config/months.js';
-import { assertPair } from '../../db/contract/physical.js';
-import type { UnitOutcome } from '../../db/ledger/results.js';
-import { migrate } from '../../db/migrations/migrate.js';
-import { type UnitContext, UnitInterrupted, workerIdentity } from '../../tracks/io/unitContext.js';
-import { createEmitter } from '../../tracks/protocol/emit.js';
-import type { TrackName } from '../../tracks/protocol/events.js';
-import { type GlobalOptions, openContext } from '../context.js';
-import { EXIT, UserError } from '../../config/userError.js';
-
-interface TrackOptions {
-  pair: string;
-  month?: string;
-}
-
-/** The runners, loaded when a `track` command runs (other commands do not need them). */
-async function runners() {
-  const [b, r, x] = await Promise.all([
-    import('../../tracks/bollinger/runUnit.js'),
-    import('../../tracks/regression/runUnit.js'),
-    import('../../tracks/extraction/runUnit.js'),
-  ]);
-  return {
-    month: { bollinger: b.runBollingerUnit, regression: r.runRegressionUnit } as const,
-    extraction: x.runExtractionUnit,
-  };
-}
-
-/** `--month`, checked before anything runs or is printed. */
-function monthFlag(opt: string | undefined): Month | undefined {
-  if (opt === undefined) return undefined;
-  const m = parseMonth(opt);
-  if (!m) throw new UserError(`--month ${JSON.stringify(opt)}: expected a month written YYYY-MM`);
-  return m;
-}
+import { type Command, Argument, Option } from 'commander';
+import { lazyAction } from '../lazyAction.js';
 
 /**
  * `bqx-monitor track T --pair P [--month YYYY-MM]`: runs units in this process and prints
@@ -56,50 +22,5 @@ export function registerTrack(program: Command): void {
       '--month <YYYY-MM>',
       'one month (default: every month of the track; not for extraction)',
     )
-    .action(async (track: TrackName, opts: TrackOptions, cmd: Command) => {
-      let pair: string;
-      try {
-        pair = assertPair(opts.pair);
-      } catch (err) {
-        throw new UserError(`--pair: ${(err as Error).message}`);
-      }
-      if (track === 'extraction' && opts.month !== undefined)
-        throw new UserError('--month does not apply to extraction (a unit is a pair)');
-      const month = monthFlag(opts.month);
-      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
-      await migrate(ctx.db);
-      const run = await runners();
-      const emit = createEmitter(track as TrackName);
-      const unitCtx: UnitContext = {
-        withPgClient: ctx.db.withPgClient,
-        settings: ctx.settings,
-        emit,
-        attempt: 1,
-        worker: workerIdentity(),
-      };
-      emit({ type: 'worker_start', concurrency: 1 });
-      const outcomes: UnitOutcome[] = [];
-      try {
-        if (track === 'extraction') {
-          const compression = ctx.settings.compression;
-          outcomes.push(await run.extraction(unitCtx, pair, { outDir: ctx.outDir, compression }));
-        } else {
-          const span = ctx.scope[track];
-          for (const m of month ? [month] : monthRange(span.from, span.to)) {
-            outcomes.push(await run.month[track](unitCtx, pair, m));
-          }
-        }
-      } catch (err) {
-        if (err instanceof UnitInterrupted) throw new UserError(err.message, EXIT.failed);
-        throw err;
-      }
-      const failed = outcomes.filter((o) => o.status === 'failed').length;
-      emit({
-        type: 'worker_exit',
-        code: failed ? EXIT.failed : EXIT.ok,
-        reason: failed ? `${failed} unit(s) failed` : 'all units finished',
-        units: outcomes.length,
-      });
-      process.exitCode = failed ? EXIT.failed : EXIT.ok;
-    });
+    .action(lazyAction(() => import('../actions/track.js'), 'trackAction'));
 }

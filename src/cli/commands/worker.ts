@@ -1,18 +1,5 @@
 import { type Command, Option } from 'commander';
-import { migrateAll } from '../../orchestrator/run/migrateAll.js';
-import { SUPERVISED_ENV } from '../../orchestrator/supervisor/workerCommand.js';
-import { createEmitter } from '../../tracks/protocol/emit.js';
-import type { TrackName } from '../../tracks/protocol/events.js';
-import { type GlobalOptions, openContext } from '../context.js';
-import { interceptSignals } from '../shutdown.js';
-import { EXIT, UserError } from '../../config/userError.js';
-import { forTerminal } from '../../orchestrator/text/charset.js';
-
-interface WorkerFlags {
-  track: TrackName;
-  concurrency: string;
-  untilEmpty?: boolean;
-}
+import { lazyAction } from '../lazyAction.js';
 
 /**
  * `bqx-monitor worker --track T [--concurrency N]`: takes units of one track from the
@@ -31,49 +18,5 @@ export function registerWorker(program: Command): void {
     )
     .addOption(new Option('--concurrency <n>', 'units at once in this process').default('1'))
     .option('--until-empty', 'exit once the track has no unit left in the queue')
-    .action(async (flags: WorkerFlags, cmd: Command) => {
-      const concurrency = Number(flags.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
-        throw new UserError('--concurrency: expected a whole number from 1 to 64');
-      const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
-      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), say, { patient: true });
-      await migrateAll(ctx.db);
-      // graphile-worker prints a worker's fatal error with console.trace: one line, no stack.
-      console.trace = (...args: unknown[]) => say(`queue: ${String(args[0]).split('\n')[0]}`);
-      // Loaded here: the track runners (Arrow, Parquet) are not needed by other commands.
-      const { startWorker } = await import('../../orchestrator/worker/runWorker.js');
-      const emit = createEmitter(flags.track);
-      emit({ type: 'worker_start', concurrency });
-      const worker = await startWorker({
-        db: ctx.db,
-        settings: ctx.settings,
-        track: flags.track,
-        concurrency,
-        extraction: { outDir: ctx.outDir, compression: ctx.settings.compression },
-        emit,
-        untilEmpty: flags.untilEmpty === true,
-        log: say,
-      });
-      // The first signal: take no new unit, finish the current one. A second: exit at once.
-      interceptSignals((signal, count) => {
-        if (count > 1) return 'default';
-        worker.stop(`${signal}: finishing the current unit`);
-        return 'handled';
-      });
-      // Nobody reads our events any more (the supervisor died, a pipe closed): finish the
-      // current unit quietly, so its commit and its job's completion still happen.
-      process.stdout.on('error', () => worker.stop('stdout closed'));
-      if (process.env[SUPERVISED_ENV] === '1') {
-        // The supervisor holds our stdin open: when it dies, even by SIGKILL, stdin ends.
-        process.stdin.on('end', () => worker.stop('the supervisor went away'));
-        process.stdin.on('error', () => worker.stop('the supervisor went away'));
-        process.stdin.resume();
-      }
-      try {
-        await worker.done;
-      } catch (err) {
-        throw new UserError(`worker stopped: ${(err as Error).message}`, EXIT.failed);
-      }
-      process.exitCode = EXIT.ok;
-    });
+    .action(lazyAction(() => import('../actions/worker.js'), 'workerAction'));
 }

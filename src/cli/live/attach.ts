@@ -8,7 +8,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import type { DashboardControls, QuitReason } from '../../ui/Dashboard.js';
 import { loadDashboard } from '../../ui/loadDashboard.js';
 import { EXIT } from '../../config/userError.js';
-import { formatDoctor } from '../commands/doctor.js';
+import { formatDoctor } from '../actions/doctor.js';
 import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
 import { reportRun } from './follow.js';
 import { waitForPreparation } from './preparation.js';

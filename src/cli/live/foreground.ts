@@ -8,7 +8,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import { EXIT, UserError } from '../../config/userError.js';
 import type { GlobalOptions } from '../context.js';
 import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
-import { formatDoctor } from '../commands/doctor.js';
+import { formatDoctor } from '../actions/doctor.js';
 import { followRun, reportRun } from './follow.js';
 import { waitForPreparation } from './preparation.js';
 import { workerCommandFor } from './workers.js';

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { acquireEmbedded } from '../embedded/server.js';
 import { createPool, type WithPgClient } from './pool.js';
 import { type DbTarget, describeTarget } from './target.js';
 
@@ -37,6 +36,8 @@ export async function openDatabase(opts: {
       close: () => pool.end(),
     };
   }
+  // Loaded only for the embedded server: a command against another database skips it.
+  const { acquireEmbedded } = await import('../embedded/server.js');
   const server = await acquireEmbedded(opts.dataDir, opts.log);
   try {
     const admin = createPool({ connectionString: server.url, max: 1 });

@@ -1,7 +1,7 @@
 import type { Settings } from '../../config/load.js';
 import type { TableKey } from '../../config/schema.js';
 import { partitionSuffix, type Month } from '../../config/months.js';
-import { ALL_PAIRS, isPairShaped } from './pairs.js';
+import { ALL_PAIRS, isPairShaped } from '../../config/pairs.js';
 
 /** Refuses a pair name before it can reach SQL (SCHEMA.md: `^[a-z]{6}$` and in the list). */
 export function assertPair(pair: string, allowed: readonly string[] = ALL_PAIRS): string {

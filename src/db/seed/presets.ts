@@ -1,6 +1,6 @@
 import type { MonthSpan } from '../../config/load.js';
 import { parseMonth } from '../../config/months.js';
-import { ALL_PAIRS } from '../contract/pairs.js';
+import { ALL_PAIRS } from '../../config/pairs.js';
 
 /** What `bqx-monitor seed` generates, and the month spans a run over it plans. */
 export interface SeedPlan {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { QUEUE_SCHEMA } from './jobQueue.js';
+import { QUEUE_SCHEMA } from './queueNames.js';
 
 /*
  * Writes to graphile-worker's private jobs table, for what its public functions cannot do.

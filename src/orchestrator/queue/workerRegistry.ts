@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { META_SCHEMA } from '../../db/dataset.js';
-import { QUEUE_SCHEMA } from './jobQueue.js';
+import { QUEUE_SCHEMA } from './queueNames.js';
 
 /** Heartbeat period, and the silence after which a worker counts as dead. */
 export const HEARTBEAT_MS = 10_000;

@@ -3,7 +3,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import type { Liveness } from '../live/election.js';
 import type { RunRecordStatus } from '../live/runRecord.js';
 import { TRACKS } from '../plan/planUnits.js';
-import { taskName } from '../queue/jobQueue.js';
+import { taskName } from '../queue/queueNames.js';
 import type { Snapshot } from '../state/snapshot.js';
 import { formatDuration } from '../state/eta.js';
 import { readStatusFacts, type StatusFacts, type WorkerFact } from './statusFacts.js';

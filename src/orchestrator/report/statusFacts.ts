@@ -4,7 +4,7 @@ import { META_SCHEMA } from '../../db/dataset.js';
 import { type RecordedOutcome, readOutcomes } from '../../db/ledger/results.js';
 import { judgeRun, type Liveness, probeLiveness } from '../live/election.js';
 import { latestRun, type RunRecord, runSnapshot } from '../live/runRecord.js';
-import { QUEUE_SCHEMA } from '../queue/jobQueue.js';
+import { QUEUE_SCHEMA } from '../queue/queueNames.js';
 import { DEAD_AFTER_MS } from '../queue/workerRegistry.js';
 import type { Snapshot } from '../state/snapshot.js';
 

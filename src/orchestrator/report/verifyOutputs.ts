@@ -15,7 +15,7 @@ import { loadJoinCatalog } from '../../tracks/extraction/loadCatalog.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { regressionSourceCount } from '../../tracks/regression/loadInput.js';
 import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
-import { QUEUE_SCHEMA } from '../queue/jobQueue.js';
+import { QUEUE_SCHEMA } from '../queue/queueNames.js';
 
 /** One thing wrong with a unit's output. */
 export interface VerifyProblem {

@@ -8,7 +8,8 @@ import { finishedSince } from '../../db/ledger/results.js';
 import { UnitInterrupted, workerIdentity } from '../../tracks/io/unitContext.js';
 import type { Emit } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { pendingJobs, queueLogger, taskName, type UnitPayload } from '../queue/jobQueue.js';
+import { pendingJobs, queueLogger, type UnitPayload } from '../queue/jobQueue.js';
+import { taskName } from '../queue/queueNames.js';
 import { releaseInterruptedJobs } from '../queue/privateJobs.js';
 import {
   DEAD_AFTER_MS,

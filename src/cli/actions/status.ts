@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { formatStatus, readStatus } from '../../orchestrator/report/runStatus.js';
+import { findLiveRun } from '../../orchestrator/live/liveRun.js';
+import { type GlobalOptions, openContext } from '../context.js';
+import { attachView } from '../live/attach.js';
+import { EXIT } from '../../config/userError.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
+
+/** `bqx-monitor status [--json]`: the last or current run, from the database alone. */
+export async function statusAction(
+  flags: { json?: boolean; watch?: boolean },
+  cmd: Command,
+): Promise<void> {
+  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  if (flags.watch) {
+    const found = await ctx.db.withPgClient((c) => findLiveRun(c));
+    if (found.kind === 'live' || found.kind === 'reconnecting') {
+      process.exitCode = await attachView(ctx, found.run.runId, {
+        dashboard: false,
+        json: flags.json === true,
+      });
+      return;
+    }
+  }
+  const s = await ctx.db.withPgClient((c) => readStatus(c));
+  process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : forTerminal(`${formatStatus(s)}\n`));
+  process.exitCode = EXIT.ok;
+}

@@ -1,0 +1,14 @@
+/** Logical table names a config may rename (SCHEMA.md). */
+export const TABLE_KEYS = [
+  'm1',
+  'bqx',
+  'bollinger_rate',
+  'statistics_rate',
+  'volume_features',
+  'spread_features',
+  'time_features',
+  'bollinger_bqx',
+  'reg_rate',
+  'reg_bqx',
+] as const;
+export type TableKey = (typeof TABLE_KEYS)[number];
