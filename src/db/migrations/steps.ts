@@ -89,7 +89,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     id: 3,
-    name: "unit outcomes: where a unit wrote, its data-quality counts, the run that ran it",
+    name: 'unit outcomes: where a unit wrote, its data-quality counts, the run that ran it',
     sql: `
       ALTER TABLE ${S}.unit_results
         ADD COLUMN out_dir text,
