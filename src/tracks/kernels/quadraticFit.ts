@@ -5,11 +5,23 @@ import {
   type RegMetric,
 } from '../../db/contract/columns.js';
 import { equalRunStarts, windowIsConstant } from './constantRuns.js';
+import { exactDot } from './exactDyadic.js';
 import { finiteOrNull, nullColumn, nullPrefix, windowHasNull } from './nulls.js';
 import { type QuadraticFilters, quadraticFilters } from './quadraticFilters.js';
+import { type ExactQuadratic, exactQuadratic } from './quadraticExact.js';
 
 /** Prediction interval half-width in residual standard deviations (FEATURES.md). */
 const Z95 = 1.96;
+
+/**
+ * A float a2 or prediction this close to zero, relative to the size its terms can have
+ * (below), is recomputed exactly from the window's values. The rounding of the filters is
+ * at most about n·2^-53 of that size (~1e-14 for n = 90), so a result that is exactly 0
+ * always falls inside; real data almost never does, so the hot path stays float.
+ */
+const NEAR_ZERO = 2 ** -32;
+/** Σu² below this may have underflowed: the window is settled exactly whatever its result. */
+const TINY_SUM_OF_SQUARES = 2 ** -900;
 
 type MetricColumns = Record<RegMetric, Float64Array>;
 
@@ -53,6 +65,14 @@ function fitWindows(
   const half = n >> 1;
   const zLast = z[n - 1]!;
   const qLast = q[n - 1]!;
+  // |c2| ≤ ‖w2‖·‖u‖ and |ŷ(last) − m| ≤ (‖w1‖·|z(last)| + ‖w2‖·|q(last)| + 1/√n)·‖u‖
+  // (Cauchy–Schwarz): the scales the results are "near zero" against.
+  const w2Norm2 = sumOfSquares(w2);
+  const predictionReach =
+    Math.sqrt(sumOfSquares(w1)) * Math.abs(zLast) +
+    Math.sqrt(w2Norm2) * Math.abs(qLast) +
+    1 / Math.sqrt(n);
+  let exact: ExactQuadratic | undefined;
   for (let t = n - 1; t < y.length; t++) {
     const start = t - n + 1;
     if (windowHasNull(nulls, start, t)) continue;
@@ -89,6 +109,19 @@ function fitWindows(
     // mean(u) is the rounding left in m; Σ(u − ū)² is SStot by the corrected two-pass rule.
     const mu = su / n;
     const ssTot = suu - (su * su) / n;
+    // "a2 = 0" is exact (FEATURES.md): a c2 within rounding of zero is replaced by its
+    // exact value, 0 when Σ Q·y = 0, so a2, the vertex and the residuals agree with it.
+    const tiny = suu < TINY_SUM_OF_SQUARES;
+    if (c2 * c2 <= NEAR_ZERO * NEAR_ZERO * w2Norm2 * suu || tiny) {
+      exact ??= exactQuadratic(n);
+      c2 = exactDot(y, start, exact.a2Weights) * exact.a2Scale;
+    }
+    // ŷ(last) = c0 + c1·z + c2·q, with c0 = m + ū added last; "prediction = 0" is exact too.
+    let pred = m + (mu + c1 * zLast + c2 * qLast);
+    if (Math.abs(pred) <= NEAR_ZERO * (Math.abs(m) + predictionReach * Math.sqrt(suu)) || tiny) {
+      exact ??= exactQuadratic(n);
+      pred = exactDot(y, start, exact.predictionWeights) * exact.predictionScale;
+    }
     // Pass 3: explicit residuals e = u − (ū + c1·z + c2·q).
     let se = 0;
     let see = 0;
@@ -97,12 +130,17 @@ function fitWindows(
       se += e;
       see += e * e;
     }
-    // b = c0 − c2 and ŷ(last) = c0 + c1·z + c2·q, with c0 = m + ū added last.
+    // b = c0 − c2.
     const b = m + (mu - c2);
-    const pred = m + (mu + c1 * zLast + c2 * qLast);
     writeFit(cols, t, n, { c1, c2, b, pred }, { se, see, ssTot });
   }
   return cols;
+}
+
+function sumOfSquares(a: Float64Array): number {
+  let s = 0;
+  for (const v of a) s += v * v;
+  return s;
 }
 
 interface Coefficients {
