@@ -6,7 +6,8 @@ import {
 } from '../../db/contract/columns.js';
 import { equalRunStarts, windowIsConstant } from './constantRuns.js';
 import { exactDot } from './exactDyadic.js';
-import { finiteOrNull, nullColumn, nullPrefix, windowHasNull } from './nulls.js';
+import { nullColumn, nullPrefix, windowHasNull } from './nulls.js';
+import { OverflowCounts, storeDefined } from './overflow.js';
 import { type QuadraticFilters, quadraticFilters } from './quadraticFilters.js';
 import { type ExactQuadratic, exactQuadratic } from './quadraticExact.js';
 
@@ -24,25 +25,36 @@ const NEAR_ZERO = 2 ** -32;
 const TINY_SUM_OF_SQUARES = 2 ** -900;
 
 type MetricColumns = Record<RegMetric, Float64Array>;
+/** Per metric: defined values of a window length that overflowed (were written NULL). */
+type MetricCounts = Record<RegMetric, number>;
+
+const zeroCounts = (): MetricCounts =>
+  Object.fromEntries(REG_METRICS.map((m) => [m, 0])) as MetricCounts;
 
 /**
  * Track 2: the parabolic regression features of `y` (FEATURES.md) for windows
  * w15 … agg(90). Returns the 90 columns `{metric}_{domain}_{window}`, iterating in
- * `regColumns(domain)` order (`onWindow` is told each window as it starts: progress); NaN marks NULL (incomplete windows, windows holding a NULL,
- * and the metrics' own NULL rules).
+ * `regColumns(domain)` order (`onWindow` is told each window as it starts: progress);
+ * NaN marks NULL (incomplete windows, windows holding a NULL, and the metrics' own NULL
+ * rules). Defined values that overflow are written NULL and counted in `overflow`.
  */
 export function computeRegression(
   y: Float64Array,
   domain: RegDomain,
   onWindow: (window: string) => void = () => {},
+  overflow: OverflowCounts = new OverflowCounts(),
 ): Map<string, Float64Array> {
   const nulls = nullPrefix(y);
   const runs = equalRunStarts(y);
   const out = new Map<string, Float64Array>();
   for (const [suffix, n] of REG_WINDOWS) {
     onWindow(suffix);
-    const cols = fitWindows(y, nulls, runs, quadraticFilters(n));
-    for (const metric of REG_METRICS) out.set(`${metric}_${domain}_${suffix}`, cols[metric]);
+    const { cols, bad } = fitWindows(y, nulls, runs, quadraticFilters(n), overflow.fromRow);
+    for (const metric of REG_METRICS) {
+      const name = `${metric}_${domain}_${suffix}`;
+      out.set(name, cols[metric]);
+      overflow.add(name, bad[metric]);
+    }
   }
   return out;
 }
@@ -57,11 +69,15 @@ function fitWindows(
   nulls: Int32Array,
   runs: Int32Array,
   f: QuadraticFilters,
-): MetricColumns {
+  countFrom: number,
+): { cols: MetricColumns; bad: MetricCounts } {
   const { n, z, q, w1, w2 } = f;
   const cols = Object.fromEntries(
     REG_METRICS.map((m) => [m, nullColumn(y.length)]),
   ) as MetricColumns;
+  // Rows before `countFrom` (look-back) tally into a scratch record that is dropped.
+  const bad = zeroCounts();
+  const ignored = zeroCounts();
   const half = n >> 1;
   const zLast = z[n - 1]!;
   const qLast = q[n - 1]!;
@@ -132,9 +148,9 @@ function fitWindows(
     }
     // b = c0 − c2.
     const b = m + (mu - c2);
-    writeFit(cols, t, n, { c1, c2, b, pred }, { se, see, ssTot });
+    writeFit(cols, t, n, { c1, c2, b, pred }, { se, see, ssTot }, t >= countFrom ? bad : ignored);
   }
-  return cols;
+  return { cols, bad };
 }
 
 function sumOfSquares(a: Float64Array): number {
@@ -159,30 +175,49 @@ interface Sums {
   readonly ssTot: number;
 }
 
-/** Writes row `t`'s 15 metrics of a fitted (non-constant) window. */
-function writeFit(cols: MetricColumns, t: number, n: number, c: Coefficients, s: Sums): void {
+/**
+ * Writes row `t`'s 15 metrics of a fitted (non-constant) window; a metric that is defined
+ * but not finite stays NULL and is counted in `bad`.
+ */
+function writeFit(
+  cols: MetricColumns,
+  t: number,
+  n: number,
+  c: Coefficients,
+  s: Sums,
+  bad: MetricCounts,
+): void {
   const { c1: a1, c2: a2, b, pred } = c;
   const residualVar = (s.see - (s.se * s.se) / n) / n;
   const residualStd = Math.sqrt(Math.max(residualVar, 0));
+  // The window is not constant, so SStot > 0 and r2 is defined: a computed SStot that is
+  // not positive (underflow) or not finite (overflow) is counted with the overflow.
   const r2 = s.ssTot > 0 ? 1 - s.see / s.ssTot : Number.NaN;
-  cols.a2[t] = finiteOrNull(a2);
-  cols.a1[t] = finiteOrNull(a1);
-  cols.b[t] = finiteOrNull(b);
-  cols.r2[t] = finiteOrNull(r2);
-  cols.rmse[t] = finiteOrNull(Math.sqrt(s.see / n));
-  cols.residual_mean[t] = finiteOrNull(s.se / n);
-  cols.residual_std[t] = finiteOrNull(residualStd);
-  cols.prediction[t] = finiteOrNull(pred);
-  cols.pred_interval_lower[t] = finiteOrNull(pred - Z95 * residualStd);
-  cols.pred_interval_upper[t] = finiteOrNull(pred + Z95 * residualStd);
+  bad.a2 += storeDefined(cols.a2, t, a2);
+  bad.a1 += storeDefined(cols.a1, t, a1);
+  bad.b += storeDefined(cols.b, t, b);
+  bad.r2 += storeDefined(cols.r2, t, r2);
+  bad.rmse += storeDefined(cols.rmse, t, Math.sqrt(s.see / n));
+  bad.residual_mean += storeDefined(cols.residual_mean, t, s.se / n);
+  bad.residual_std += storeDefined(cols.residual_std, t, residualStd);
+  bad.prediction += storeDefined(cols.prediction, t, pred);
+  bad.pred_interval_lower += storeDefined(cols.pred_interval_lower, t, pred - Z95 * residualStd);
+  bad.pred_interval_upper += storeDefined(cols.pred_interval_upper, t, pred + Z95 * residualStd);
+  // a2 and the prediction are exactly 0 when the window's values make them 0 (fitWindows).
   if (a2 !== 0) {
     const vx = -a1 / (2 * a2);
-    cols.vertex_x[t] = finiteOrNull(vx);
-    cols.vertex_y[t] = finiteOrNull(a2 * vx * vx + a1 * vx + b);
+    bad.vertex_x += storeDefined(cols.vertex_x, t, vx);
+    bad.vertex_y += storeDefined(cols.vertex_y, t, a2 * vx * vx + a1 * vx + b);
   }
-  cols.curvature[t] = finiteOrNull(Math.abs(a2));
-  cols.fit_quality[t] = finiteOrNull(Math.min(1, Math.max(0, r2)));
-  if (pred !== 0) cols.extrapolation_error[t] = finiteOrNull(residualStd / Math.abs(pred));
+  bad.curvature += storeDefined(cols.curvature, t, Math.abs(a2));
+  bad.fit_quality += storeDefined(cols.fit_quality, t, Math.min(1, Math.max(0, r2)));
+  if (pred !== 0) {
+    bad.extrapolation_error += storeDefined(
+      cols.extrapolation_error,
+      t,
+      residualStd / Math.abs(pred),
+    );
+  }
 }
 
 /** Writes row `t` of a constant window (FEATURES.md): exact values, no rounding noise. */
