@@ -1,7 +1,7 @@
 import { BOLLINGER_BQX_COLUMNS, BOLLINGER_WINDOWS } from '../../db/contract/columns.js';
 import { inContractOrder } from './columnOrder.js';
 import { nullColumn, nullPrefix, windowHasNull } from './nulls.js';
-import { OverflowCounts, storeDefined } from './overflow.js';
+import { nullIfNotFinite, OverflowCounts, storeDefined } from './overflow.js';
 import { rollingStats } from './windowStats.js';
 
 /** Band half-width in standard deviations (FEATURES.md Track 1). */
@@ -36,17 +36,31 @@ export function computeBollinger(
       if (windowHasNull(nulls, t - n + 1, t)) continue;
       const m = mean[t]!;
       const s = std[t]!;
+      const up = m + K * s;
+      const lo = m - K * s;
+      // upper − lower is 2k·s exactly; computing it from the bands would cancel m's digits.
+      const w = 2 * K * s;
+      upper[t] = up;
+      lower[t] = lo;
+      width[t] = w;
+      // The sum is finite only when every term is: one test a row, the counting off it.
+      let all = m + up + lo + w;
+      // (x − lower) / width rewritten around the mean, where x − m is exact. Width is 0
+      // exactly on a constant window (min = max), where percent_b is NULL by rule.
+      const varies = min[t] !== max[t];
+      if (varies) {
+        const pb = 0.5 + (x[t]! - m) / w;
+        percentB[t] = pb;
+        all += pb;
+      }
+      if (all - all === 0) continue;
       // rollingStats already wrote a non-finite mean as NULL; here it is counted.
       const counted = t >= from ? 1 : 0;
       bm += counted & (m - m === 0 ? 0 : 1);
-      bu += counted & storeDefined(upper, t, m + K * s);
-      bl += counted & storeDefined(lower, t, m - K * s);
-      // upper − lower is 2k·s exactly; computing it from the bands would cancel m's digits.
-      const w = 2 * K * s;
-      bw += counted & storeDefined(width, t, w);
-      // (x − lower) / width rewritten around the mean, where x − m is exact. Width is 0
-      // exactly on a constant window (min = max), where percent_b is NULL by rule.
-      if (min[t] !== max[t]) bp += counted & storeDefined(percentB, t, 0.5 + (x[t]! - m) / w);
+      bu += counted & nullIfNotFinite(upper, t);
+      bl += counted & nullIfNotFinite(lower, t);
+      bw += counted & nullIfNotFinite(width, t);
+      if (varies) bp += counted & nullIfNotFinite(percentB, t);
     }
     cols.set(`bb_upper_${n}`, upper);
     cols.set(`bb_middle_${n}`, mean);

@@ -45,3 +45,11 @@ export function storeDefined(col: Float64Array, t: number, v: number): number {
   col[t] = Number.NaN;
   return 1;
 }
+
+/** Makes `col[t]` NULL (NaN) when it is not finite; returns 1 if it did, for a tally. */
+export function nullIfNotFinite(col: Float64Array, t: number): number {
+  const v = col[t]!;
+  if (v - v === 0) return 0;
+  col[t] = Number.NaN;
+  return 1;
+}

@@ -7,7 +7,7 @@ import {
 import { equalRunStarts, windowIsConstant } from './constantRuns.js';
 import { exactDot } from './exactDyadic.js';
 import { nullColumn, nullPrefix, windowHasNull } from './nulls.js';
-import { OverflowCounts, storeDefined } from './overflow.js';
+import { OverflowCounts } from './overflow.js';
 import { type QuadraticFilters, quadraticFilters } from './quadraticFilters.js';
 import { type ExactQuadratic, exactQuadratic } from './quadraticExact.js';
 
@@ -88,6 +88,10 @@ function fitWindows(
     Math.sqrt(sumOfSquares(w1)) * Math.abs(zLast) +
     Math.sqrt(w2Norm2) * Math.abs(qLast) +
     1 / Math.sqrt(n);
+  // The bands, squared so that the hot loop takes no square root: c2² ≤ a2Band·Σu², and
+  // (|ŷ| − NEAR_ZERO·|m|)² ≤ predictionBand·Σu².
+  const a2Band = NEAR_ZERO * NEAR_ZERO * w2Norm2;
+  const predictionBand = (NEAR_ZERO * predictionReach) ** 2;
   let exact: ExactQuadratic | undefined;
   for (let t = n - 1; t < y.length; t++) {
     const start = t - n + 1;
@@ -128,13 +132,14 @@ function fitWindows(
     // "a2 = 0" is exact (FEATURES.md): a c2 within rounding of zero is replaced by its
     // exact value, 0 when Σ Q·y = 0, so a2, the vertex and the residuals agree with it.
     const tiny = suu < TINY_SUM_OF_SQUARES;
-    if (c2 * c2 <= NEAR_ZERO * NEAR_ZERO * w2Norm2 * suu || tiny) {
+    if (c2 * c2 <= a2Band * suu || tiny) {
       exact ??= exactQuadratic(n);
       c2 = exactDot(y, start, exact.a2Weights) * exact.a2Scale;
     }
     // ŷ(last) = c0 + c1·z + c2·q, with c0 = m + ū added last; "prediction = 0" is exact too.
     let pred = m + (mu + c1 * zLast + c2 * qLast);
-    if (Math.abs(pred) <= NEAR_ZERO * (Math.abs(m) + predictionReach * Math.sqrt(suu)) || tiny) {
+    const beyondMean = Math.abs(pred) - NEAR_ZERO * Math.abs(m);
+    if (beyondMean <= 0 || beyondMean * beyondMean <= predictionBand * suu || tiny) {
       exact ??= exactQuadratic(n);
       pred = exactDot(y, start, exact.predictionWeights) * exact.predictionScale;
     }
@@ -177,7 +182,7 @@ interface Sums {
 
 /**
  * Writes row `t`'s 15 metrics of a fitted (non-constant) window; a metric that is defined
- * but not finite stays NULL and is counted in `bad`.
+ * but not finite is made NULL and counted in `bad`.
  */
 function writeFit(
   cols: MetricColumns,
@@ -193,30 +198,65 @@ function writeFit(
   // The window is not constant, so SStot > 0 and r2 is defined: a computed SStot that is
   // not positive (underflow) or not finite (overflow) is counted with the overflow.
   const r2 = s.ssTot > 0 ? 1 - s.see / s.ssTot : Number.NaN;
-  bad.a2 += storeDefined(cols.a2, t, a2);
-  bad.a1 += storeDefined(cols.a1, t, a1);
-  bad.b += storeDefined(cols.b, t, b);
-  bad.r2 += storeDefined(cols.r2, t, r2);
-  bad.rmse += storeDefined(cols.rmse, t, Math.sqrt(s.see / n));
-  bad.residual_mean += storeDefined(cols.residual_mean, t, s.se / n);
-  bad.residual_std += storeDefined(cols.residual_std, t, residualStd);
-  bad.prediction += storeDefined(cols.prediction, t, pred);
-  bad.pred_interval_lower += storeDefined(cols.pred_interval_lower, t, pred - Z95 * residualStd);
-  bad.pred_interval_upper += storeDefined(cols.pred_interval_upper, t, pred + Z95 * residualStd);
+  const rmse = Math.sqrt(s.see / n);
+  const residualMean = s.se / n;
+  const lower = pred - Z95 * residualStd;
+  const upper = pred + Z95 * residualStd;
+  const curvature = Math.abs(a2);
+  const fitQuality = Math.min(1, Math.max(0, r2));
+  cols.a2[t] = a2;
+  cols.a1[t] = a1;
+  cols.b[t] = b;
+  cols.r2[t] = r2;
+  cols.rmse[t] = rmse;
+  cols.residual_mean[t] = residualMean;
+  cols.residual_std[t] = residualStd;
+  cols.prediction[t] = pred;
+  cols.pred_interval_lower[t] = lower;
+  cols.pred_interval_upper[t] = upper;
+  cols.curvature[t] = curvature;
+  cols.fit_quality[t] = fitQuality;
+  // The sum is finite only when every term is: one test a row instead of fifteen.
+  let all = a2 + a1 + b + r2 + rmse + residualMean + residualStd + pred;
+  all += lower + upper + curvature + fitQuality;
   // a2 and the prediction are exactly 0 when the window's values make them 0 (fitWindows).
-  if (a2 !== 0) {
+  const vertex = a2 !== 0;
+  if (vertex) {
     const vx = -a1 / (2 * a2);
-    bad.vertex_x += storeDefined(cols.vertex_x, t, vx);
-    bad.vertex_y += storeDefined(cols.vertex_y, t, a2 * vx * vx + a1 * vx + b);
+    const vy = a2 * vx * vx + a1 * vx + b;
+    cols.vertex_x[t] = vx;
+    cols.vertex_y[t] = vy;
+    all += vx + vy;
   }
-  bad.curvature += storeDefined(cols.curvature, t, Math.abs(a2));
-  bad.fit_quality += storeDefined(cols.fit_quality, t, Math.min(1, Math.max(0, r2)));
-  if (pred !== 0) {
-    bad.extrapolation_error += storeDefined(
-      cols.extrapolation_error,
-      t,
-      residualStd / Math.abs(pred),
-    );
+  const extrapolation = pred !== 0;
+  if (extrapolation) {
+    const ee = residualStd / Math.abs(pred);
+    cols.extrapolation_error[t] = ee;
+    all += ee;
+  }
+  if (all - all !== 0) nullOverflowed(cols, t, bad, vertex, extrapolation);
+}
+
+/**
+ * The slow path of a row holding a non-finite value (or finite ones whose sum overflowed):
+ * each defined metric that is not finite becomes NULL and is counted. The vertex and
+ * extrapolation_error are defined only where `vertex` / `extrapolation` say.
+ */
+function nullOverflowed(
+  cols: MetricColumns,
+  t: number,
+  bad: MetricCounts,
+  vertex: boolean,
+  extrapolation: boolean,
+): void {
+  for (const m of REG_METRICS) {
+    if (!vertex && (m === 'vertex_x' || m === 'vertex_y')) continue;
+    if (!extrapolation && m === 'extrapolation_error') continue;
+    const col = cols[m];
+    const v = col[t]!;
+    if (v - v === 0) continue;
+    col[t] = Number.NaN;
+    bad[m]++;
   }
 }
 
