@@ -19,6 +19,7 @@ import { loadJoinCatalog } from '../src/tracks/extraction/loadCatalog.js';
 import type { UnitContext } from '../src/tracks/io/unitContext.js';
 import type { EventBody } from '../src/tracks/protocol/emit.js';
 import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
+import { migrateAll } from '../src/orchestrator/run/migrateAll.js';
 import { workerMallocEnv } from '../src/orchestrator/supervisor/workerCommand.js';
 import { copyOut, dumpBinary, replaceWithCopy } from './floor.js';
 import { benchDashboard, type DashboardCost } from './dashboardCost.js';
@@ -116,6 +117,8 @@ const db = await openDatabase({
   dataDir: path.resolve(args['data-dir']!),
 });
 try {
+  // Units record their outcomes in bqx_monitor: a fresh bench database needs its schema.
+  await migrateAll(db);
   for (const plan of BENCH_PLANS) {
     const bars = await db.pool
       .query(`SELECT count(*)::int AS n FROM bqx.m1_${plan.pairs[0]}`)

@@ -85,6 +85,41 @@ describe('binary COPY decoder', () => {
     }
   });
 
+  it('counts NaN and infinite doubles per field, once each, whatever the chunk cuts', async () => {
+    const query = `SELECT g AS id,
+        CASE WHEN g % 10 = 0 THEN 'NaN' WHEN g % 10 = 3 THEN NULL ELSE g * 0.5 END::float8 AS a,
+        CASE WHEN g % 7 = 0 THEN 'Infinity' WHEN g % 7 = 1 THEN '-Infinity'
+             WHEN g % 7 = 2 THEN '-0' ELSE 1e308 END::float8 AS b,
+        'NaN'::text AS c
+      FROM generate_series(1, 500) g`;
+    const expected = await db.pool.query(`SELECT
+        count(*) FILTER (WHERE a = 'NaN' OR a IN ('Infinity', '-Infinity'))::int AS a,
+        count(*) FILTER (WHERE b = 'NaN' OR b IN ('Infinity', '-Infinity'))::int AS b
+      FROM (${query}) q`);
+    const client = await db.pool.connect();
+    let bytes: Buffer;
+    try {
+      const parts: Buffer[] = [];
+      const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`));
+      for await (const chunk of stream as unknown as AsyncIterable<Buffer>) parts.push(chunk);
+      bytes = Buffer.concat(parts);
+    } finally {
+      client.release();
+    }
+    for (const size of [1, 5, 13, 4096]) {
+      const decoder = new BinaryCopyDecoder(['int4', 'float8', 'float8', 'text'], 64);
+      for (let at = 0; at < bytes.length; at += size) {
+        decoder.push(bytes.subarray(at, at + size));
+        for (let b = decoder.ready.shift(); b; b = decoder.ready.shift())
+          decoder.recycle(b.columns);
+      }
+      expect(decoder.end()).toBe(true);
+      const { a, b } = expected.rows[0];
+      expect([...decoder.nonFinite], `chunks of ${size} bytes`).toEqual([0, a, b, 0]);
+    }
+    expect(expected.rows[0]).toEqual({ a: 50, b: 143 });
+  });
+
   it('reports a stream cut short', async () => {
     const client = await db.pool.connect();
     const parts: Buffer[] = [];

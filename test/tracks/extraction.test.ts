@@ -128,6 +128,42 @@ describe('Track 3: extraction to Parquet', () => {
     expect(rows[501]).toMatchObject({ tick_direction: null, tick_rule: -32768 });
   });
 
+  it('writes the key-value metadata of every run in one fixed order', {
+    timeout: 180_000,
+  }, async () => {
+    const orders: string[][] = [];
+    const created: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-meta-'));
+      const r = await runCli([
+        'track',
+        'extraction',
+        '--pair',
+        'eurusd',
+        '--out',
+        dir,
+        '--db',
+        db.url,
+      ]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const { meta } = await readParquet(path.join(dir, 'eurusd.parquet'));
+      const kv = meta.key_value_metadata ?? [];
+      orders.push(kv.map((x) => x.key));
+      created.push(kv.find((x) => x.key === 'created_at')?.value ?? '');
+    }
+    expect(orders[1]).toEqual(orders[0]);
+    // Ours first, in the order written, then the Arrow schema parquet-wasm adds.
+    expect(orders[0]).toEqual([
+      'pair',
+      'row_count',
+      'source_tables',
+      'tool',
+      'created_at',
+      'ARROW:schema',
+    ]);
+    for (const at of created) expect(Number.isNaN(Date.parse(at))).toBe(false);
+  });
+
   it('ends a pair whose join is empty as "empty", with no file', async () => {
     await db.pool.query('DELETE FROM bqx.time_features_usdjpy');
     const r = await runCli([

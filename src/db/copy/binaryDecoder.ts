@@ -80,12 +80,18 @@ export class BinaryCopyDecoder {
   private readonly spare: DecodedColumn[][] = [];
   /** Batches completed and not yet taken. */
   readonly ready: DecodedBatch[] = [];
+  /**
+   * NaN and ±Infinity values decoded so far, per field (0 for fields that are not
+   * float8): counted as the doubles go by, so data quality costs no second pass.
+   */
+  readonly nonFinite: Float64Array;
 
   constructor(
     private readonly types: readonly BinaryType[],
     private readonly batchRows = 65_536,
   ) {
     this.columns = types.map((t) => allocate(t, batchRows));
+    this.nonFinite = new Float64Array(types.length);
   }
 
   /** Consumes a chunk of the COPY stream. */
@@ -107,8 +113,12 @@ export class BinaryCopyDecoder {
     // Doubles are nearly every field: their arrays are looked up once per batch, not
     // through the column objects of several shapes on every field.
     let f64 = this.float8Arrays();
+    const nonFinite = this.nonFinite;
     // One pass per tuple, decoding as it goes; a tuple cut by the chunk's end is decoded
-    // again from its start with the next chunk (its row slot is simply overwritten).
+    // again from its start with the next chunk (its row slot is simply overwritten, and
+    // what it counted is taken back).
+    let f = 0;
+    let row = 0;
     tuples: while (pos + 2 <= size) {
       const fields = view.getInt16(pos);
       if (fields === -1) {
@@ -117,9 +127,9 @@ export class BinaryCopyDecoder {
         break;
       }
       if (fields !== width) throw new Error(`COPY tuple has ${fields} fields, expected ${width}`);
-      const row = this.filled;
+      row = this.filled;
       let p = pos + 2;
-      for (let f = 0; f < width; f++) {
+      for (f = 0; f < width; f++) {
         if (p + 4 > size) break tuples;
         const len = view.getInt32(p);
         p += 4;
@@ -133,7 +143,10 @@ export class BinaryCopyDecoder {
         col.valid[row] = 1;
         const doubles = f64[f];
         if (doubles !== undefined) {
-          doubles[row] = view.getFloat64(p);
+          const v = view.getFloat64(p);
+          doubles[row] = v;
+          // v − v is NaN exactly for NaN and ±Infinity.
+          if (v - v !== 0) nonFinite[f]!++;
           p += len;
           continue;
         }
@@ -166,12 +179,25 @@ export class BinaryCopyDecoder {
         p += len;
       }
       pos = p;
+      f = width;
       if (++this.filled === this.batchRows) {
         this.flush();
         f64 = this.float8Arrays();
       }
     }
+    // A tuple cut after `f` of its fields: they are decoded and counted again next time.
+    if (f < width) this.uncount(f64, row, f);
     this.tail = Buffer.from(buf.subarray(pos));
+  }
+
+  /** Takes back the counts of the first `fields` fields of the cut tuple in `row`. */
+  private uncount(f64: Array<Float64Array | undefined>, row: number, fields: number): void {
+    for (let g = 0; g < fields; g++) {
+      const doubles = f64[g];
+      if (doubles === undefined || !this.columns[g]!.valid[row]) continue;
+      const v = doubles[row]!;
+      if (v - v !== 0) this.nonFinite[g]!--;
+    }
   }
 
   /** The current batch's float8 arrays by field (undefined for other types). */

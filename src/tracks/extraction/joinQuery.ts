@@ -42,20 +42,35 @@ function wireOf(
   }
 }
 
+/** The extraction's SQL: the rows, their count, and the COPY that streams them. */
+export interface ExtractionSql {
+  /** The join's rows with a finite key, unordered (`ts_utc` then the 81 columns). */
+  readonly select: string;
+  /** One row: `rows` (finite keys, what the file holds) and `infinite` (±infinity keys). */
+  readonly count: string;
+  /** `COPY (select ORDER BY 1) TO STDOUT (FORMAT binary)`. */
+  readonly copy: string;
+  readonly columns: ExtractColumn[];
+}
+
 /**
- * The inner join (`select`, unordered, for counting) and its
- * `COPY (…) TO STDOUT (FORMAT binary)` of the inner join of the five Phase-1 tables on
- * the UTC instant, ordered by time: `ts_utc` then the 81 columns in SCHEMA.md order.
+ * The inner join of the five Phase-1 tables on the UTC instant, ordered by time:
+ * `ts_utc` then the 81 columns in SCHEMA.md order. A joined row whose key is ±infinity is
+ * no instant Parquet's microsecond timestamps can hold: the same predicate leaves it out
+ * of the COPY and out of the count (which reports how many it left out), so both agree
+ * in one snapshot. The predicate is a range on the first table's own key column, which
+ * the planner estimates from its statistics (a function call would be a blind guess).
  */
 export function extractionCopySql(
   settings: Settings,
   pair: string,
   catalog: JoinCatalog,
-): { select: string; copy: string; columns: ExtractColumn[] } {
+): ExtractionSql {
   const columns: ExtractColumn[] = [];
   const select: string[] = [];
   const from: string[] = [];
   let firstInstant = '';
+  let finite = '';
   PHASE1_TABLE_NAMES.forEach((key, i) => {
     const alias = ALIASES[i]!;
     const info = catalog[key];
@@ -65,6 +80,9 @@ export function extractionCopySql(
     const table = `${qualified(settings.schema, tableName(settings, key, pair))} ${alias}`;
     if (i === 0) {
       firstInstant = instant;
+      // ±infinity read AT TIME ZONE 'UTC' stays ±infinity: the raw column decides alike.
+      const keyColumn = `${ident(alias)}.${ident(time)}`;
+      finite = `${keyColumn} > '-infinity' AND ${keyColumn} < 'infinity'`;
       select.push(`${instant} AS ts_utc`);
       from.push(table);
     } else {
@@ -77,6 +95,13 @@ export function extractionCopySql(
       columns.push({ spec, wire });
     }
   });
-  const query = `SELECT ${select.join(', ')} FROM ${from.join(' ')}`;
-  return { select: query, copy: `COPY (${query} ORDER BY 1) TO STDOUT (FORMAT binary)`, columns };
+  const joined = from.join(' ');
+  const query = `SELECT ${select.join(', ')} FROM ${joined} WHERE ${finite}`;
+  return {
+    select: query,
+    count: `SELECT count(*) FILTER (WHERE ${finite})::int AS rows,
+                   count(*) FILTER (WHERE NOT (${finite}))::int AS infinite FROM ${joined}`,
+    copy: `COPY (${query} ORDER BY 1) TO STDOUT (FORMAT binary)`,
+    columns,
+  };
 }

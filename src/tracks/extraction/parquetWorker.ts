@@ -2,7 +2,7 @@
 // bytes to a file, so the main thread can keep streaming rows from PostgreSQL meanwhile.
 // One thread serves a process's units in turn. Protocol (messages from the parent), per
 // file: start → batch* → end; replies: ack per batch, then done { bytes } or error.
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import {
   Compression,
@@ -12,6 +12,7 @@ import {
   WriterPropertiesBuilder,
 } from 'parquet-wasm/node';
 import type { EncoderRequest, EncoderStart } from './encoderMessages.js';
+import { orderKeyValueMetadata } from './footerOrder.js';
 
 const CODECS = {
   zstd: Compression.ZSTD,
@@ -79,7 +80,8 @@ async function encode(start: EncoderStart): Promise<number> {
       if (batch) yield batch;
     }
   }
-  const fh = await open(start.path, 'wx', 0o644);
+  // Read as well as written: the footer is read back to fix its metadata's order.
+  const fh = await open(start.path, 'wx+', 0o644);
   let bytes = 0;
   try {
     const out = await transformParquetStream(ReadableStream.from(batches()), properties(start));
@@ -88,11 +90,36 @@ async function encode(start: EncoderStart): Promise<number> {
       bytes += chunk.length;
     }
     if (failed !== undefined) throw failed;
+    await orderFooterMetadata(fh, bytes, Object.keys(start.metadata));
     await fh.sync();
   } finally {
     await fh.close();
   }
   return bytes;
+}
+
+/** Reads exactly `length` bytes at `position` (a short read is retried, EOF is an error). */
+async function readAt(fh: FileHandle, length: number, position: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  for (let got = 0; got < length; ) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    if (bytesRead === 0) throw new Error('Parquet file shorter than its footer says');
+    got += bytesRead;
+  }
+  return buf;
+}
+
+/**
+ * Rewrites the file's footer with its key-value metadata in a fixed order (ours as
+ * given, then the writer's own): parquet-wasm's order changes from run to run.
+ */
+async function orderFooterMetadata(fh: FileHandle, size: number, keys: readonly string[]) {
+  const tail = await readAt(fh, 8, size - 8);
+  if (tail.toString('latin1', 4) !== 'PAR1') throw new Error('Parquet file has no footer');
+  const length = tail.readUInt32LE(0);
+  const at = size - 8 - length;
+  const ordered = orderKeyValueMetadata(await readAt(fh, length, at), keys);
+  if (ordered) await fh.write(ordered, 0, ordered.length, at);
 }
 
 port.on('message', (msg: EncoderRequest) => {

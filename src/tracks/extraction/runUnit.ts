@@ -9,6 +9,7 @@ import { BinaryCopyDecoder, type DecodedBatch } from '../../db/copy/binaryDecode
 import { PHASE1_TABLE_NAMES } from '../../db/contract/columns.js';
 import { tableName } from '../../db/contract/physical.js';
 import { recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
+import { unitQuality } from '../io/quality.js';
 import { reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
 import { extractionSchema, toRecordBatch } from './arrowBatch.js';
 import { extractionCopySql } from './joinQuery.js';
@@ -34,6 +35,9 @@ export interface ExtractionOptions {
  * decoded into typed arrays) into `{outDir}/{pair}.parquet`, a row group at a time,
  * through a temporary file renamed into place only when complete. The row count and the
  * rows come from one REPEATABLE READ snapshot. An empty join ends "empty": no file.
+ * Joined rows keyed ±infinity are left out and counted (a warning); NaN and ±Infinity
+ * values are written as they are and counted per column (`unit_done.quality`, the
+ * outcome's details).
  */
 export async function runExtractionUnit(
   ctx: UnitContext,
@@ -58,13 +62,13 @@ export async function runExtractionUnit(
       let copying = false;
       try {
         const catalog = await loadJoinCatalog(client, ctx.settings, pair);
-        const { select, copy, columns } = extractionCopySql(ctx.settings, pair, catalog);
+        const { count, copy, columns } = extractionCopySql(ctx.settings, pair, catalog);
         ctx.emit({ type: 'stage', unit, stage: 'load' });
         // The row count (the file's metadata, the progress total) comes from a second
         // connection in this transaction's snapshot, while this one starts the COPY.
         const snapshot: string = (await client.query('SELECT pg_export_snapshot() AS id')).rows[0]
           .id;
-        const counting = countInSnapshot(ctx, snapshot, select);
+        const counting = countInSnapshot(ctx, snapshot, count);
         const schema = extractionSchema(columns);
         const decoder = new BinaryCopyDecoder(
           ['timestamp', ...columns.map((c) => c.wire)],
@@ -86,10 +90,21 @@ export async function runExtractionUnit(
         const source = decoded();
         const first = source.next();
         first.catch(() => {});
-        const total = await counting;
+        const { rows: total, infinite } = await counting;
+        if (infinite > 0) {
+          ctx.emit({
+            type: 'warning',
+            unit,
+            code: 'infinite_timestamp',
+            count: infinite,
+            message: `${infinite} joined row(s) of ${pair} have a ±infinity ts_utc and were left out of the file`,
+          });
+        }
+        const dropped = { infinite_timestamp: infinite };
         if (total === 0) {
           if (!(await first).done) throw new Error('the join has rows but counted none');
-          return undefined;
+          // "No data": nothing is recorded beyond the warning above.
+          return { rows: 0, bytes: 0, quality: undefined };
         }
         const batches = async function* (): AsyncGenerator<RecordBatch> {
           for (let b = await first; !b.done; b = await source.next()) {
@@ -117,13 +132,17 @@ export async function runExtractionUnit(
           },
         });
         if (rows !== total) throw new Error(`streamed ${rows} rows but the join has ${total}`);
-        return { rows, bytes };
+        // Field 0 is ts_utc; the decoder counted NaN / ±Infinity of every double it read.
+        const nonFinite = Object.fromEntries(
+          columns.map((c, i) => [c.spec.name, decoder.nonFinite[i + 1]!]),
+        );
+        return { rows, bytes, quality: unitQuality({ nonFinite, dropped }) };
       } finally {
         // A COPY left unread keeps the session busy: it is closed instead (on the error).
         if (!copying) await client.query('COMMIT').catch(() => {});
       }
     });
-    if (!result) return await reportEmpty(ctx, 'extraction', unit, now() - t0);
+    if (result.rows === 0) return await reportEmpty(ctx, 'extraction', unit, now() - t0);
     const ms = now() - t0;
     const outcome: UnitOutcome = {
       track: 'extraction',
@@ -136,9 +155,18 @@ export async function runExtractionUnit(
       host: os.hostname(),
       worker: ctx.worker,
       outDir: path.resolve(opts.outDir),
+      details: result.quality,
     };
     await ctx.withPgClient((c: pg.ClientBase) => recordOutcome(c, outcome));
-    ctx.emit({ type: 'unit_done', unit, rows: result.rows, bytes: result.bytes, ms, path: target });
+    ctx.emit({
+      type: 'unit_done',
+      unit,
+      rows: result.rows,
+      bytes: result.bytes,
+      ms,
+      path: target,
+      ...(result.quality ? { quality: result.quality } : {}),
+    });
     return outcome;
   } catch (err) {
     return reportFailure(ctx, 'extraction', unit, err, now() - t0);
@@ -147,17 +175,22 @@ export async function runExtractionUnit(
 
 /**
  * Rows of the join in the snapshot `snapshot` (exported by the unit's transaction), on a
- * connection of its own so that it runs beside the COPY.
+ * connection of its own so that it runs beside the COPY: those the file gets, and those
+ * left out for a ±infinity key.
  */
-async function countInSnapshot(ctx: UnitContext, snapshot: string, select: string) {
+async function countInSnapshot(
+  ctx: UnitContext,
+  snapshot: string,
+  count: string,
+): Promise<{ rows: number; infinite: number }> {
   return ctx.withPgClient(async (c) => {
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
       // A utility statement takes no parameters: the id is the server's, quoted by pg.
       await c.query(`SET TRANSACTION SNAPSHOT ${c.escapeLiteral(snapshot)}`);
       await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
-      const r = await c.query(`SELECT count(*)::int AS n FROM (${select}) j`);
-      return r.rows[0].n as number;
+      const r = await c.query<{ rows: number; infinite: number }>(count);
+      return r.rows[0]!;
     } finally {
       await c.query('COMMIT').catch(() => {});
     }

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { UnitOutcome } from '../../db/ledger/results.js';
-import type { TrackName } from '../protocol/events.js';
+import type { TrackName, UnitQuality } from '../protocol/events.js';
 import { type PartitionWrite, replacePartitions } from './replacePartitions.js';
 import type { UnitContext } from './unitContext.js';
 
@@ -13,7 +13,8 @@ export interface UnitTimes {
 
 /**
  * The write stage shared by Tracks 1 and 2: replaces the unit's partitions and records
- * its "done" outcome in one transaction, then announces `unit_done` with the time split.
+ * its "done" outcome (with its data-quality counts as `details`) in one transaction, then
+ * announces `unit_done` with the time split and the same counts.
  */
 export async function commitMonthUnit(
   ctx: UnitContext,
@@ -22,6 +23,7 @@ export async function commitMonthUnit(
   rows: number,
   writes: readonly PartitionWrite[],
   times: UnitTimes,
+  quality?: UnitQuality,
 ): Promise<UnitOutcome> {
   const now = ctx.now ?? performance.now.bind(performance);
   ctx.emit({ type: 'stage', unit, stage: 'write', rows });
@@ -35,6 +37,7 @@ export async function commitMonthUnit(
     attempt: ctx.attempt,
     host: os.hostname(),
     worker: ctx.worker,
+    details: quality,
   });
   const bytes = await ctx.withPgClient((c) => replacePartitions(c, ctx.settings, writes, outcome));
   const end = now();
@@ -49,6 +52,7 @@ export async function commitMonthUnit(
       compute: times.computed - times.loaded,
       write: end - times.computed,
     },
+    ...(quality ? { quality } : {}),
   });
   return { ...outcome(bytes), ms: end - times.start };
 }

@@ -5,32 +5,56 @@ import {
   type RegMetric,
 } from '../../db/contract/columns.js';
 import { equalRunStarts, windowIsConstant } from './constantRuns.js';
-import { finiteOrNull, nullColumn, nullPrefix, windowHasNull } from './nulls.js';
+import { exactDot } from './exactDyadic.js';
+import { nullColumn, nullPrefix, windowHasNull } from './nulls.js';
+import { OverflowCounts } from './overflow.js';
 import { type QuadraticFilters, quadraticFilters } from './quadraticFilters.js';
+import { type ExactQuadratic, exactQuadratic } from './quadraticExact.js';
 
 /** Prediction interval half-width in residual standard deviations (FEATURES.md). */
 const Z95 = 1.96;
 
+/**
+ * A float a2 or prediction this close to zero, relative to the size its terms can have
+ * (below), is recomputed exactly from the window's values. The rounding of the filters is
+ * at most about n·2^-53 of that size (~1e-14 for n = 90), so a result that is exactly 0
+ * always falls inside; real data almost never does, so the hot path stays float.
+ */
+const NEAR_ZERO = 2 ** -32;
+/** Σu² below this may have underflowed: the window is settled exactly whatever its result. */
+const TINY_SUM_OF_SQUARES = 2 ** -900;
+
 type MetricColumns = Record<RegMetric, Float64Array>;
+/** Per metric: defined values of a window length that overflowed (were written NULL). */
+type MetricCounts = Record<RegMetric, number>;
+
+const zeroCounts = (): MetricCounts =>
+  Object.fromEntries(REG_METRICS.map((m) => [m, 0])) as MetricCounts;
 
 /**
  * Track 2: the parabolic regression features of `y` (FEATURES.md) for windows
  * w15 … agg(90). Returns the 90 columns `{metric}_{domain}_{window}`, iterating in
- * `regColumns(domain)` order (`onWindow` is told each window as it starts: progress); NaN marks NULL (incomplete windows, windows holding a NULL,
- * and the metrics' own NULL rules).
+ * `regColumns(domain)` order (`onWindow` is told each window as it starts: progress);
+ * NaN marks NULL (incomplete windows, windows holding a NULL, and the metrics' own NULL
+ * rules). Defined values that overflow are written NULL and counted in `overflow`.
  */
 export function computeRegression(
   y: Float64Array,
   domain: RegDomain,
   onWindow: (window: string) => void = () => {},
+  overflow: OverflowCounts = new OverflowCounts(),
 ): Map<string, Float64Array> {
   const nulls = nullPrefix(y);
   const runs = equalRunStarts(y);
   const out = new Map<string, Float64Array>();
   for (const [suffix, n] of REG_WINDOWS) {
     onWindow(suffix);
-    const cols = fitWindows(y, nulls, runs, quadraticFilters(n));
-    for (const metric of REG_METRICS) out.set(`${metric}_${domain}_${suffix}`, cols[metric]);
+    const { cols, bad } = fitWindows(y, nulls, runs, quadraticFilters(n), overflow.fromRow);
+    for (const metric of REG_METRICS) {
+      const name = `${metric}_${domain}_${suffix}`;
+      out.set(name, cols[metric]);
+      overflow.add(name, bad[metric]);
+    }
   }
   return out;
 }
@@ -45,14 +69,30 @@ function fitWindows(
   nulls: Int32Array,
   runs: Int32Array,
   f: QuadraticFilters,
-): MetricColumns {
+  countFrom: number,
+): { cols: MetricColumns; bad: MetricCounts } {
   const { n, z, q, w1, w2 } = f;
   const cols = Object.fromEntries(
     REG_METRICS.map((m) => [m, nullColumn(y.length)]),
   ) as MetricColumns;
+  // Rows before `countFrom` (look-back) tally into a scratch record that is dropped.
+  const bad = zeroCounts();
+  const ignored = zeroCounts();
   const half = n >> 1;
   const zLast = z[n - 1]!;
   const qLast = q[n - 1]!;
+  // |c2| ≤ ‖w2‖·‖u‖ and |ŷ(last) − m| ≤ (‖w1‖·|z(last)| + ‖w2‖·|q(last)| + 1/√n)·‖u‖
+  // (Cauchy–Schwarz): the scales the results are "near zero" against.
+  const w2Norm2 = sumOfSquares(w2);
+  const predictionReach =
+    Math.sqrt(sumOfSquares(w1)) * Math.abs(zLast) +
+    Math.sqrt(w2Norm2) * Math.abs(qLast) +
+    1 / Math.sqrt(n);
+  // The bands, squared so that the hot loop takes no square root: c2² ≤ a2Band·Σu², and
+  // (|ŷ| − NEAR_ZERO·|m|)² ≤ predictionBand·Σu².
+  const a2Band = NEAR_ZERO * NEAR_ZERO * w2Norm2;
+  const predictionBand = (NEAR_ZERO * predictionReach) ** 2;
+  let exact: ExactQuadratic | undefined;
   for (let t = n - 1; t < y.length; t++) {
     const start = t - n + 1;
     if (windowHasNull(nulls, start, t)) continue;
@@ -89,6 +129,20 @@ function fitWindows(
     // mean(u) is the rounding left in m; Σ(u − ū)² is SStot by the corrected two-pass rule.
     const mu = su / n;
     const ssTot = suu - (su * su) / n;
+    // "a2 = 0" is exact (FEATURES.md): a c2 within rounding of zero is replaced by its
+    // exact value, 0 when Σ Q·y = 0, so a2, the vertex and the residuals agree with it.
+    const tiny = suu < TINY_SUM_OF_SQUARES;
+    if (c2 * c2 <= a2Band * suu || tiny) {
+      exact ??= exactQuadratic(n);
+      c2 = exactDot(y, start, exact.a2Weights) * exact.a2Scale;
+    }
+    // ŷ(last) = c0 + c1·z + c2·q, with c0 = m + ū added last; "prediction = 0" is exact too.
+    let pred = m + (mu + c1 * zLast + c2 * qLast);
+    const beyondMean = Math.abs(pred) - NEAR_ZERO * Math.abs(m);
+    if (beyondMean <= 0 || beyondMean * beyondMean <= predictionBand * suu || tiny) {
+      exact ??= exactQuadratic(n);
+      pred = exactDot(y, start, exact.predictionWeights) * exact.predictionScale;
+    }
     // Pass 3: explicit residuals e = u − (ū + c1·z + c2·q).
     let se = 0;
     let see = 0;
@@ -97,12 +151,17 @@ function fitWindows(
       se += e;
       see += e * e;
     }
-    // b = c0 − c2 and ŷ(last) = c0 + c1·z + c2·q, with c0 = m + ū added last.
+    // b = c0 − c2.
     const b = m + (mu - c2);
-    const pred = m + (mu + c1 * zLast + c2 * qLast);
-    writeFit(cols, t, n, { c1, c2, b, pred }, { se, see, ssTot });
+    writeFit(cols, t, n, { c1, c2, b, pred }, { se, see, ssTot }, t >= countFrom ? bad : ignored);
   }
-  return cols;
+  return { cols, bad };
+}
+
+function sumOfSquares(a: Float64Array): number {
+  let s = 0;
+  for (const v of a) s += v * v;
+  return s;
 }
 
 interface Coefficients {
@@ -121,30 +180,84 @@ interface Sums {
   readonly ssTot: number;
 }
 
-/** Writes row `t`'s 15 metrics of a fitted (non-constant) window. */
-function writeFit(cols: MetricColumns, t: number, n: number, c: Coefficients, s: Sums): void {
+/**
+ * Writes row `t`'s 15 metrics of a fitted (non-constant) window; a metric that is defined
+ * but not finite is made NULL and counted in `bad`.
+ */
+function writeFit(
+  cols: MetricColumns,
+  t: number,
+  n: number,
+  c: Coefficients,
+  s: Sums,
+  bad: MetricCounts,
+): void {
   const { c1: a1, c2: a2, b, pred } = c;
   const residualVar = (s.see - (s.se * s.se) / n) / n;
   const residualStd = Math.sqrt(Math.max(residualVar, 0));
+  // The window is not constant, so SStot > 0 and r2 is defined: a computed SStot that is
+  // not positive (underflow) or not finite (overflow) is counted with the overflow.
   const r2 = s.ssTot > 0 ? 1 - s.see / s.ssTot : Number.NaN;
-  cols.a2[t] = finiteOrNull(a2);
-  cols.a1[t] = finiteOrNull(a1);
-  cols.b[t] = finiteOrNull(b);
-  cols.r2[t] = finiteOrNull(r2);
-  cols.rmse[t] = finiteOrNull(Math.sqrt(s.see / n));
-  cols.residual_mean[t] = finiteOrNull(s.se / n);
-  cols.residual_std[t] = finiteOrNull(residualStd);
-  cols.prediction[t] = finiteOrNull(pred);
-  cols.pred_interval_lower[t] = finiteOrNull(pred - Z95 * residualStd);
-  cols.pred_interval_upper[t] = finiteOrNull(pred + Z95 * residualStd);
-  if (a2 !== 0) {
+  const rmse = Math.sqrt(s.see / n);
+  const residualMean = s.se / n;
+  const lower = pred - Z95 * residualStd;
+  const upper = pred + Z95 * residualStd;
+  const curvature = Math.abs(a2);
+  const fitQuality = Math.min(1, Math.max(0, r2));
+  cols.a2[t] = a2;
+  cols.a1[t] = a1;
+  cols.b[t] = b;
+  cols.r2[t] = r2;
+  cols.rmse[t] = rmse;
+  cols.residual_mean[t] = residualMean;
+  cols.residual_std[t] = residualStd;
+  cols.prediction[t] = pred;
+  cols.pred_interval_lower[t] = lower;
+  cols.pred_interval_upper[t] = upper;
+  cols.curvature[t] = curvature;
+  cols.fit_quality[t] = fitQuality;
+  // The sum is finite only when every term is: one test a row instead of fifteen.
+  let all = a2 + a1 + b + r2 + rmse + residualMean + residualStd + pred;
+  all += lower + upper + curvature + fitQuality;
+  // a2 and the prediction are exactly 0 when the window's values make them 0 (fitWindows).
+  const vertex = a2 !== 0;
+  if (vertex) {
     const vx = -a1 / (2 * a2);
-    cols.vertex_x[t] = finiteOrNull(vx);
-    cols.vertex_y[t] = finiteOrNull(a2 * vx * vx + a1 * vx + b);
+    const vy = a2 * vx * vx + a1 * vx + b;
+    cols.vertex_x[t] = vx;
+    cols.vertex_y[t] = vy;
+    all += vx + vy;
   }
-  cols.curvature[t] = finiteOrNull(Math.abs(a2));
-  cols.fit_quality[t] = finiteOrNull(Math.min(1, Math.max(0, r2)));
-  if (pred !== 0) cols.extrapolation_error[t] = finiteOrNull(residualStd / Math.abs(pred));
+  const extrapolation = pred !== 0;
+  if (extrapolation) {
+    const ee = residualStd / Math.abs(pred);
+    cols.extrapolation_error[t] = ee;
+    all += ee;
+  }
+  if (all - all !== 0) nullOverflowed(cols, t, bad, vertex, extrapolation);
+}
+
+/**
+ * The slow path of a row holding a non-finite value (or finite ones whose sum overflowed):
+ * each defined metric that is not finite becomes NULL and is counted. The vertex and
+ * extrapolation_error are defined only where `vertex` / `extrapolation` say.
+ */
+function nullOverflowed(
+  cols: MetricColumns,
+  t: number,
+  bad: MetricCounts,
+  vertex: boolean,
+  extrapolation: boolean,
+): void {
+  for (const m of REG_METRICS) {
+    if (!vertex && (m === 'vertex_x' || m === 'vertex_y')) continue;
+    if (!extrapolation && m === 'extrapolation_error') continue;
+    const col = cols[m];
+    const v = col[t]!;
+    if (v - v === 0) continue;
+    col[t] = Number.NaN;
+    bad[m]++;
+  }
 }
 
 /** Writes row `t` of a constant window (FEATURES.md): exact values, no rounding noise. */

@@ -17,6 +17,24 @@ const base = {
 /** `eurusd` for Track 3, `eurusd/2024-08` for pair × month units. */
 const unit = z.string().regex(/^[a-z]{6}(\/\d{4}-\d{2})?$/);
 
+/** A count per name (a column, or a warning code), only for names that occurred. */
+const counts = z.record(z.string(), z.number().int().min(1));
+
+/**
+ * A unit's data-quality counts (docs/protocol.md): only the kinds that occurred, so a
+ * clean unit has none. Also recorded as the unit's `unit_results.details`.
+ */
+export const unitQualitySchema = z
+  .object({
+    /** Track 3: NaN / ±Infinity values per column, written to Parquet as they are. */
+    nonFinite: counts.optional(),
+    /** Tracks 1–2: defined values that overflowed per column, written as NULL. */
+    overflow: counts.optional(),
+    /** Rows left out, by the code of the warning that reported them. */
+    dropped: counts.optional(),
+  })
+  .strict();
+
 export const workerEventSchema = z.discriminatedUnion('type', [
   z
     .object({ ...base, type: z.literal('worker_start'), concurrency: z.number().int().optional() })
@@ -49,6 +67,7 @@ export const workerEventSchema = z.discriminatedUnion('type', [
         .strict()
         .optional(),
       path: z.string().optional(),
+      quality: unitQualitySchema.optional(),
     })
     .strict(),
   z.object({ ...base, type: z.literal('unit_empty'), unit, reason: z.string() }).strict(),
@@ -99,3 +118,4 @@ export const workerEventSchema = z.discriminatedUnion('type', [
 export type WorkerEvent = z.infer<typeof workerEventSchema>;
 export type TrackName = z.infer<typeof track>;
 export type EventType = WorkerEvent['type'];
+export type UnitQuality = z.infer<typeof unitQualitySchema>;

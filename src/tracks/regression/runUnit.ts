@@ -1,14 +1,17 @@
 import type { Month } from '../../config/months.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
 import { commitMonthUnit } from '../io/commitMonthUnit.js';
+import { unitQuality, warnOverflow } from '../io/quality.js';
 import { monthPart } from '../io/series.js';
 import { monthUnitKey, reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
+import { OverflowCounts } from '../kernels/overflow.js';
 import { computeRegression } from '../kernels/quadraticFit.js';
 import { loadRegressionInput } from './loadInput.js';
 
 /**
  * Track 2, one pair × month: join m1 and bqx on the UTC minute (with look-back), fit the
  * quadratic for 6 windows × 2 domains, replace both month partitions in one transaction.
+ * Dropped input rows and values that overflow are counted (warnings, the outcome's details).
  */
 export async function runRegressionUnit(
   ctx: UnitContext,
@@ -46,8 +49,10 @@ export async function runRegressionUnit(
     const t1 = now();
     const computing = (domain: string) => (window: string) =>
       ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: `${domain} ${window}` });
-    const idx = computeRegression(series.values[0]!, 'idx', computing('idx'));
-    const bqx = computeRegression(series.values[1]!, 'bqx', computing('bqx'));
+    const overflow = new OverflowCounts(series.lookback);
+    const idx = computeRegression(series.values[0]!, 'idx', computing('idx'), overflow);
+    const bqx = computeRegression(series.values[1]!, 'bqx', computing('bqx'), overflow);
+    warnOverflow(ctx.emit, unit, overflow);
     const part = (m: Map<string, Float64Array>) =>
       new Map([...m].map(([k, v]) => [k, monthPart(v, series.lookback)]));
     const times = monthPart(series.times, series.lookback);
@@ -55,11 +60,19 @@ export async function runRegressionUnit(
       { key: 'reg_rate' as const, pair, month, times, columns: part(idx) },
       { key: 'reg_bqx' as const, pair, month, times, columns: part(bqx) },
     ];
-    return await commitMonthUnit(ctx, 'regression', unit, rows, writes, {
-      start: t0,
-      loaded: t1,
-      computed: now(),
+    const quality = unitQuality({
+      overflow: overflow.toRecord(),
+      dropped: { null_timestamp: input.badTimestamps, duplicate_minute: input.duplicateMinutes },
     });
+    return await commitMonthUnit(
+      ctx,
+      'regression',
+      unit,
+      rows,
+      writes,
+      { start: t0, loaded: t1, computed: now() },
+      quality,
+    );
   } catch (err) {
     return reportFailure(ctx, 'regression', unit, err, now() - t0);
   }
