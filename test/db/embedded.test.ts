@@ -122,15 +122,18 @@ describe('the embedded PostgreSQL', () => {
     expect(await postmasterPid(cluster)).toBeDefined();
     child.kill('SIGKILL');
     await child;
-    // A seed interrupted by SIGTERM rolls back the pair it was loading, releases and
-    // (being the last user) stops the server, and exits 143.
-    const cli = execa('node', [CLI, 'seed', '--data-dir', dataDir, '--pairs', 'eurusd,gbpusd'], {
-      reject: false,
-      forceKillAfterDelay: 30_000,
-    });
-    await new Promise<void>((resolve) => {
+    // A seed interrupted by SIGTERM rolls back the pairs its threads were loading, releases
+    // and (being the last user) stops the server, and exits 143.
+    const cli = execa(
+      'node',
+      [CLI, 'seed', '--data-dir', dataDir, '--pairs', 'eurusd,gbpusd,usdjpy', '--workers', '2'],
+      { reject: false, forceKillAfterDelay: 30_000 },
+    );
+    // Two threads take eurusd and gbpusd; the first to commit frees one for usdjpy.
+    const first = await new Promise<string>((resolve) => {
       cli.stderr!.on('data', (d: Buffer) => {
-        if (d.toString().includes('eurusd done')) resolve();
+        const m = /seeding: (\w+) done/.exec(d.toString());
+        if (m) resolve(m[1]!);
       });
     });
     cli.kill('SIGTERM');
@@ -139,8 +142,8 @@ describe('the embedded PostgreSQL', () => {
     expect(await postmasterPid(cluster)).toBeUndefined();
     const doctor = await runCli(['doctor', '--json', '--data-dir', dataDir]);
     const missing = JSON.parse(doctor.stdout).problems.map((p: { table?: string }) => p.table);
-    expect(missing).not.toContain('m1_eurusd');
-    expect(missing).toContain('m1_gbpusd'); // rolled back as a whole, not half-loaded
-    // Seeding two pairs beside the orchestrator's end-to-end tests can take over a minute.
+    expect(missing).not.toContain(`m1_${first}`);
+    expect(missing).toContain('m1_usdjpy'); // rolled back as a whole, not half-loaded
+    // Seeding three pairs beside the orchestrator's end-to-end tests can take over a minute.
   }, 240_000);
 });

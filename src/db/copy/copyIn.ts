@@ -33,13 +33,20 @@ export async function copyIn(
   return bytes;
 }
 
-/** Bulk-loads an already encoded binary COPY stream. Returns the bytes sent. */
+/**
+ * Bulk-loads an already encoded binary COPY stream. Returns the bytes sent. `freeze`
+ * writes the rows frozen and all-visible (the table must have been created or truncated
+ * in this transaction): their first readers then set no hint bits, which on a cluster
+ * with data checksums would each write a page image to the WAL.
+ */
 export async function copyInBinary(
   client: pg.ClientBase,
   target: { schema: string; table: string; columns: readonly string[] },
   chunks: Iterable<Buffer>,
+  options: { freeze?: boolean } = {},
 ): Promise<number> {
-  const sql = `COPY ${qualified(target.schema, target.table)} (${target.columns.map(ident).join(', ')}) FROM STDIN (FORMAT binary)`;
+  const format = options.freeze ? 'FORMAT binary, FREEZE' : 'FORMAT binary';
+  const sql = `COPY ${qualified(target.schema, target.table)} (${target.columns.map(ident).join(', ')}) FROM STDIN (${format})`;
   let bytes = 0;
   function* counted(): Generator<Buffer> {
     for (const c of chunks) {
