@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { isAlive, parsePostmasterPid } from '../../src/db/embedded/processes.js';
+import { acquireEmbedded, type EmbeddedServer } from '../../src/db/embedded/server.js';
 import { CLI, runCli } from '../support/cli.js';
 import { removeDataDir } from '../support/dataDir.js';
 
@@ -32,6 +34,30 @@ async function postmasterPid(clusterDir: string): Promise<number | undefined> {
     () => undefined,
   );
   return text ? parsePostmasterPid(text)?.pid : undefined;
+}
+
+/** The settings a write-once bulk pipeline runs with, as pg_settings reports them. */
+const WRITE_ONCE = {
+  wal_level: 'minimal',
+  max_wal_senders: '0',
+  max_wal_size: '4096',
+  checkpoint_timeout: '900',
+  synchronous_commit: 'off',
+  fsync: 'on',
+  full_page_writes: 'on',
+};
+
+async function settingsOf(server: EmbeddedServer): Promise<Record<string, string>> {
+  const c = new pg.Client({ connectionString: server.url });
+  await c.connect();
+  try {
+    const r = await c.query('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [
+      Object.keys(WRITE_ONCE),
+    ]);
+    return Object.fromEntries(r.rows.map((x) => [x.name, x.setting]));
+  } finally {
+    await c.end();
+  }
 }
 
 async function clusterDirOf(dataDir: string): Promise<string> {
@@ -81,6 +107,25 @@ describe('the embedded PostgreSQL', () => {
     // …and the next run starts it again normally.
     const again = await runCli(['doctor', '--data-dir', dataDir]);
     expect(again.stdout).toContain('bqx-monitor doctor');
+  });
+
+  it("starts with the write-once settings, whatever the cluster's own configuration says", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bqx-emb-'));
+    dirs.push(dataDir);
+    let server = await acquireEmbedded(dataDir);
+    expect(await settingsOf(server)).toEqual(WRITE_ONCE);
+    // A cluster configured otherwise, as an older version's or a hand-edited one.
+    const c = new pg.Client({ connectionString: server.url });
+    await c.connect();
+    await c.query(`ALTER SYSTEM SET wal_level = 'replica'`);
+    await c.query(`ALTER SYSTEM SET synchronous_commit = 'on'`);
+    await c.query(`ALTER SYSTEM SET fsync = 'off'`);
+    await c.end();
+    await server.release();
+    server = await acquireEmbedded(dataDir);
+    expect(server.started).toBe(true);
+    expect(await settingsOf(server)).toEqual(WRITE_ONCE);
+    await server.release();
   });
 
   it('lets a second bqx-monitor attach while one runs, without stopping it under the first', async () => {

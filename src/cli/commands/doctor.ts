@@ -3,6 +3,7 @@ import { describeScopeLine } from '../../db/dataset.js';
 import { readCatalog } from '../../db/preflight/catalog.js';
 import { checkContract } from '../../db/preflight/check.js';
 import { describeFinding, type Finding, isRunnable } from '../../db/preflight/findings.js';
+import { readServerSettings, settingNotes } from '../../db/preflight/serverSettings.js';
 import { glyphsFor } from '../../ui/charset.js';
 import { type Context, type GlobalOptions, openContext } from '../context.js';
 import { EXIT } from '../userError.js';
@@ -23,15 +24,22 @@ export interface DoctorReport {
 /** Runs the read-only preflight and returns the report. */
 export async function runDoctor(ctx: Context): Promise<DoctorReport> {
   // Read-only by construction: the server refuses any write inside this transaction.
-  const catalog = await ctx.db.withPgClient(async (c) => {
+  const { catalog, server } = await ctx.db.withPgClient(async (c) => {
     await c.query('BEGIN TRANSACTION READ ONLY');
     try {
-      return await readCatalog(c, ctx.settings.schema);
+      return {
+        catalog: await readCatalog(c, ctx.settings.schema),
+        server: await readServerSettings(c),
+      };
     } finally {
       await c.query('COMMIT');
     }
   });
-  const findings = checkContract(catalog, ctx.settings, ctx.scope, ALL_TRACKS);
+  // Settings first among the notes: the partitions' notes can run to hundreds.
+  const findings = [
+    ...settingNotes(server, ctx.db.embedded),
+    ...checkContract(catalog, ctx.settings, ctx.scope, ALL_TRACKS),
+  ];
   return {
     ok: isRunnable(findings),
     database: ctx.db.description,

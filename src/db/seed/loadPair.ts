@@ -60,6 +60,9 @@ export async function loadPair(
   pair: string,
   onTable: TableLoaded = () => {},
 ): Promise<number> {
+  // Durable when the commit returns, whatever the server's default (the embedded one
+  // commits asynchronously): "done" is printed after it.
+  await client.query('SET LOCAL synchronous_commit = on');
   await client.query(sourceTablesDdl(client, settings, pair, plan.data).join(';\n'));
   let bars = 0;
   const loaded: string[] = [];
