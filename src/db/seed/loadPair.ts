@@ -63,6 +63,9 @@ export async function loadPair(
   // Durable when the commit returns, whatever the server's default (the embedded one
   // commits asynchronously): "done" is printed after it.
   await client.query('SET LOCAL synchronous_commit = on');
+  // One process per index build: pairs load in parallel already, and a parallel build
+  // hands its sorted runs over through temporary files.
+  await client.query('SET LOCAL max_parallel_maintenance_workers = 0');
   await client.query(sourceTablesDdl(client, settings, pair, plan.data).join(';\n'));
   let bars = 0;
   const loaded: string[] = [];
