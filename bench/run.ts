@@ -1,7 +1,7 @@
 // `npm run bench`: seeds (or reuses) a benchmark dataset in an embedded PostgreSQL under
 // .bench/, runs units of each track several times, and prints per-unit medians beside the
 // database floor measured in the same run. Writes the table as JSON to .bench/results.json.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import os from 'node:os';
@@ -20,29 +20,45 @@ import type { UnitContext } from '../src/tracks/io/unitContext.js';
 import type { EventBody } from '../src/tracks/protocol/emit.js';
 import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
 import { workerMallocEnv } from '../src/orchestrator/supervisor/workerCommand.js';
-import { copyOut, dumpBinary, replaceWithCopy } from './floor.js';
+import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './floor.js';
 import { benchDashboard, type DashboardCost } from './dashboardCost.js';
 import { benchQueue } from './queueOverhead.js';
+import { benchScale, printScale } from './scale.js';
 import { median, repeat, timed } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string' },
+    scale: { type: 'string' },
+    reseed: { type: 'boolean', default: false },
     db: { type: 'string' },
     'data-dir': { type: 'string', default: '.bench/pg' },
     out: { type: 'string', default: '.bench/results.json' },
     large: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'tracks,queue,dashboard' },
+    only: { type: 'string' },
   },
 });
-const RUNS = Math.max(1, Number(args.runs));
-const PARTS = new Set(args.only!.split(',').map((p) => p.trim()));
+// --scale N: the whole pipeline over N pairs (bench/scale.ts), alone unless --only says more.
+const SCALE = args.scale === undefined ? undefined : Number(args.scale);
+if (SCALE !== undefined && !(Number.isInteger(SCALE) && SCALE >= 1 && SCALE <= 28)) {
+  process.stderr.write('--scale: expected a number of pairs from 1 to 28\n');
+  process.exit(2);
+}
+const PARTS = new Set(
+  (args.only ?? (SCALE ? 'scale' : 'tracks,queue,dashboard')).split(',').map((p) => p.trim()),
+);
 for (const p of PARTS) {
-  if (!['tracks', 'queue', 'dashboard'].includes(p)) {
-    process.stderr.write(`--only ${p}: expected a comma list of tracks, queue, dashboard\n`);
+  if (!['tracks', 'queue', 'dashboard', 'scale'].includes(p)) {
+    process.stderr.write(`--only ${p}: expected a comma list of tracks, queue, dashboard, scale\n`);
     process.exit(2);
   }
 }
+if (PARTS.has('scale') && SCALE === undefined) {
+  process.stderr.write('--only scale needs --scale N\n');
+  process.exit(2);
+}
+// A scale run takes minutes: one unless asked; the per-unit parts default to five.
+const RUNS = Math.max(1, Number(args.runs ?? (PARTS.size === 1 && SCALE ? 1 : 5)));
 const m = (s: string) => parseMonth(s)!;
 
 /**
@@ -112,8 +128,9 @@ const db = await openDatabase({
   target: resolveTarget({ flag: args.db, env: {}, configUrl: undefined }),
   dataDir: path.resolve(args['data-dir']!),
 });
+const PER_UNIT = ['tracks', 'queue', 'dashboard'].some((p) => PARTS.has(p));
 try {
-  for (const plan of BENCH_PLANS) {
+  for (const plan of PER_UNIT ? BENCH_PLANS : []) {
     const bars = await db.pool
       .query(`SELECT count(*)::int AS n FROM bqx.m1_${plan.pairs[0]}`)
       .then((r) => r.rows[0].n as number)
@@ -124,12 +141,28 @@ try {
       process.stderr.write(`seeded in ${(seconds / 1000).toFixed(1)} s\n`);
     }
   }
-  await db.pool.query('ANALYZE');
+  if (PER_UNIT) await db.pool.query('ANALYZE');
+  // Parts not run this time keep their last figures in the file.
+  const previous = await readFile(args.out!, 'utf8')
+    .then((t) => JSON.parse(t) as Record<string, unknown>)
+    .catch(() => ({}));
   const result: Record<string, unknown> = {
+    ...previous,
     machine: { cpus: os.cpus().length, node: process.version },
     runs: RUNS,
     at: new Date().toISOString(),
   };
+  if (PARTS.has('scale')) {
+    const scale = await benchScale({
+      pairs: SCALE!,
+      runs: RUNS,
+      dataDir: path.resolve('.bench/scale'),
+      reseed: args.reseed === true,
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
+    printScale(scale, (t) => process.stdout.write(t));
+    result['scale'] = { ...scale, at: new Date().toISOString(), load_at_end: os.loadavg() };
+  }
   if (PARTS.has('tracks')) {
     const rows = await benchTracks();
     printTable(rows);
@@ -205,8 +238,8 @@ async function benchTracks(): Promise<Row[]> {
       'regression',
       runRegressionUnit,
       ['reg_rate', 'reg_bqx'],
-      `SELECT b.ts_utc, m.rate_index, b.w15_bqx_return FROM bqx.m1_eurusd m JOIN bqx.bqx_eurusd b
-         ON b.ts_utc = m.time AT TIME ZONE 'UTC' WHERE m.time >= '${lo}' AND m.time < '${hi}'`,
+      // Each side of the join, as the unit reads them (copyOutRegressionInput).
+      undefined,
       2000,
     ],
   ] as const) {
@@ -221,7 +254,8 @@ async function benchTracks(): Promise<Row[]> {
           parts.map(async (t) => ({ table: t, data: await dumpBinary(c, t) })),
         );
         return timed(async () => {
-          await copyOut(c, inputSql);
+          if (inputSql) await copyOut(c, inputSql);
+          else await copyOutRegressionInput(c, 'eurusd', lo, hi);
           await replaceWithCopy(c, texts);
         });
       }),
