@@ -24,6 +24,7 @@ import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './
 import { benchDashboard, type DashboardCost } from './dashboardCost.js';
 import { benchQueue } from './queueOverhead.js';
 import { benchScale, printScale } from './scale.js';
+import { describeSettings, serverSettingsOf } from './serverSettings.js';
 import { median, repeat, timed } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     scale: { type: 'string' },
     reseed: { type: 'boolean', default: false },
+    // Server settings to compare, e.g. --pg wal_level=replica,max_wal_senders=10 (embedded only).
+    pg: { type: 'string' },
     db: { type: 'string' },
     'data-dir': { type: 'string', default: '.bench/pg' },
     out: { type: 'string', default: '.bench/results.json' },
@@ -124,9 +127,11 @@ interface Row {
 }
 
 const settings = settingsFrom({});
+const SERVER_SETTINGS = args.pg ? args.pg.split(',').map((x) => x.trim()) : [];
 const db = await openDatabase({
   target: resolveTarget({ flag: args.db, env: {}, configUrl: undefined }),
   dataDir: path.resolve(args['data-dir']!),
+  serverSettings: SERVER_SETTINGS,
 });
 const PER_UNIT = ['tracks', 'queue', 'dashboard'].some((p) => PARTS.has(p));
 try {
@@ -152,12 +157,18 @@ try {
     runs: RUNS,
     at: new Date().toISOString(),
   };
+  if (PER_UNIT) {
+    const server = await serverSettingsOf(db.pool, SERVER_SETTINGS);
+    process.stdout.write(`per-unit parts: ${describeSettings(server)}\n\n`);
+    result['server'] = server;
+  }
   if (PARTS.has('scale')) {
     const scale = await benchScale({
       pairs: SCALE!,
       runs: RUNS,
       dataDir: path.resolve('.bench/scale'),
       reseed: args.reseed === true,
+      serverSettings: SERVER_SETTINGS,
       log: (l) => process.stderr.write(`${l}\n`),
     });
     printScale(scale, (t) => process.stdout.write(t));

@@ -28,6 +28,12 @@ export interface CpuSummary {
   readonly idleCoreSeconds: number;
   /** Mean cores used by the sampled trees. */
   readonly oursMean: number;
+  /**
+   * Share of the seconds in which the sampled trees used less than all cores but half a
+   * one: on a shared machine, other processes fill the cores this leaves, so the machine
+   * looks busy while the run itself waits.
+   */
+  readonly oursShortShare: number;
   readonly peakRssMb: number;
   /** Mean one-minute load average while sampling. */
   readonly loadMean: number;
@@ -142,6 +148,7 @@ export function summarize(samples: readonly CpuSample[]): CpuSummary {
     idleCoreShare: idle.filter((x) => x >= 0.5).length / n,
     idleCoreSeconds: idle.reduce((a, b) => a + b, 0),
     oursMean: samples.reduce((a, s) => a + s.ours, 0) / n,
+    oursShortShare: samples.filter((s) => s.ours < cores - 0.5).length / n,
     peakRssMb: Math.max(0, ...samples.map((s) => s.rssMb)),
     loadMean: samples.reduce((a, s) => a + s.load1, 0) / n,
   };

@@ -18,6 +18,7 @@ import { extractionCopySql } from '../src/tracks/extraction/joinQuery.js';
 import { loadJoinCatalog } from '../src/tracks/extraction/loadCatalog.js';
 import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './floor.js';
 import { type CpuSample, type CpuSummary, startSampler, summarize } from './sampler.js';
+import { describeSettings, serverSettingsOf } from './serverSettings.js';
 import { median, timed } from './stats.js';
 
 /** What one timed step (the seed, a run) measured. */
@@ -54,11 +55,17 @@ export interface FloorFigures {
 }
 
 export interface ScaleFigures {
+  readonly server: Record<string, string>;
   readonly pairs: string[];
   readonly units_planned: number;
   readonly seed?: StepFigures & { per_pair_year_s: number };
   readonly runs: RunFigures[];
-  readonly median: { wall_s: number; per_pair_s: number; idle_core_share: number };
+  readonly median: {
+    wall_s: number;
+    per_pair_s: number;
+    idle_core_share: number;
+    ours_short_share: number;
+  };
   readonly floor: FloorFigures;
   readonly wall_over_floor: number;
   readonly analyze_at_end: { partitions: number; seconds: number };
@@ -104,12 +111,19 @@ export async function benchScale(o: {
   runs: number;
   dataDir: string;
   reseed: boolean;
+  serverSettings: readonly string[];
   log: (line: string) => void;
 }): Promise<ScaleFigures> {
   const plan = scalePlan(o.pairs);
-  const db = await openDatabase({ target: { kind: 'embedded' }, dataDir: o.dataDir });
+  const db = await openDatabase({
+    target: { kind: 'embedded' },
+    dataDir: o.dataDir,
+    serverSettings: o.serverSettings,
+  });
   const q = async (sql: string) => (await db.pool.query(sql)).rows[0] ?? {};
   try {
+    const server = await serverSettingsOf(db.pool, o.serverSettings);
+    o.log(`scale: ${describeSettings(server)}`);
     const url = db.childUrl!;
     const state = JSON.parse(await readFile(path.join(o.dataDir, 'embedded.json'), 'utf8'));
     const postmaster = async () =>
@@ -198,7 +212,8 @@ export async function benchScale(o: {
       );
       const units: RunFigures['units'] = {};
       for (const row of ledger.rows) {
-        const t = (units[row.track] ??= {});
+        const t = units[row.track] ?? {};
+        units[row.track] = t;
         t[row.status] = row.n;
         t[`${row.status}_median_ms`] = Math.round(row.median_ms);
       }
@@ -237,6 +252,7 @@ export async function benchScale(o: {
     const walls = runs.map((r) => r.wall_s);
     const wall = median(walls);
     return {
+      server,
       pairs: [...plan.pairs],
       units_planned:
         plan.pairs.length *
@@ -249,6 +265,7 @@ export async function benchScale(o: {
         wall_s: wall,
         per_pair_s: wall / plan.pairs.length,
         idle_core_share: median(runs.map((r) => r.cpu.idleCoreShare)),
+        ours_short_share: median(runs.map((r) => r.cpu.oursShortShare)),
       },
       floor,
       wall_over_floor: wall / floor.per_core_s,
@@ -347,6 +364,7 @@ export function printScale(f: ScaleFigures, write: (s: string) => void): void {
     `${fmt(100 * s.cpu.idleCoreShare, 0)}%`,
     fmt(s.cpu.idleCoreSeconds, 0),
     fmt(s.cpu.oursMean, 2),
+    `${fmt(100 * s.cpu.oursShortShare, 0)}%`,
     extra.walOut === undefined ? `${(s.wal_bytes / 1e6).toFixed(0)} MB` : fmt(extra.walOut, 3),
     String(s.temp_files),
     `${s.autovacuum}+${s.autoanalyze} (${s.autovacuum_other})`,
@@ -356,15 +374,15 @@ export function printScale(f: ScaleFigures, write: (s: string) => void): void {
     extra.status,
   ];
   if (f.seed) rows.push(line('seed', f.seed, { perPair: f.seed.per_pair_year_s, status: 'done' }));
-  f.runs.forEach((r, i) =>
+  for (const [i, r] of f.runs.entries()) {
     rows.push(
       line(`run ${i + 1}`, r, {
         perPair: r.wall_s / f.pairs.length,
         walOut: r.wal_per_output_byte,
         status: r.status,
       }),
-    ),
-  );
+    );
+  }
   const head = [
     'step',
     'wall s',
@@ -372,6 +390,7 @@ export function printScale(f: ScaleFigures, write: (s: string) => void): void {
     'idle-core time',
     'idle core-s',
     'our cores',
+    'ours short',
     'WAL/out',
     'temp files',
     'autovac+anl (other)',
@@ -385,8 +404,9 @@ export function printScale(f: ScaleFigures, write: (s: string) => void): void {
   write(`${out(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const r of rows) write(`${out(r)}\n`);
   const s = f.floor.sampled;
+  write(`\nserver: ${describeSettings(f.server)}\n`);
   write(
-    `\n${f.pairs.length} pairs, ${f.units_planned} units; median of ${f.runs.length} run(s): ${fmt(f.median.wall_s)} s, ${fmt(f.median.per_pair_s)} s per pair, ${fmt(100 * f.median.idle_core_share, 0)}% of the time with half a core or more idle (machine-wide)\n`,
+    `\n${f.pairs.length} pairs, ${f.units_planned} units; median of ${f.runs.length} run(s): ${fmt(f.median.wall_s)} s, ${fmt(f.median.per_pair_s)} s per pair, ${fmt(100 * f.median.idle_core_share, 0)}% of the time with half a core or more idle (machine-wide), ${fmt(100 * f.median.ours_short_share, 0)}% with the run's processes using less than ${os.availableParallelism() - 0.5} cores\n`,
   );
   write(
     `database floor, extrapolated from samples (bollinger ${s['bollinger']!.units.length} units: median ${fmt(s['bollinger']!.median_ms, 0)} ms; regression ${s['regression']!.units.length}: ${fmt(s['regression']!.median_ms, 0)} ms; extraction ${s['extraction']!.units.join(', ')}: ${fmt(s['extraction']!.median_ms, 0)} ms) × units with data (${f.floor.counted['bollinger']}, ${f.floor.counted['regression']}, ${f.floor.counted['extraction']}): ${fmt(f.floor.total_core_s)} s on one core, ${fmt(f.floor.per_core_s)} s over ${os.availableParallelism()} cores; wall / floor ${fmt(f.wall_over_floor, 2)}x\n`,

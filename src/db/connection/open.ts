@@ -23,6 +23,8 @@ export async function openDatabase(opts: {
   target: DbTarget;
   dataDir: string;
   log?: (message: string) => void;
+  /** Extra settings for an embedded server this call starts (see acquireEmbedded). */
+  serverSettings?: readonly string[];
 }): Promise<Database> {
   const { target } = opts;
   if (target.kind !== 'embedded') {
@@ -37,7 +39,7 @@ export async function openDatabase(opts: {
       close: () => pool.end(),
     };
   }
-  const server = await acquireEmbedded(opts.dataDir, opts.log);
+  const server = await acquireEmbedded(opts.dataDir, opts.log, opts.serverSettings);
   try {
     const admin = createPool({ connectionString: server.url, max: 1 });
     try {

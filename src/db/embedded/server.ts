@@ -134,7 +134,12 @@ export const SERVER_SETTINGS: readonly string[] = [
   'full_page_writes=on',
 ];
 
-async function startServer(bin: PgBinaries, s: EmbeddedState, runAs: Identity | undefined) {
+async function startServer(
+  bin: PgBinaries,
+  s: EmbeddedState,
+  runAs: Identity | undefined,
+  extra: readonly string[],
+) {
   const args = [
     'start',
     '-D',
@@ -145,7 +150,7 @@ async function startServer(bin: PgBinaries, s: EmbeddedState, runAs: Identity | 
     '-l',
     path.join(s.clusterDir, 'server.log'),
     '-o',
-    `-p ${s.port} ${SERVER_SETTINGS.map((x) => `-c ${x}`).join(' ')}`,
+    `-p ${s.port} ${[...SERVER_SETTINGS, ...extra].map((x) => `-c ${x}`).join(' ')}`,
   ];
   const r = await execa(bin.pgCtl, args, {
     ...(runAs ?? {}),
@@ -184,7 +189,16 @@ async function stopServer(clusterDir: string, log: Log): Promise<void> {
 export async function acquireEmbedded(
   dataDir: string,
   log: Log = () => {},
+  /**
+   * `name=value` settings after SERVER_SETTINGS (a later one wins), for a server this call
+   * starts: the bench compares settings with it. A server already running keeps its own.
+   */
+  extraSettings: readonly string[] = [],
 ): Promise<EmbeddedServer> {
+  for (const x of extraSettings) {
+    if (!/^[a-z_]+=[A-Za-z0-9_.]+$/.test(x))
+      throw new Error(`bad server setting ${JSON.stringify(x)}`);
+  }
   const runAs = await serverIdentity();
   // As root, 0711 lets the `postgres` user pass through to the cluster (files stay 0600).
   await mkdir(dataDir, { recursive: true, mode: runAs ? 0o711 : 0o700 });
@@ -216,7 +230,7 @@ export async function acquireEmbedded(
         await writeState(dataDir, s);
       }
       log(`starting embedded PostgreSQL on 127.0.0.1:${s.port}`);
-      await startServer(bin, s, runAs);
+      await startServer(bin, s, runAs, extraSettings);
       didStart = true;
     }
     await takeLease(dataDir);
