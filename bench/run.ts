@@ -24,6 +24,7 @@ import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './
 import { benchDashboard, type DashboardCost } from './dashboardCost.js';
 import { benchQueue } from './queueOverhead.js';
 import { benchScale, printScale } from './scale.js';
+import { printSeedProfile, profileSeed } from './seedProfile.js';
 import { describeSettings, serverSettingsOf } from './serverSettings.js';
 import { median, repeat, timed } from './stats.js';
 
@@ -51,8 +52,10 @@ const PARTS = new Set(
   (args.only ?? (SCALE ? 'scale' : 'tracks,queue,dashboard')).split(',').map((p) => p.trim()),
 );
 for (const p of PARTS) {
-  if (!['tracks', 'queue', 'dashboard', 'scale'].includes(p)) {
-    process.stderr.write(`--only ${p}: expected a comma list of tracks, queue, dashboard, scale\n`);
+  if (!['tracks', 'queue', 'dashboard', 'scale', 'seed-profile'].includes(p)) {
+    process.stderr.write(
+      `--only ${p}: expected a comma list of tracks, queue, dashboard, scale, seed-profile\n`,
+    );
     process.exit(2);
   }
 }
@@ -157,6 +160,15 @@ try {
     runs: RUNS,
     at: new Date().toISOString(),
   };
+  if (PARTS.has('seed-profile')) {
+    const profile = await db.withPgClient((c) => profileSeed(c));
+    printSeedProfile(profile, (t) => process.stdout.write(t));
+    result['seed_profile'] = {
+      ...profile,
+      server: await serverSettingsOf(db.pool, SERVER_SETTINGS),
+      load: os.loadavg(),
+    };
+  }
   if (PER_UNIT) {
     const server = await serverSettingsOf(db.pool, SERVER_SETTINGS);
     process.stdout.write(`per-unit parts: ${describeSettings(server)}\n\n`);
