@@ -35,16 +35,18 @@ export async function dumpBinary(client: pg.ClientBase, table: string): Promise<
 
 /**
  * The database floor of a unit's write: replace a partition with the same bytes in one
- * transaction (TRUNCATE, binary COPY FROM STDIN, COMMIT), no computation.
+ * transaction (TRUNCATE, binary COPY FREEZE FROM STDIN, COMMIT, synchronous: as a unit
+ * writes), no computation.
  */
 export async function replaceWithCopy(
   client: pg.ClientBase,
   writes: Array<{ table: string; data: Buffer }>,
 ) {
   await client.query('BEGIN');
+  await client.query('SET LOCAL synchronous_commit = on');
   for (const w of writes) {
     await client.query(`TRUNCATE ${w.table}`);
-    const stream = client.query(copyFrom(`COPY ${w.table} FROM STDIN (FORMAT binary)`));
+    const stream = client.query(copyFrom(`COPY ${w.table} FROM STDIN (FORMAT binary, FREEZE)`));
     await new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
       stream.on('error', reject);
@@ -52,4 +54,25 @@ export async function replaceWithCopy(
     });
   }
   await client.query('COMMIT');
+}
+
+/**
+ * The input rows of a Track 2 unit as the database can give them at least: each side of
+ * the join, the month's rows, in binary COPY (what the unit reads, without the join).
+ */
+export async function copyOutRegressionInput(
+  client: pg.ClientBase,
+  pair: string,
+  lo: string,
+  hi: string,
+): Promise<number> {
+  const m1 = await copyOut(
+    client,
+    `SELECT time, rate_index FROM bqx.m1_${pair} WHERE time >= '${lo}' AND time < '${hi}'`,
+  );
+  const bqx = await copyOut(
+    client,
+    `SELECT ts_utc, w15_bqx_return FROM bqx.bqx_${pair} WHERE ts_utc >= '${lo} 00:00:00+00' AND ts_utc < '${hi} 00:00:00+00'`,
+  );
+  return m1 + bqx;
 }

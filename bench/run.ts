@@ -1,7 +1,7 @@
 // `npm run bench`: seeds (or reuses) a benchmark dataset in an embedded PostgreSQL under
 // .bench/, runs units of each track several times, and prints per-unit medians beside the
 // database floor measured in the same run. Writes the table as JSON to .bench/results.json.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import os from 'node:os';
@@ -21,32 +21,54 @@ import type { EventBody } from '../src/tracks/protocol/emit.js';
 import { runRegressionUnit } from '../src/tracks/regression/runUnit.js';
 import { migrateAll } from '../src/orchestrator/run/migrateAll.js';
 import { workerMallocEnv } from '../src/orchestrator/supervisor/workerCommand.js';
-import { copyOut, dumpBinary, replaceWithCopy } from './floor.js';
+import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './floor.js';
 import { benchDashboard, type DashboardCost } from './dashboardCost.js';
 import { benchQueue } from './queueOverhead.js';
 import { benchStartup, printStartup } from './startup.js';
+import { benchScale, printScale } from './scale.js';
+import { printSeedProfile, profileSeed } from './seedProfile.js';
+import { describeSettings, serverSettingsOf } from './serverSettings.js';
 import { median, repeat, timed } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string' },
+    scale: { type: 'string' },
+    reseed: { type: 'boolean', default: false },
+    // Server settings to compare, e.g. --pg wal_level=replica,max_wal_senders=10 (embedded only).
+    pg: { type: 'string' },
     db: { type: 'string' },
     'data-dir': { type: 'string', default: '.bench/pg' },
     out: { type: 'string', default: '.bench/results.json' },
     large: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'tracks,queue,dashboard,startup' },
+    only: { type: 'string' },
   },
 });
-const RUNS = Math.max(1, Number(args.runs));
-const PARTS = new Set(args.only!.split(',').map((p) => p.trim()));
+// --scale N: the whole pipeline over N pairs (bench/scale.ts), alone unless --only says more.
+const SCALE = args.scale === undefined ? undefined : Number(args.scale);
+if (SCALE !== undefined && !(Number.isInteger(SCALE) && SCALE >= 1 && SCALE <= 28)) {
+  process.stderr.write('--scale: expected a number of pairs from 1 to 28\n');
+  process.exit(2);
+}
+const PARTS = new Set(
+  (args.only ?? (SCALE ? 'scale' : 'tracks,queue,dashboard,startup'))
+    .split(',')
+    .map((p) => p.trim()),
+);
 for (const p of PARTS) {
-  if (!['tracks', 'queue', 'dashboard', 'startup'].includes(p)) {
+  if (!['tracks', 'queue', 'dashboard', 'startup', 'scale', 'seed-profile'].includes(p)) {
     process.stderr.write(
-      `--only ${p}: expected a comma list of tracks, queue, dashboard, startup\n`,
+      `--only ${p}: expected a comma list of tracks, queue, dashboard, startup, scale, seed-profile\n`,
     );
     process.exit(2);
   }
 }
+if (PARTS.has('scale') && SCALE === undefined) {
+  process.stderr.write('--only scale needs --scale N\n');
+  process.exit(2);
+}
+// A scale run takes minutes: one unless asked; the per-unit parts default to five.
+const RUNS = Math.max(1, Number(args.runs ?? (PARTS.size === 1 && SCALE ? 1 : 5)));
 const m = (s: string) => parseMonth(s)!;
 
 /**
@@ -112,14 +134,18 @@ interface Row {
 }
 
 const settings = settingsFrom({});
+const SERVER_SETTINGS = args.pg ? args.pg.split(',').map((x) => x.trim()) : [];
 const db = await openDatabase({
   target: resolveTarget({ flag: args.db, env: {}, configUrl: undefined }),
   dataDir: path.resolve(args['data-dir']!),
+  serverSettings: SERVER_SETTINGS,
 });
+// The per-unit parts and the start-up timings run on the bench's small seeded dataset.
+const PER_UNIT = ['tracks', 'queue', 'dashboard', 'startup'].some((p) => PARTS.has(p));
 try {
   // Units record their outcomes in bqx_monitor: a fresh bench database needs its schema.
   await migrateAll(db);
-  for (const plan of BENCH_PLANS) {
+  for (const plan of PER_UNIT ? BENCH_PLANS : []) {
     const bars = await db.pool
       .query(`SELECT count(*)::int AS n FROM bqx.m1_${plan.pairs[0]}`)
       .then((r) => r.rows[0].n as number)
@@ -130,12 +156,43 @@ try {
       process.stderr.write(`seeded in ${(seconds / 1000).toFixed(1)} s\n`);
     }
   }
-  await db.pool.query('ANALYZE');
+  if (PER_UNIT) await db.pool.query('ANALYZE');
+  // Parts not run this time keep their last figures in the file.
+  const previous = await readFile(args.out!, 'utf8')
+    .then((t) => JSON.parse(t) as Record<string, unknown>)
+    .catch(() => ({}));
   const result: Record<string, unknown> = {
+    ...previous,
     machine: { cpus: os.cpus().length, node: process.version },
     runs: RUNS,
     at: new Date().toISOString(),
   };
+  if (PARTS.has('seed-profile')) {
+    const profile = await db.withPgClient((c) => profileSeed(c));
+    printSeedProfile(profile, (t) => process.stdout.write(t));
+    result['seed_profile'] = {
+      ...profile,
+      server: await serverSettingsOf(db.pool, SERVER_SETTINGS),
+      load: os.loadavg(),
+    };
+  }
+  if (PER_UNIT) {
+    const server = await serverSettingsOf(db.pool, SERVER_SETTINGS);
+    process.stdout.write(`per-unit parts: ${describeSettings(server)}\n\n`);
+    result['server'] = server;
+  }
+  if (PARTS.has('scale')) {
+    const scale = await benchScale({
+      pairs: SCALE!,
+      runs: RUNS,
+      dataDir: path.resolve('.bench/scale'),
+      reseed: args.reseed === true,
+      serverSettings: SERVER_SETTINGS,
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
+    printScale(scale, (t) => process.stdout.write(t));
+    result['scale'] = { ...scale, at: new Date().toISOString(), load_at_end: os.loadavg() };
+  }
   if (PARTS.has('tracks')) {
     const rows = await benchTracks();
     printTable(rows);
@@ -221,8 +278,8 @@ async function benchTracks(): Promise<Row[]> {
       'regression',
       runRegressionUnit,
       ['reg_rate', 'reg_bqx'],
-      `SELECT b.ts_utc, m.rate_index, b.w15_bqx_return FROM bqx.m1_eurusd m JOIN bqx.bqx_eurusd b
-         ON b.ts_utc = m.time AT TIME ZONE 'UTC' WHERE m.time >= '${lo}' AND m.time < '${hi}'`,
+      // Each side of the join, as the unit reads them (copyOutRegressionInput).
+      undefined,
       2000,
     ],
   ] as const) {
@@ -237,7 +294,8 @@ async function benchTracks(): Promise<Row[]> {
           parts.map(async (t) => ({ table: t, data: await dumpBinary(c, t) })),
         );
         return timed(async () => {
-          await copyOut(c, inputSql);
+          if (inputSql) await copyOut(c, inputSql);
+          else await copyOutRegressionInput(c, 'eurusd', lo, hi);
           await replaceWithCopy(c, texts);
         });
       }),

@@ -144,6 +144,17 @@ describe('doctor (the preflight) on a real database', () => {
     expect(before.some((n) => n.startsWith('bqx.bollinger_bqx_'))).toBe(false);
   });
 
+  it('notes a server setting that slows a run, without failing on it', async () => {
+    await db.pool.query(`ALTER DATABASE ${db.name} SET synchronous_commit = on`);
+    const r = await runCli(['doctor', '--json', '--db', db.url]);
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(String(r.stdout)) as Report & { notes: Array<{ setting?: string }> };
+    expect(report.ok).toBe(true);
+    expect(report.notes[0]).toMatchObject({ kind: 'slow-setting', setting: 'synchronous_commit' });
+    const text = await runCli(['doctor', '--db', db.url]);
+    expect(text.stdout).toContain('server setting synchronous_commit = on slows a run');
+  });
+
   it('reports a missing schema as a problem, not a crash', async () => {
     const config = await writeConfig('{"schema":"nope"}');
     const r = await runCli(['doctor', '--db', db.url, '--config', config]);

@@ -155,6 +155,24 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(logged.some((l) => l.type === 'run_finished')).toBe(true);
+    // Each outcome names the run that made it; the partitions it wrote were analyzed once
+    // at its end (they are created with autovacuum off).
+    const byRun = await clean.pool.query(
+      `SELECT status, count(*)::int AS n FROM bqx_monitor.unit_results WHERE run_id = $1
+        GROUP BY status ORDER BY status`,
+      [summary['runId']],
+    );
+    expect(byRun.rows).toEqual([
+      { status: 'done', n: 10 },
+      { status: 'empty', n: 2 },
+    ]);
+    const analyzed = await clean.pool.query(
+      `SELECT relname, last_analyze IS NOT NULL AS analyzed, last_autoanalyze IS NULL AS no_auto
+         FROM pg_stat_user_tables WHERE schemaname = 'bqx' AND relname = 'reg_bqx_eurusd_2024_07'`,
+    );
+    expect(analyzed.rows).toEqual([
+      { relname: 'reg_bqx_eurusd_2024_07', analyzed: true, no_auto: true },
+    ]);
     // No password anywhere in what a user sees or keeps.
     const password = new URL(clean.url).password;
     if (password) {

@@ -1,8 +1,19 @@
 import type { Command } from 'commander';
-import { parseMonth } from '../../config/months.js';
-import { assertPair } from '../../db/contract/physical.js';
-import { seedDataset } from '../../db/seed/load.js';
+import { formatMonth, parseMonth } from '../../config/months.js';
+import { assertPair, tableName } from '../../db/contract/physical.js';
+import { CONTRACT } from '../../db/contract/tables.js';
+import { countBars } from '../../db/seed/generate/m1Bars.js';
+import { type SeedProgress, seedDataset } from '../../db/seed/load.js';
+import { seedThreadCount } from '../../db/seed/parallelSeed.js';
 import { PRESETS, type PresetName, type SeedPlan } from '../../db/seed/presets.js';
+import { SOURCE_TABLE_KEYS } from '../../db/seed/sourceDdl.js';
+import {
+  advanceSeedProgress,
+  seedBarLine,
+  seedPairLine,
+  startSeedProgress,
+} from '../seedProgress.js';
+import { onShutdown } from '../shutdown.js';
 import { type Context, type GlobalOptions, openContext } from '../context.js';
 import { UserError } from '../../config/userError.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
@@ -61,45 +72,76 @@ export function seedPlanFrom(opts: SeedOptions): SeedPlan {
   };
 }
 
-/** Seeds with a progress line on stderr (a bar on a terminal, a line per pair otherwise). */
-export async function seedWithProgress(ctx: Context, plan: SeedPlan): Promise<void> {
+/** Threads for the plan: `--workers` if given, else sized to the machine (cores, memory). */
+export function seedThreadsFor(plan: SeedPlan, workers?: string): number {
+  if (workers !== undefined) {
+    const n = Number(workers);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new UserError('--workers must be a positive integer');
+    return n;
+  }
+  const bars = countBars(formatMonth(plan.data.from), formatMonth(plan.data.to));
+  return seedThreadCount(plan.pairs.length, bars);
+}
+
+/**
+ * Seeds with progress on stderr (a bar on a terminal, a line per committed pair
+ * otherwise), with an ETA from the throughput measured so far. `threads` > 1 loads
+ * pairs in worker threads, each on its own session; 1 loads them in this process
+ * (default: sized to the machine).
+ */
+export async function seedWithProgress(
+  ctx: Context,
+  plan: SeedPlan,
+  threads = seedThreadsFor(plan),
+): Promise<void> {
   const started = Date.now();
   const tty = process.stderr.isTTY === true;
-  const tablesPerPair = 7;
-  const total = plan.pairs.length * tablesPerPair;
-  let done = 0;
-  const result = await ctx.db.withPgClient((c) =>
-    seedDataset(c, ctx.settings, plan, (p) => {
-      done++;
-      const pct = Math.floor((100 * done) / total);
-      if (tty) {
-        const width = 30;
-        const filled = Math.round((width * done) / total);
-        const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
-        process.stderr.write(
-          forTerminal(`\rseeding [${bar}] ${String(pct).padStart(3)}%  ${p.table.padEnd(28)}`),
-        );
-      } else if (done % tablesPerPair === 0) {
-        process.stderr.write(
-          forTerminal(
-            `seeding: ${p.pair} done (${p.pairIndex + 1}/${plan.pairs.length}, ${p.rows} bars)\n`,
-          ),
-        );
-      }
-    }),
-  );
-  if (tty) process.stderr.write('\n');
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(
-    forTerminal(
-      `seeded ${plan.pairs.length} pairs, ${result.bars} bars (${plan.preset} preset, seed ${plan.seed}) in ${seconds} s\n`,
-    ),
-  );
+  const columns = new Map<string, number>();
+  for (const pair of plan.pairs)
+    for (const key of SOURCE_TABLE_KEYS)
+      columns.set(tableName(ctx.settings, key, pair), CONTRACT[key].columns.length);
+  const bars = countBars(formatMonth(plan.data.from), formatMonth(plan.data.to));
+  const cells =
+    plan.pairs.length *
+    bars *
+    SOURCE_TABLE_KEYS.reduce((n, k) => n + CONTRACT[k].columns.length, 0);
+  let state = startSeedProgress(plan.pairs.length, cells, started);
+  const onProgress = (e: SeedProgress) => {
+    state = advanceSeedProgress(state, e, (t) => columns.get(t) ?? 0);
+    if (tty) process.stderr.write(forTerminal(`\r${seedBarLine(state, Date.now())}`));
+    else if (e.kind === 'pair')
+      process.stderr.write(forTerminal(`${seedPairLine(state, e, Date.now())}\n`));
+  };
+  const abort = new AbortController();
+  const unregister = onShutdown(async () => abort.abort());
+  const parallel =
+    threads > 1
+      ? { threads, connection: ctx.db.childUrl ? { connectionString: ctx.db.childUrl } : {} }
+      : undefined;
+  try {
+    const result = await ctx.db.withPgClient((c) =>
+      seedDataset(c, ctx.settings, plan, { onProgress, parallel, signal: abort.signal }),
+    );
+    if (tty) process.stderr.write('\n');
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stdout.write(
+      forTerminal(
+        `seeded ${plan.pairs.length} pairs, ${result.bars} bars (${plan.preset} preset, seed ${plan.seed}) in ${seconds} s\n`,
+      ),
+    );
+  } finally {
+    unregister();
+  }
 }
 
 /** `bqx-monitor seed`: a deterministic synthetic dataset (same seed, same bytes). */
-export async function seedAction(opts: SeedOptions, cmd: Command): Promise<void> {
+export async function seedAction(
+  opts: SeedOptions & { workers?: string },
+  cmd: Command,
+): Promise<void> {
   const plan = seedPlanFrom(opts);
+  const threads = seedThreadsFor(plan, opts.workers);
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
-  await seedWithProgress(ctx, plan);
+  await seedWithProgress(ctx, plan, threads);
 }

@@ -11,5 +11,6 @@ export function registerSeed(program: Command): void {
     .option('--from <YYYY-MM>', 'first month with data')
     .option('--to <YYYY-MM>', 'last month with data')
     .option('--seed <n>', 'random seed')
+    .option('--workers <n>', 'pairs generated and loaded at once (default: the cores)')
     .action(lazyAction(() => import('../actions/seed.js'), 'seedAction'));
 }

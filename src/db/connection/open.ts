@@ -22,6 +22,8 @@ export async function openDatabase(opts: {
   target: DbTarget;
   dataDir: string;
   log?: (message: string) => void;
+  /** Extra settings for an embedded server this call starts (see acquireEmbedded). */
+  serverSettings?: readonly string[];
 }): Promise<Database> {
   const { target } = opts;
   if (target.kind !== 'embedded') {
@@ -38,7 +40,7 @@ export async function openDatabase(opts: {
   }
   // Loaded only for the embedded server: a command against another database skips it.
   const { acquireEmbedded } = await import('../embedded/server.js');
-  const server = await acquireEmbedded(opts.dataDir, opts.log);
+  const server = await acquireEmbedded(opts.dataDir, opts.log, opts.serverSettings);
   try {
     const admin = createPool({ connectionString: server.url, max: 1 });
     try {

@@ -11,30 +11,6 @@ export function encodeFloat(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
 }
 
-/** An integer column value, or NULL when NaN. */
-export function encodeInt(x: number): string {
-  return Number.isFinite(x) ? String(Math.trunc(x)) : NULL;
-}
-
-/** Epoch milliseconds as an aware timestamp literal (`…+00`). */
-export function encodeTimestamptz(ms: number): string {
-  return `${encodeTimestamp(ms)}+00`;
-}
-
-/** Epoch milliseconds as a naive UTC wall-clock literal (`YYYY-MM-DD HH:MM:SS.mmm`). */
-export function encodeTimestamp(ms: number): string {
-  const iso = new Date(ms).toISOString(); // 2024-07-01T00:00:00.000Z
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-}
-
-/** Text with COPY's escapes for backslash, tab, newline and carriage return. */
-export function encodeText(s: string | null): string {
-  if (s === null) return NULL;
-  return s.replace(/[\\\t\n\r]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-  );
-}
-
 /** Epoch microseconds as a timestamp literal: aware (`…+00`) or naive UTC wall clock. */
 export function encodeMicros(us: number, aware: boolean): string {
   const ms = Math.floor(us / 1000);

@@ -21,6 +21,14 @@ export function parentDdl(settings: Settings, key: TableKey, pair: string): stri
   return `CREATE TABLE IF NOT EXISTS ${table} (${cols.join(', ')}, PRIMARY KEY (${time})) PARTITION BY RANGE (${time})`;
 }
 
+/**
+ * Storage options of the output partitions bqx-monitor creates. Each is rewritten whole by
+ * one unit's transaction (TRUNCATE, COPY FREEZE) and read afterwards: autovacuum would
+ * vacuum and analyze it again after every write, for nothing. A run analyzes what it wrote
+ * at its end (`analyzeWritten`). An anti-wraparound vacuum still runs whatever this says.
+ */
+export const OUTPUT_PARTITION_OPTIONS = 'WITH (autovacuum_enabled = false)';
+
 /** `CREATE TABLE IF NOT EXISTS … PARTITION OF` for every month of a span (UTC bounds). */
 export function partitionDdl(
   client: Pick<pg.ClientBase, 'escapeLiteral'>,
@@ -34,7 +42,7 @@ export function partitionDdl(
     const part = qualified(settings.schema, partitionName(settings, key, pair, m));
     const from = client.escapeLiteral(monthStartLiteral(m));
     const to = client.escapeLiteral(monthStartLiteral(nextMonth(m)));
-    return `CREATE TABLE IF NOT EXISTS ${part} PARTITION OF ${parent} FOR VALUES FROM (${from}) TO (${to})`;
+    return `CREATE TABLE IF NOT EXISTS ${part} PARTITION OF ${parent} FOR VALUES FROM (${from}) TO (${to}) ${OUTPUT_PARTITION_OPTIONS}`;
   });
 }
 

@@ -104,10 +104,42 @@ async function runningPostmaster(
   return undefined;
 }
 
-/** Server settings of the private cluster: loopback TCP only, no Unix socket. */
-const SERVER_SETTINGS = ['listen_addresses=127.0.0.1', "unix_socket_directories=''"];
+/**
+ * Server settings of the private cluster, given on the command line of every start, so a
+ * cluster created by an older version gets them at its next start (the command line
+ * overrides postgresql.conf and ALTER SYSTEM). Loopback TCP only, no Unix socket; then
+ * what a write-once bulk pipeline wants (docs/decisions.md, "Scale"):
+ * - `wal_level=minimal` (needs `max_wal_senders=0`): a COPY into a table created or
+ *   truncated in its own transaction — every unit's write, every seeded table — is not
+ *   written to the WAL; its files are synced at commit instead. Nothing here streams or
+ *   archives WAL, which is what the other levels are for.
+ * - `max_wal_size` / `checkpoint_timeout`: what WAL remains (catalog, queue, small
+ *   indexes, hint bits of tables a older seeder wrote) should not force checkpoints.
+ * - `synchronous_commit=off`: the queue's, the heartbeats' and the ledger's small commits
+ *   do not wait for a WAL flush; one lost in a server crash is redone (a job taken or
+ *   finished again, an empty unit recorded again). A unit's write and a seeded pair
+ *   commit synchronously all the same (they say so, and PostgreSQL flushes any commit
+ *   that drops files, as TRUNCATE does).
+ * - `fsync` and `full_page_writes` on, whatever a configuration file says: crash safety.
+ */
+export const SERVER_SETTINGS: readonly string[] = [
+  'listen_addresses=127.0.0.1',
+  "unix_socket_directories=''",
+  'wal_level=minimal',
+  'max_wal_senders=0',
+  'max_wal_size=4GB',
+  'checkpoint_timeout=15min',
+  'synchronous_commit=off',
+  'fsync=on',
+  'full_page_writes=on',
+];
 
-async function startServer(bin: PgBinaries, s: EmbeddedState, runAs: Identity | undefined) {
+async function startServer(
+  bin: PgBinaries,
+  s: EmbeddedState,
+  runAs: Identity | undefined,
+  extra: readonly string[],
+) {
   const args = [
     'start',
     '-D',
@@ -118,7 +150,7 @@ async function startServer(bin: PgBinaries, s: EmbeddedState, runAs: Identity | 
     '-l',
     path.join(s.clusterDir, 'server.log'),
     '-o',
-    `-p ${s.port} ${SERVER_SETTINGS.map((x) => `-c ${x}`).join(' ')}`,
+    `-p ${s.port} ${[...SERVER_SETTINGS, ...extra].map((x) => `-c ${x}`).join(' ')}`,
   ];
   const r = await execa(bin.pgCtl, args, {
     ...(runAs ?? {}),
@@ -157,7 +189,16 @@ async function stopServer(clusterDir: string, log: Log): Promise<void> {
 export async function acquireEmbedded(
   dataDir: string,
   log: Log = () => {},
+  /**
+   * `name=value` settings after SERVER_SETTINGS (a later one wins), for a server this call
+   * starts: the bench compares settings with it. A server already running keeps its own.
+   */
+  extraSettings: readonly string[] = [],
 ): Promise<EmbeddedServer> {
+  for (const x of extraSettings) {
+    if (!/^[a-z_]+=[A-Za-z0-9_.]+$/.test(x))
+      throw new Error(`bad server setting ${JSON.stringify(x)}`);
+  }
   const runAs = await serverIdentity();
   // As root, 0711 lets the `postgres` user pass through to the cluster (files stay 0600).
   await mkdir(dataDir, { recursive: true, mode: runAs ? 0o711 : 0o700 });
@@ -189,7 +230,7 @@ export async function acquireEmbedded(
         await writeState(dataDir, s);
       }
       log(`starting embedded PostgreSQL on 127.0.0.1:${s.port}`);
-      await startServer(bin, s, runAs);
+      await startServer(bin, s, runAs, extraSettings);
       didStart = true;
     }
     await takeLease(dataDir);

@@ -27,15 +27,17 @@ export interface UnitOutcome {
 
 /**
  * Records an outcome. Called inside the unit's write transaction for "done", so the data
- * and its record commit together.
+ * and its record commit together. The outcome belongs to the database's live run, if any
+ * (at most one: the election), whichever host its worker is on.
  */
 export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Promise<void> {
   await client.query(
-    `INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker, out_dir, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    `INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker, out_dir, details, run_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+       (SELECT run_id FROM ${META_SCHEMA}.runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1))
      ON CONFLICT (track, unit) DO UPDATE SET status = $3, rows = $4, bytes = $5, ms = $6,
        error = $7, attempts = $8, host = $9, worker = $10, out_dir = $11, details = $12,
-       finished_at = now()`,
+       run_id = EXCLUDED.run_id, finished_at = now()`,
     [
       o.track,
       o.unit,
@@ -125,4 +127,16 @@ export async function readOutcomes(client: pg.ClientBase): Promise<Map<string, R
       },
     ]),
   );
+}
+
+/** The units a run wrote (status done), as its end-of-run ANALYZE needs them. */
+export async function unitsDoneInRun(
+  client: pg.ClientBase,
+  runId: string,
+): Promise<Array<{ track: string; unit: string }>> {
+  const r = await client.query<{ track: string; unit: string }>(
+    `SELECT track, unit FROM ${META_SCHEMA}.unit_results WHERE run_id = $1 AND status = 'done'`,
+    [runId],
+  );
+  return r.rows;
 }

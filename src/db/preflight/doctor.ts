@@ -4,10 +4,16 @@ import { describeScopeLine, type Scope } from '../dataset.js';
 import { readCatalog } from './catalog.js';
 import { checkContract } from './check.js';
 import { type Finding, isRunnable } from './findings.js';
+import { readServerSettings, settingNotes } from './serverSettings.js';
 
 /** What the preflight reads: the database (and its masked description), settings, scope. */
 export interface PreflightInput {
-  readonly db: { readonly withPgClient: WithPgClient; readonly description: string };
+  readonly db: {
+    readonly withPgClient: WithPgClient;
+    readonly description: string;
+    /** The embedded server, whose settings are ours (its notes say so). */
+    readonly embedded: boolean;
+  };
   readonly settings: Settings;
   readonly scope: Scope;
 }
@@ -28,15 +34,22 @@ export interface DoctorReport {
 /** Runs the read-only preflight and returns the report. */
 export async function runDoctor(ctx: PreflightInput): Promise<DoctorReport> {
   // Read-only by construction: the server refuses any write inside this transaction.
-  const catalog = await ctx.db.withPgClient(async (c) => {
+  const { catalog, server } = await ctx.db.withPgClient(async (c) => {
     await c.query('BEGIN TRANSACTION READ ONLY');
     try {
-      return await readCatalog(c, ctx.settings.schema);
+      return {
+        catalog: await readCatalog(c, ctx.settings.schema),
+        server: await readServerSettings(c),
+      };
     } finally {
       await c.query('COMMIT');
     }
   });
-  const findings = checkContract(catalog, ctx.settings, ctx.scope, ALL_TRACKS);
+  // Settings first among the notes: the partitions' notes can run to hundreds.
+  const findings = [
+    ...settingNotes(server, ctx.db.embedded),
+    ...checkContract(catalog, ctx.settings, ctx.scope, ALL_TRACKS),
+  ];
   return {
     ok: isRunnable(findings),
     database: ctx.db.description,

@@ -22,7 +22,8 @@ export type Finding =
     }
   | { kind: 'not-partitioned'; severity: 'problem'; table: string }
   | { kind: 'output-missing'; severity: 'note'; table: string; partitions: number }
-  | { kind: 'partitions-missing'; severity: 'note'; table: string; partitions: string[] };
+  | { kind: 'partitions-missing'; severity: 'note'; table: string; partitions: string[] }
+  | { kind: 'slow-setting'; severity: 'note'; setting: string; value: string; advice: string };
 
 /** True when nothing in `findings` stops a run. */
 export function isRunnable(findings: readonly Finding[]): boolean {
@@ -59,5 +60,7 @@ export function describeFinding(f: Finding): string {
       const more = f.partitions.length > 3 ? ` and ${f.partitions.length - 3} more` : '';
       return `${f.table}: ${f.partitions.length} partitions missing (${shown}${more}); init-db creates them, a run creates those of months with data`;
     }
+    case 'slow-setting':
+      return `server setting ${f.setting} = ${f.value} slows a run: ${f.advice}`;
   }
 }

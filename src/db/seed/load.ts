@@ -1,104 +1,43 @@
 import type pg from 'pg';
 import type { Settings } from '../../config/load.js';
 import { formatMonth } from '../../config/months.js';
-import type { TableKey } from '../../config/schema.js';
-import { computeBqxWindows } from '../../tracks/kernels/bqxWindows.js';
-import { BQX_FEATURE_COLUMNS, PHASE1_TABLES, type Phase1Table } from '../contract/columns.js';
-import { columnName, tableName } from '../contract/physical.js';
-import { CONTRACT } from '../contract/tables.js';
-import { copyIn } from '../copy/copyIn.js';
-import {
-  encodeFloat,
-  encodeInt,
-  encodeText,
-  encodeTimestamp,
-  encodeTimestamptz,
-} from '../copy/encode.js';
 import { META_SCHEMA } from '../dataset.js';
 import { ident } from '../sql/ident.js';
-import { generateM1Bars } from './generate/m1Bars.js';
-import { computePhase1 } from './generate/phase1Features.js';
+import { loadPair } from './loadPair.js';
+import { seedPairsInThreads } from './parallelSeed.js';
 import type { SeedPlan } from './presets.js';
-import { m1IndexDdl, sourceTablesDdl } from './sourceDdl.js';
+import type { SeedThreadData } from './seedMessages.js';
 
-/** Progress of the seeder, one event per table loaded. */
-export interface SeedProgress {
-  readonly pair: string;
-  readonly pairIndex: number;
-  readonly table: string;
-  readonly rows: number;
-}
+/** Progress of the seeder: a table loaded, then its pair committed. */
+export type SeedProgress =
+  | {
+      readonly kind: 'table';
+      readonly pair: string;
+      readonly pairIndex: number;
+      readonly table: string;
+      readonly rows: number;
+    }
+  | {
+      readonly kind: 'pair';
+      readonly pair: string;
+      readonly pairIndex: number;
+      readonly bars: number;
+    };
 
-function physicalColumns(settings: Settings, key: TableKey): string[] {
-  return CONTRACT[key].columns.map((c) => columnName(settings, key, c.name));
-}
-
-async function loadPair(
-  client: pg.ClientBase,
-  settings: Settings,
-  plan: SeedPlan,
-  pair: string,
-  report: (table: string, rows: number) => void,
-): Promise<number> {
-  const bars = generateM1Bars({
-    pair,
-    from: formatMonth(plan.data.from),
-    to: formatMonth(plan.data.to),
-    seed: plan.seed,
-  });
-  const n = bars.time.length;
-  const bqx = computeBqxWindows(bars.rateIndex);
-  const phase1 = computePhase1(bars);
-  const target = (key: TableKey) => ({
-    schema: settings.schema,
-    table: tableName(settings, key, pair),
-    columns: physicalColumns(settings, key),
-  });
-  await client.query(sourceTablesDdl(client, settings, pair, plan.data).join(';\n'));
-  await copyIn(client, target('m1'), n, (i) => [
-    encodeTimestamp(bars.time[i]!),
-    encodeFloat(bars.open[i]!),
-    encodeFloat(bars.high[i]!),
-    encodeFloat(bars.low[i]!),
-    encodeFloat(bars.close[i]!),
-    encodeInt(bars.volume[i]!),
-    encodeFloat(bars.spread[i]!),
-    encodeFloat(bars.rateIndex[i]!),
-  ]);
-  report(target('m1').table, n);
-  const bqxCols = BQX_FEATURE_COLUMNS.map((c) => bqx[c]!);
-  await copyIn(client, target('bqx'), n, (i) => [
-    encodeTimestamptz(bars.time[i]!),
-    encodeFloat(bars.rateIndex[i]!),
-    ...bqxCols.map((col) => encodeFloat(col[i]!)),
-  ]);
-  report(target('bqx').table, n);
-  for (const key of Object.keys(PHASE1_TABLES) as Phase1Table[]) {
-    const data = phase1[key];
-    const encoders = PHASE1_TABLES[key].map((spec): ((i: number) => string) => {
-      const col = data[spec.name];
-      switch (spec.type) {
-        case 'float8':
-          return (i) => encodeFloat((col as Float64Array)[i]!);
-        case 'int2':
-        case 'int4':
-          return (i) => encodeInt((col as Float64Array)[i]!);
-        case 'bool':
-          return (i) => ((col as Uint8Array)[i] ? 't' : 'f');
-        case 'text':
-          return (i) => encodeText((col as string[])[i]!);
-        default:
-          throw new Error(`unexpected Phase-1 column type ${spec.type}`);
-      }
-    });
-    await copyIn(client, target(key), n, (i) => [
-      encodeTimestamptz(bars.time[i]!),
-      ...encoders.map((e) => e(i)),
-    ]);
-    report(target(key).table, n);
-  }
-  await client.query(m1IndexDdl(settings, pair));
-  return n;
+/** How to seed: in this thread, or in worker threads with their own sessions. */
+export interface SeedOptions {
+  readonly onProgress?: (p: SeedProgress) => void;
+  /**
+   * Pairs at once in worker threads (`seedThreadCount` sizes it to the machine), each
+   * thread on its own session made from `connection`. Without it, pairs are loaded one
+   * after another on the caller's client. Both give the same bytes.
+   */
+  readonly parallel?: {
+    readonly threads: number;
+    readonly connection: SeedThreadData['connection'];
+  };
+  /** Stops a parallel seed: pairs being loaded roll back. */
+  readonly signal?: AbortSignal;
 }
 
 /** Records what was seeded, so runs over this database plan the seeded pairs and months. */
@@ -139,20 +78,28 @@ export async function seedDataset(
   client: pg.ClientBase,
   settings: Settings,
   plan: SeedPlan,
-  onProgress: (p: SeedProgress) => void = () => {},
+  options: SeedOptions = {},
 ): Promise<{ bars: number }> {
+  const onProgress = options.onProgress ?? (() => {});
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(settings.schema)}`);
   let bars = 0;
-  for (const [pairIndex, pair] of plan.pairs.entries()) {
-    await client.query('BEGIN');
-    try {
-      bars += await loadPair(client, settings, plan, pair, (table, rows) =>
-        onProgress({ pair, pairIndex, table, rows }),
-      );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
+  if (options.parallel) {
+    const data: SeedThreadData = { settings, plan, connection: options.parallel.connection };
+    bars = await seedPairsInThreads(data, options.parallel.threads, onProgress, options.signal);
+  } else {
+    for (const [pairIndex, pair] of plan.pairs.entries()) {
+      await client.query('BEGIN');
+      try {
+        const n = await loadPair(client, settings, plan, pair, (table, rows) =>
+          onProgress({ kind: 'table', pair, pairIndex, table, rows }),
+        );
+        await client.query('COMMIT');
+        bars += n;
+        onProgress({ kind: 'pair', pair, pairIndex, bars: n });
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
     }
   }
   await recordDataset(client, plan);

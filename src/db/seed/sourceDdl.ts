@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import type { MonthSpan, Settings } from '../../config/load.js';
-import { monthRange, monthStartLiteral, nextMonth, partitionSuffix } from '../../config/months.js';
+import {
+  type Month,
+  monthRange,
+  monthStartLiteral,
+  nextMonth,
+  partitionSuffix,
+} from '../../config/months.js';
 import type { TableKey } from '../../config/schema.js';
 import { columnName, tableName } from '../contract/physical.js';
 import { CONTRACT } from '../contract/tables.js';
@@ -19,8 +25,17 @@ export const SOURCE_TABLE_KEYS = [
 ] as const satisfies readonly TableKey[];
 
 /**
+ * Storage options of the seeded tables. They are written once, by one transaction, and
+ * analyzed by it: autovacuum would only vacuum and analyze each of them again (an
+ * anti-wraparound vacuum still runs whatever this says).
+ */
+const WRITE_ONCE = 'WITH (autovacuum_enabled = false)';
+
+/**
  * DDL that (re)creates one pair's source tables as SCHEMA.md lays them out: m1 without a
- * key (as in production), bqx partitioned by month on ts_utc, Phase-1 tables keyed by ts_utc.
+ * key (as in production), bqx partitioned by month on ts_utc, Phase-1 tables keyed by
+ * ts_utc. The keys come after the rows (`sourceIndexDdl`): one sorted build of each
+ * index instead of an insertion per row.
  */
 export function sourceTablesDdl(
   client: Pick<pg.ClientBase, 'escapeLiteral'>,
@@ -38,28 +53,40 @@ export function sourceTablesDdl(
     );
     const time = ident(columnName(settings, key, spec.timeColumn));
     out.push(`DROP TABLE IF EXISTS ${table} CASCADE`);
-    if (key === 'm1') {
-      out.push(`CREATE TABLE ${table} (${cols.join(', ')})`);
-    } else if (spec.monthlyPartitions) {
-      out.push(
-        `CREATE TABLE ${table} (${cols.join(', ')}, PRIMARY KEY (${time})) PARTITION BY RANGE (${time})`,
-      );
+    if (spec.monthlyPartitions) {
+      out.push(`CREATE TABLE ${table} (${cols.join(', ')}) PARTITION BY RANGE (${time})`);
       for (const m of monthRange(span.from, span.to)) {
-        const part = qualified(settings.schema, `${name}_${partitionSuffix(m)}`);
+        const part = qualified(settings.schema, sourcePartitionName(settings, key, pair, m));
         const from = client.escapeLiteral(monthStartLiteral(m));
         const to = client.escapeLiteral(monthStartLiteral(nextMonth(m)));
-        out.push(`CREATE TABLE ${part} PARTITION OF ${table} FOR VALUES FROM (${from}) TO (${to})`);
+        out.push(
+          `CREATE TABLE ${part} PARTITION OF ${table} FOR VALUES FROM (${from}) TO (${to}) ${WRITE_ONCE}`,
+        );
       }
     } else {
-      out.push(`CREATE TABLE ${table} (${cols.join(', ')}, PRIMARY KEY (${time}))`);
+      out.push(`CREATE TABLE ${table} (${cols.join(', ')}) ${WRITE_ONCE}`);
     }
   }
   return out;
 }
 
-/** Index that lets Track 2 read a month of m1 by time without a key (created after loading). */
-export function m1IndexDdl(settings: Settings, pair: string): string {
-  const name = tableName(settings, 'm1', pair);
-  const time = ident(columnName(settings, 'm1', 'time'));
-  return `CREATE INDEX ${ident(`${name}_time_idx`)} ON ${qualified(settings.schema, name)} (${time})`;
+/**
+ * The keys of a pair's loaded source tables: `ts_utc` primary keys (a partitioned table's
+ * reaches each partition), and the index that lets Track 2 read a month of m1 by time
+ * (m1 has no key, as in production).
+ */
+export function sourceIndexDdl(settings: Settings, pair: string): string[] {
+  return SOURCE_TABLE_KEYS.map((key) => {
+    const name = tableName(settings, key, pair);
+    const table = qualified(settings.schema, name);
+    const time = ident(columnName(settings, key, CONTRACT[key].timeColumn));
+    return key === 'm1'
+      ? `CREATE INDEX ${ident(`${name}_time_idx`)} ON ${table} (${time})`
+      : `ALTER TABLE ${table} ADD PRIMARY KEY (${time})`;
+  });
+}
+
+/** The monthly partition of a partitioned source table (bqx), as `sourceTablesDdl` names it. */
+export function sourcePartitionName(settings: Settings, key: TableKey, pair: string, m: Month) {
+  return `${tableName(settings, key, pair)}_${partitionSuffix(m)}`;
 }

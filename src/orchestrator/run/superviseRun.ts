@@ -1,13 +1,17 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { formatMonth } from '../../config/months.js';
 import type { Context } from '../../db/context.js';
 import { readDataset, resolveScope, type Scope } from '../../db/dataset.js';
 import { isConnectionLoss } from '../../db/connection/connectionLoss.js';
-import { correctUnitMs } from '../../db/ledger/results.js';
+import { analyzeWritten } from '../../db/ddl/analyzeWritten.js';
+import { correctUnitMs, unitsDoneInRun } from '../../db/ledger/results.js';
 import { readCatalog } from '../../db/preflight/catalog.js';
 import { runDoctor } from '../../db/preflight/doctor.js';
+import { countBars } from '../../db/seed/generate/m1Bars.js';
 import { seedDataset } from '../../db/seed/load.js';
+import { seedThreadCount } from '../../db/seed/parallelSeed.js';
 import { PRESETS } from '../../db/seed/presets.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type ControlCommand, ackCommand, pendingCommands } from '../live/controlChannel.js';
@@ -303,6 +307,29 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
   };
 
   /** Records the end and the last events (for a few seconds if the database is away). */
+  /**
+   * Statistics of the partitions this run wrote, once at its end (they are created with
+   * autovacuum off, so nothing else gathers them). A failure is logged: the outputs stand.
+   */
+  async function analyzeRun(): Promise<void> {
+    // `stop --now` asks for the way out at once: the next run's end analyzes them.
+    if (link.lostSince !== undefined || requestedStop()?.mode === 'now') return;
+    try {
+      const t0 = Date.now();
+      const n = await ctx.db.withPgClient(async (c) =>
+        analyzeWritten(c, ctx.settings, await unitsDoneInRun(c, runId)),
+      );
+      if (n > 0)
+        process.stderr.write(
+          `analyzed ${n} partition(s) written by this run in ${Date.now() - t0} ms\n`,
+        );
+    } catch (err) {
+      process.stderr.write(
+        `could not analyze the partitions written by this run: ${(err as Error).message}\n`,
+      );
+    }
+  }
+
   async function finishRecord(end: { status: RunOutcome; exitCode: number; message?: string }) {
     const deadline = Date.now() + 10_000;
     while (ownsRow && !gaveUp && Date.now() < deadline) {
@@ -367,17 +394,26 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
       done,
       total,
     });
+    // Pairs in worker threads on their own sessions, as `bqx-monitor seed` does.
+    const bars = countBars(formatMonth(plan.data.from), formatMonth(plan.data.to));
+    const threads = ctx.db.childUrl ? seedThreadCount(plan.pairs.length, bars) : 1;
+    const parallel =
+      threads > 1 ? { threads, connection: { connectionString: ctx.db.childUrl! } } : undefined;
     await ctx.db.withPgClient((c) =>
-      seedDataset(c, ctx.settings, plan, (p) => {
-        done++;
-        dispatch({
-          type: 'run_phase',
-          at: Date.now(),
-          phase: 'seeding',
-          detail: `the demo dataset: ${p.table}`,
-          done,
-          total,
-        });
+      seedDataset(c, ctx.settings, plan, {
+        parallel,
+        onProgress: (p) => {
+          if (p.kind !== 'table') return;
+          done++;
+          dispatch({
+            type: 'run_phase',
+            at: Date.now(),
+            phase: 'seeding',
+            detail: `the demo dataset: ${p.table}`,
+            done,
+            total,
+          });
+        },
       }),
     );
     const dataset = await ctx.db.withPgClient((c) => readDataset(c));
@@ -491,6 +527,7 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     );
     sup.start();
     await sup.done;
+    await analyzeRun();
     const stop = requestedStop();
     if (stop) {
       return {

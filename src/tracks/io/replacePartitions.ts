@@ -71,7 +71,9 @@ async function writeFormat(
 /**
  * Replaces month partitions and records the unit's outcome in ONE transaction: readers
  * and a crash see either the old contents or the new, never a mix (TRUNCATE is
- * transactional in PostgreSQL). Returns the bytes sent.
+ * transactional in PostgreSQL). On a server with `wal_level = minimal` the rows of a
+ * partition truncated in its transaction are not written to the WAL: its files are synced
+ * at commit instead. Returns the bytes sent.
  */
 export async function replacePartitions(
   client: pg.ClientBase,
@@ -87,6 +89,9 @@ export async function replacePartitions(
   let bytes = 0;
   await client.query('BEGIN');
   try {
+    // Durable when the commit returns, whatever the server's default (the embedded one
+    // commits its small bookkeeping transactions asynchronously).
+    await client.query('SET LOCAL synchronous_commit = on');
     for (const [i, w] of writes.entries()) {
       const spec = CONTRACT[w.key];
       const part = partitionName(settings, w.key, w.pair, w.month);
@@ -103,9 +108,14 @@ export async function replacePartitions(
         table: part,
         columns: spec.columns.map((c) => columnName(settings, w.key, c.name)),
       };
+      // FREEZE: the partition was truncated by this transaction, so its rows can be
+      // written frozen and all-visible — no hint bits for their first reader to set (with
+      // data checksums, a WAL page image each) and no vacuum to do.
       bytes += format.binary
-        ? await copyInBinary(client, target, encodeBinaryRows(w.times, features))
-        : await copyIn(client, target, w.times.length, (r) => {
+        ? await copyInBinary(client, target, encodeBinaryRows(w.times, features), {
+            freeze: true,
+          })
+        : await copyIn(client, target, w.times.length, { freeze: true }, (r) => {
             const row = new Array<string>(features.length + 1);
             row[0] = encodeMicros(w.times[r]!, format.aware);
             for (let c = 0; c < features.length; c++) row[c + 1] = encodeFloat(features[c]![r]!);

@@ -1,13 +1,29 @@
 import type pg from 'pg';
 import type { Settings } from '../../config/load.js';
 import type { Month } from '../../config/months.js';
+import { copyOutArrays } from '../../db/copy/copyOutArrays.js';
 import { ident, qualified } from '../../db/sql/ident.js';
-import { seriesFromRows, type UnitSeries } from '../io/series.js';
+import type { UnitSeries } from '../io/series.js';
 import { type SourceTable, sourceTable } from '../io/sourceTime.js';
-import { epochMicrosSql, instantSql, monthBounds, paramCast } from '../io/timeColumn.js';
+import { firstPerTime, joinOnTime, sortByTime, type TimedRows } from '../io/timeJoin.js';
+import { instantSql, monthBounds, paramCast, type TimeKind } from '../io/timeColumn.js';
 
 /** Rows of look-back Track 2 needs: the largest window (agg = 90) − 1. */
 export const REGRESSION_LOOKBACK = 89;
+
+/**
+ * Memory for the load's sorts (without an index on m1's time, the server sorts a month's
+ * rows, ~1.5 MB): a session's default can be as low as 64 kB, and a sort that does not
+ * fit spills to temporary files.
+ */
+const LOAD_WORK_MEM = '64MB';
+
+/**
+ * Session settings that carry a time range into the load's COPY statements, which take no
+ * parameters: the values are set with `set_config($1, $2, true)` (bound, never spliced into
+ * SQL), read back with `current_setting`, and end with the load's transaction.
+ */
+const RANGE_SETTINGS = { lower: 'bqx_monitor.load_lower', upper: 'bqx_monitor.load_upper' };
 
 /** Track 2's joined input plus the data-quality counts it reports as warnings. */
 export interface RegressionInput {
@@ -19,84 +35,193 @@ export interface RegressionInput {
   readonly duplicateMinutes: number;
 }
 
+/** An expression typed as one time kind, as the same instant in the other kind's type. */
+function asKind(expr: string, from: TimeKind, to: TimeKind): string {
+  return from === to ? expr : `(${expr} AT TIME ZONE 'UTC')`;
+}
+
 /**
- * The m1 ⋈ bqx join on equal UTC instants: m1's naive `time` read AT TIME ZONE 'UTC',
- * duplicates of a minute reduced to their first row (physical order, m1 has no key).
+ * The two sides of the m1 ⋈ bqx join over m1's time range [lower, upper) (expressions of
+ * m1's time type), each as one row of arrays: m1's rows — instant (its naive `time` read AT
+ * TIME ZONE 'UTC'), rate_index and, when asked, physical position — and bqx's rows in the
+ * same range of instants (the join implies it: the server reads one month's partition).
+ * Order, duplicates and the join itself are resolved here (`sortByTime`, `firstPerTime`,
+ * `joinOnTime`): in SQL the server sorted m1 by (time, ctid) and hashed or sorted both
+ * sides — at its default work_mem it hashed the whole year of bqx into temporary files.
  */
-function joinSql(
+function sidesSql(
   schema: string,
   m1: SourceTable,
   bqx: SourceTable,
-  where: string,
-  order: string,
-  limit = '',
-) {
+  range: { lower: string; upper: string },
+  positions: boolean,
+): { m1: string; bqx: string } {
   const mt = ident(m1.time);
-  return `SELECT ${epochMicrosSql('t', 'm')}, m.ri, b.${ident(bqx.column('w15_bqx_return'))}
-    FROM (SELECT DISTINCT ON (${mt}) ${instantSql(m1.time, m1.kind)} AS t, ${ident(m1.column('rate_index'))} AS ri, ${mt} AS k
-            FROM ${qualified(schema, m1.table)} WHERE ${where} ORDER BY ${mt} ${order}, ctid) m
-    JOIN ${qualified(schema, bqx.table)} b ON ${instantSql(bqx.time, bqx.kind, 'b')} = m.t
-    ORDER BY m.k ${order} ${limit}`;
+  const bt = ident(bqx.time);
+  // One aggregate pass over the rows, so the arrays stay aligned row by row.
+  return {
+    m1: `SELECT array_agg(t), array_agg(v)${positions ? ', array_agg(ctid)' : ''} FROM (
+           SELECT ${instantSql(m1.time, m1.kind)} AS t, ${ident(m1.column('rate_index'))}::float8 AS v${positions ? ', ctid' : ''}
+             FROM ${qualified(schema, m1.table)}
+            WHERE ${mt} >= ${range.lower} AND ${mt} < ${range.upper}) s`,
+    bqx: `SELECT array_agg(t), array_agg(v) FROM (
+            SELECT ${instantSql(bqx.time, bqx.kind)} AS t, ${ident(bqx.column('w15_bqx_return'))}::float8 AS v
+              FROM ${qualified(schema, bqx.table)}
+             WHERE ${bt} >= ${asKind(range.lower, m1.kind, bqx.kind)} AND ${bt} < ${asKind(range.upper, m1.kind, bqx.kind)}) s`,
+  };
 }
 
-/** Reads the month's joined rows and the 89 joined rows before it. */
+/** The tables of a load. */
+interface LoadSources {
+  readonly m1: SourceTable;
+  readonly bqx: SourceTable;
+}
+
+/** NaN for NULL and for NaN or ±Infinity values: the tracks' NULL (FEATURES.md). */
+function finiteOrNaN(c: Float64Array): Float64Array {
+  for (let i = 0; i < c.length; i++) if (!Number.isFinite(c[i]!)) c[i] = Number.NaN;
+  return c;
+}
+
+/** True when sorted times repeat one. */
+function hasRepeats(times: Float64Array): boolean {
+  for (let i = 1; i < times.length; i++) if (times[i] === times[i - 1]) return true;
+  return false;
+}
+
+/**
+ * The joined rows of m1's time range [lower, upper) (values of m1's time type), in time
+ * order, and how many m1 rows of the range repeat an earlier row's minute. m1's physical
+ * positions are read only when a minute repeats (rarely: they cost a quarter of the read).
+ */
+async function joinedRange(
+  client: pg.ClientBase,
+  schema: string,
+  src: LoadSources,
+  lower: string,
+  upper: string,
+): Promise<{ joined: TimedRows; duplicates: number }> {
+  await client.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [
+    RANGE_SETTINGS.lower,
+    lower,
+    RANGE_SETTINGS.upper,
+    upper,
+  ]);
+  const cast = paramCast(src.m1.kind);
+  const range = {
+    lower: `current_setting('${RANGE_SETTINGS.lower}')${cast}`,
+    upper: `current_setting('${RANGE_SETTINGS.upper}')${cast}`,
+  };
+  const sql = sidesSql(schema, src.m1, src.bqx, range, false);
+  const [mt, mv] = await copyOutArrays(client, sql.m1, ['timestamp', 'float8']);
+  let m1 = sortByTime({ times: mt!, columns: [finiteOrNaN(mv!)] });
+  let duplicates = 0;
+  if (hasRepeats(m1.times)) {
+    const withPositions = sidesSql(schema, src.m1, src.bqx, range, true).m1;
+    const [t, v, p] = await copyOutArrays(client, withPositions, ['timestamp', 'float8', 'tid']);
+    const sorted = sortByTime({ times: t!, columns: [finiteOrNaN(v!), p!] }, p!);
+    const first = firstPerTime(
+      { times: sorted.times, columns: [sorted.columns[0]!] },
+      sorted.columns[1]!,
+    );
+    m1 = first.rows;
+    duplicates = first.dropped;
+  }
+  const [bt, bv] = await copyOutArrays(client, sql.bqx, ['timestamp', 'float8']);
+  const bqx = sortByTime({ times: bt!, columns: [finiteOrNaN(bv!)] });
+  return { joined: joinOnTime(m1, bqx), duplicates };
+}
+
+/** The last `n` rows of sorted rows. */
+function lastRows(r: TimedRows, n: number): TimedRows {
+  const from = Math.max(0, r.times.length - n);
+  return { times: r.times.subarray(from), columns: r.columns.map((c) => c.subarray(from)) };
+}
+
+/** Look-back rows then the month's rows, as one series. */
+function toSeries(back: TimedRows, current: TimedRows): UnitSeries {
+  const lookback = back.times.length;
+  const concat = (a: Float64Array, b: Float64Array) => {
+    const out = new Float64Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return {
+    times: concat(back.times, current.times),
+    values: [0, 1].map((c) => concat(back.columns[c]!, current.columns[c]!)),
+    lookback,
+  };
+}
+
+/**
+ * Reads the month's joined rows and the 89 joined rows before it, with the counts of bad
+ * and duplicated m1 times, in one read-only snapshot (every query sees the same rows).
+ * Runs its own transaction: call it outside one.
+ */
 export async function loadRegressionInput(
   client: pg.ClientBase,
   settings: Settings,
   pair: string,
   month: Month,
 ): Promise<RegressionInput> {
-  const m1 = await sourceTable(client, settings, 'm1', pair);
-  const bqx = await sourceTable(client, settings, 'bqx', pair);
-  const mt = ident(m1.time);
-  const cast = paramCast(m1.kind);
-  const [start, end] = monthBounds(month, m1.kind);
-  const current = await client.query({
-    text: joinSql(settings.schema, m1, bqx, `${mt} >= $1${cast} AND ${mt} < $2${cast}`, 'ASC'),
-    values: [start, end],
-    rowMode: 'array',
-  });
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    await client.query(`SET LOCAL work_mem = '${LOAD_WORK_MEM}'`);
+    const input = await readInput(client, settings, pair, month);
+    await client.query('COMMIT');
+    return input;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+async function readInput(
+  client: pg.ClientBase,
+  settings: Settings,
+  pair: string,
+  month: Month,
+): Promise<RegressionInput> {
+  const src: LoadSources = {
+    m1: await sourceTable(client, settings, 'm1', pair),
+    bqx: await sourceTable(client, settings, 'bqx', pair),
+  };
+  const mt = ident(src.m1.time);
+  const cast = paramCast(src.m1.kind);
+  const m1Table = qualified(settings.schema, src.m1.table);
+  const [start, end] = monthBounds(month, src.m1.kind);
+  const current = await joinedRange(client, settings.schema, src, start, end);
   // Look back far enough for 89 joined rows; widen when minutes of m1 lack a bqx row.
-  let back: unknown[][] = [];
+  let back: TimedRows = {
+    times: new Float64Array(0),
+    columns: [0, 1].map(() => new Float64Array(0)),
+  };
   for (let limit = 2 * REGRESSION_LOOKBACK; ; limit *= 4) {
     const r = await client.query({
       text: `SELECT min(k)::text, count(*)::int FROM (SELECT DISTINCT ON (${mt}) ${mt} AS k
-               FROM ${qualified(settings.schema, m1.table)} WHERE ${mt} < $1${cast}
+               FROM ${m1Table} WHERE ${mt} < $1${cast}
               ORDER BY ${mt} DESC LIMIT ${limit}) c`,
       values: [start],
       rowMode: 'array',
     });
     const [earliest, found] = r.rows[0] as [string | null, number];
     if (earliest === null) break;
-    const joined = await client.query({
-      text: joinSql(
-        settings.schema,
-        m1,
-        bqx,
-        `${mt} >= $2${cast} AND ${mt} < $1${cast}`,
-        'DESC',
-        `LIMIT ${REGRESSION_LOOKBACK}`,
-      ),
-      values: [start, earliest],
-      rowMode: 'array',
-    });
-    back = joined.rows;
-    if (back.length >= REGRESSION_LOOKBACK || found < limit) break;
+    const range = await joinedRange(client, settings.schema, src, earliest, start);
+    back = lastRows(range.joined, REGRESSION_LOOKBACK);
+    if (back.times.length >= REGRESSION_LOOKBACK || found < limit) break;
   }
-  const counts = await client.query({
-    text: `SELECT count(*) FILTER (WHERE ${mt} IS NULL OR ${mt} IN ('infinity', '-infinity'))::int,
-                  (SELECT count(*) - count(DISTINCT ${mt}) FROM ${qualified(settings.schema, m1.table)}
-                    WHERE ${mt} >= $1${cast} AND ${mt} < $2${cast})::int
-             FROM ${qualified(settings.schema, m1.table)}
-            WHERE ${mt} IS NULL OR ${mt} IN ('infinity', '-infinity')`,
-    values: [start, end],
+  // NULL and ±infinity through the time index when there is one (IS NULL and = are
+  // index conditions; a test of finiteness would read the whole table).
+  const bad = await client.query({
+    text: `SELECT count(*)::int FROM ${m1Table}
+            WHERE ${mt} IS NULL OR ${mt} = 'infinity' OR ${mt} = '-infinity'`,
     rowMode: 'array',
   });
-  const row = counts.rows[0] ?? [0, 0];
   return {
-    series: seriesFromRows([...back.reverse(), ...current.rows], 2, back.length),
-    badTimestamps: Number(row[0]),
-    duplicateMinutes: Number(row[1]),
+    series: toSeries(back, current.joined),
+    badTimestamps: Number(bad.rows[0]?.[0] ?? 0),
+    duplicateMinutes: current.duplicates,
   };
 }
 
@@ -112,7 +237,10 @@ export async function regressionSourceCount(
   const mt = ident(m1.time);
   const cast = paramCast(m1.kind);
   const r = await client.query({
-    text: `SELECT count(*)::int FROM (${joinSql(settings.schema, m1, bqx, `${mt} >= $1${cast} AND ${mt} < $2${cast}`, 'ASC')}) j`,
+    text: `SELECT count(*)::int FROM (SELECT DISTINCT ON (${mt}) ${instantSql(m1.time, m1.kind)} AS t
+               FROM ${qualified(settings.schema, m1.table)}
+              WHERE ${mt} >= $1${cast} AND ${mt} < $2${cast} ORDER BY ${mt}, ctid) m
+             JOIN ${qualified(settings.schema, bqx.table)} b ON ${instantSql(bqx.time, bqx.kind, 'b')} = m.t`,
     values: monthBounds(month, m1.kind),
     rowMode: 'array',
   });

@@ -45,6 +45,17 @@ function activity(minuteOfDay: number): number {
   return 0.45 + 0.35 * open + overlap;
 }
 
+/** Bars of a pair from month `from` to month `to` (YYYY-MM, both included): its trading minutes. */
+export function countBars(from: string, to: string): number {
+  const a = parseMonth(from);
+  const b = parseMonth(to);
+  if (!a || !b) throw new Error(`bad months ${from}..${to}`);
+  const end = monthStartMs(nextMonth(b));
+  let n = 0;
+  for (let t = monthStartMs(a); t < end; t += MINUTE) if (isTradingMinute(t)) n++;
+  return n;
+}
+
 /**
  * Deterministic synthetic bars: a GARCH(1,1) log-price random walk (volatility
  * clustering) scaled by session activity, OHLC from intrabar excursions, tick volume
@@ -57,8 +68,7 @@ export function generateM1Bars(opts: M1Options): M1Bars {
   if (!level || !from || !to) throw new Error(`bad generator options ${JSON.stringify(opts)}`);
   const start = monthStartMs(from);
   const end = monthStartMs(nextMonth(to));
-  let n = 0;
-  for (let t = start; t < end; t += MINUTE) if (isTradingMinute(t)) n++;
+  const n = countBars(opts.from, opts.to);
   const cols = {
     time: new Float64Array(n),
     open: new Float64Array(n),

@@ -106,3 +106,61 @@ export function logReturns(close: Float64Array): Float64Array {
   for (let i = 1; i < close.length; i++) r[i] = Math.log(close[i]! / close[i - 1]!);
   return r;
 }
+
+/**
+ * Which rows of x end a complete window of n values free of NaN (FEATURES.md's rule, as
+ * `windowed` applies it to one input).
+ */
+function completeWindows(x: Float64Array, n: number): Uint8Array {
+  const ok = new Uint8Array(x.length);
+  let lastNull = -1;
+  for (let t = 0; t < x.length; t++) {
+    if (Number.isNaN(x[t]!)) lastNull = t;
+    if (t >= n - 1 && lastNull <= t - n) ok[t] = 1;
+  }
+  return ok;
+}
+
+/**
+ * `windowed(…, mean)` and `windowed(…, sampleStd)` of one input in one pass: the same
+ * operations in the same order (sampleStd's own mean is the mean), so the same bits,
+ * without computing each window's mean twice.
+ */
+export function windowedMeanStd(
+  x: Float64Array,
+  n: number,
+): { mean: Float64Array; std: Float64Array } {
+  const len = x.length;
+  const means = new Float64Array(len).fill(Number.NaN);
+  const std = new Float64Array(len).fill(Number.NaN);
+  const ok = completeWindows(x, n);
+  for (let t = 0; t < len; t++) {
+    if (!ok[t]) continue;
+    const s = t - n + 1;
+    const m = mean(x, s, t);
+    let q = 0;
+    for (let i = s; i <= t; i++) q += (x[i]! - m) ** 2;
+    const sd = Math.sqrt(q / (t - s));
+    means[t] = Number.isFinite(m) ? m : Number.NaN;
+    std[t] = Number.isFinite(sd) ? sd : Number.NaN;
+  }
+  return { mean: means, std };
+}
+
+/** `windowed(…, moments(…).skew)` and `(…).kurt` of one input, each window's moments once. */
+export function windowedMoments(
+  x: Float64Array,
+  n: number,
+): { skew: Float64Array; kurt: Float64Array } {
+  const len = x.length;
+  const skew = new Float64Array(len).fill(Number.NaN);
+  const kurt = new Float64Array(len).fill(Number.NaN);
+  const ok = completeWindows(x, n);
+  for (let t = 0; t < len; t++) {
+    if (!ok[t]) continue;
+    const v = moments(x, t - n + 1, t);
+    skew[t] = Number.isFinite(v.skew) ? v.skew : Number.NaN;
+    kurt[t] = Number.isFinite(v.kurt) ? v.kurt : Number.NaN;
+  }
+  return { skew, kurt };
+}

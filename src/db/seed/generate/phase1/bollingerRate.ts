@@ -1,10 +1,9 @@
 import type { M1Bars } from '../m1Bars.js';
-import { mean, sampleStd, windowed } from '../rolling.js';
+import { windowedMeanStd } from '../rolling.js';
 
 /** Bollinger bands (k = 2) on `close`: middle = mean, upper/lower = middle ± 2·sample std. */
 function bands(close: Float64Array, n: number) {
-  const middle = windowed(close.length, n, [close], (s, e) => mean(close, s, e));
-  const sd = windowed(close.length, n, [close], (s, e) => sampleStd(close, s, e));
+  const { mean: middle, std: sd } = windowedMeanStd(close, n);
   const upper = middle.map((m, i) => m + 2 * sd[i]!);
   const lower = middle.map((m, i) => m - 2 * sd[i]!);
   const width = upper.map((u, i) => u - lower[i]!);

@@ -1,12 +1,6 @@
 import type { M1Bars } from '../m1Bars.js';
-import { correlation, logReturns, mean, moments, sampleStd, windowed } from '../rolling.js';
-
-/** Median of a small array (sorted copy). */
-function median(values: number[]): number {
-  const s = values.sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+import { correlation, logReturns, windowed, windowedMeanStd, windowedMoments } from '../rolling.js';
+import { rollingMad } from '../rollingMad.js';
 
 /** Shannon entropy (bits) of the up / flat / down shares of the returns in a window. */
 function signEntropy(r: Float64Array, start: number, end: number): number {
@@ -21,26 +15,26 @@ export function statisticsRate(bars: M1Bars): Record<string, Float64Array> {
   const close = bars.close;
   const r = logReturns(close);
   const n = close.length;
+  const m60 = windowedMoments(r, 60);
   const out: Record<string, Float64Array> = {
-    skewness_60min: windowed(n, 60, [r], (s, e) => moments(r, s, e).skew),
-    kurtosis_60min: windowed(n, 60, [r], (s, e) => moments(r, s, e).kurt),
-    median_absolute_deviation_60min: windowed(n, 60, [r], (s, e) => {
-      const w = Array.from(r.subarray(s, e + 1));
-      const med = median([...w]);
-      return median(w.map((x) => Math.abs(x - med)));
-    }),
+    skewness_60min: m60.skew,
+    kurtosis_60min: m60.kurt,
+    median_absolute_deviation_60min: rollingMad(r, 60),
     entropy_60min: windowed(n, 60, [r], (s, e) => signEntropy(r, s, e)),
     autocorrelation_lag1: windowed(n, 61, [r], (s, e) =>
       correlation(r.subarray(s + 1, e + 1), r.subarray(s, e), 0, e - s - 1),
     ),
   };
-  for (const w of [5, 15, 30, 60, 120])
-    out[`mean_${w}min`] = windowed(n, w, [close], (s, e) => mean(close, s, e));
-  for (const w of [5, 15, 30, 60, 120])
-    out[`std_${w}min`] = windowed(n, w, [close], (s, e) => sampleStd(close, s, e));
-  for (const w of [5, 15, 30, 120])
-    out[`skew_${w}min`] = windowed(n, w, [r], (s, e) => moments(r, s, e).skew);
-  for (const w of [5, 15, 30, 120])
-    out[`kurt_${w}min`] = windowed(n, w, [r], (s, e) => moments(r, s, e).kurt);
+  // Each window's mean and std (resp. skewness and kurtosis) from one computation.
+  for (const w of [5, 15, 30, 60, 120]) {
+    const { mean, std } = windowedMeanStd(close, w);
+    out[`mean_${w}min`] = mean;
+    out[`std_${w}min`] = std;
+  }
+  for (const w of [5, 15, 30, 120]) {
+    const { skew, kurt } = windowedMoments(r, w);
+    out[`skew_${w}min`] = skew;
+    out[`kurt_${w}min`] = kurt;
+  }
   return out;
 }
