@@ -13,7 +13,7 @@ import { ALL_PAIRS } from '../src/config/pairs.js';
 import { readDataset } from '../src/db/dataset.js';
 import { analyzeWritten } from '../src/db/ddl/analyzeWritten.js';
 import { parsePostmasterPid } from '../src/db/embedded/processes.js';
-import { PRESETS } from '../src/db/seed/presets.js';
+import { PRESETS } from '../src/tracks/seed/presets.js';
 import { extractionCopySql } from '../src/tracks/extraction/joinQuery.js';
 import { loadJoinCatalog } from '../src/tracks/extraction/loadCatalog.js';
 import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './floor.js';
@@ -97,7 +97,7 @@ async function counters(q: (sql: string) => Promise<Record<string, unknown>>) {
   };
 }
 
-/** The plan's pairs: the first N of SCHEMA.md's 28. */
+/** The plan's pairs: the first N of docs/spec/SCHEMA.md's 28. */
 function scalePlan(n: number) {
   return { ...PRESETS.seed, pairs: ALL_PAIRS.slice(0, n) };
 }

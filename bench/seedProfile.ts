@@ -14,9 +14,13 @@ import { tableName } from '../src/db/contract/physical.js';
 import { CONTRACT } from '../src/db/contract/tables.js';
 import { binaryCopyStream } from '../src/db/copy/binaryColumns.js';
 import { ident } from '../src/db/sql/ident.js';
-import { pairTables } from '../src/db/seed/pairTables.js';
-import type { SeedPlan } from '../src/db/seed/presets.js';
-import { sourceIndexDdl, sourcePartitionName, sourceTablesDdl } from '../src/db/seed/sourceDdl.js';
+import { pairTables } from '../src/tracks/seed/pairTables.js';
+import type { SeedPlan } from '../src/tracks/seed/presets.js';
+import {
+  sourceIndexDdl,
+  sourcePartitionName,
+  sourceTablesDdl,
+} from '../src/tracks/seed/sourceDdl.js';
 import { timed } from './stats.js';
 
 const SCHEMA = 'bqx_seed_profile';

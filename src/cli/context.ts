@@ -9,7 +9,7 @@ import { waitForDatabase } from '../orchestrator/worker/waitForDatabase.js';
 import { onShutdown } from './shutdown.js';
 import { UserError } from '../config/userError.js';
 
-/** Options every command accepts (DESIGN.md "global"). */
+/** Options every command accepts (docs/spec/DESIGN.md "global"). */
 export interface GlobalOptions {
   db?: string;
   dataDir?: string;

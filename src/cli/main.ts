@@ -20,7 +20,7 @@ ignoreStdioErrors();
 // The one answer that needs no argument parser (commander is a third of a bare start-up).
 const only = process.argv.length === 3 ? process.argv[2] : undefined;
 if (only === '--version' || only === '-V') {
-  const { packageVersion } = await import('./version.js');
+  const { packageVersion } = await import('../config/version.js');
   process.stdout.write(`${packageVersion()}\n`);
   exitProcess(0);
 }

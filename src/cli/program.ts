@@ -10,10 +10,11 @@ import { registerTrack } from './commands/track.js';
 import { registerWorker } from './commands/worker.js';
 import { isShuttingDown, runShutdown } from './shutdown.js';
 import { EXIT, UserError } from '../config/userError.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../config/version.js';
 import { forTerminal } from '../orchestrator/text/charset.js';
+import { paintFor } from '../orchestrator/text/paint.js';
 
-/** Builds the command line (DESIGN.md "Command line"). */
+/** Builds the command line (docs/spec/DESIGN.md "Command line"). */
 export function buildProgram(): Command {
   const program = new Command('bqx-monitor')
     .description('live dashboard and orchestrator for the BQX feature pipeline on PostgreSQL')
@@ -90,7 +91,8 @@ export async function main(argv: string[]): Promise<number> {
       return benign.includes(err.code) ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof UserError) {
-      process.stderr.write(forTerminal(`bqx-monitor: ${err.message}\n`));
+      const paint = paintFor('stderr');
+      process.stderr.write(forTerminal(`${paint.red('bqx-monitor:')} ${err.message}\n`));
       return err.exitCode;
     }
     process.stderr.write(

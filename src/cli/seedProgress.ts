@@ -1,4 +1,4 @@
-import type { SeedProgress } from '../db/seed/load.js';
+import type { SeedProgress } from '../tracks/seed/load.js';
 import { formatDuration } from '../orchestrator/state/eta.js';
 
 /** What the seed's progress display knows: work done so far, measured from the start. */

@@ -1,4 +1,4 @@
-/** The 28 pairs of the 8 majors (SCHEMA.md), lower case as they appear in table names. */
+/** The 28 pairs of the 8 majors (docs/spec/SCHEMA.md), lower case as they appear in table names. */
 export const ALL_PAIRS = [
   'audcad',
   'audchf',

@@ -1,4 +1,4 @@
-/** Logical table names a config may rename (SCHEMA.md). */
+/** Logical table names a config may rename (docs/spec/SCHEMA.md). */
 export const TABLE_KEYS = [
   'm1',
   'bqx',

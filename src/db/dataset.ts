@@ -22,7 +22,7 @@ export interface Scope {
   readonly regression: MonthSpan;
 }
 
-/** SCHEMA.md's plan at the seed's scale: 2024-01..2025-12 and 2024-07..2025-06. */
+/** docs/spec/SCHEMA.md's plan at the seed's scale: 2024-01..2025-12 and 2024-07..2025-06. */
 export const DEFAULT_SPANS = {
   bollinger: { from: parseMonth('2024-01')!, to: parseMonth('2025-12')! },
   regression: { from: parseMonth('2024-07')!, to: parseMonth('2025-06')! },
@@ -53,7 +53,7 @@ export async function readDataset(client: pg.ClientBase): Promise<DatasetInfo | 
   };
 }
 
-/** Config wins; else the seeded dataset's description; else SCHEMA.md's defaults. */
+/** Config wins; else the seeded dataset's description; else docs/spec/SCHEMA.md's defaults. */
 export function resolveScope(settings: Settings, dataset: DatasetInfo | undefined): Scope {
   return {
     pairs: settings.pairs ?? dataset?.pairs ?? ALL_PAIRS,

@@ -1,7 +1,6 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { TRACK_ORDER, trackEta } from '../orchestrator/state/runState.js';
-import type { TrackName } from '../tracks/protocol/events.js';
 import { Footer, HELP_LINES, HelpOverlay } from './panels/Footer.js';
 import { Header } from './panels/Header.js';
 import { LogView } from './panels/LogView.js';
@@ -12,19 +11,11 @@ import { SystemPanel } from './panels/SystemPanel.js';
 import { TRACK_TITLES, TrackPanel } from './panels/TrackPanel.js';
 import { txt, useTheme } from './theme.js';
 import { type Mode, useDashboardKeys } from './useDashboardKeys.js';
+import type { DashboardControls, QuitReason } from './dashboardControls.js';
 import { type RunFeed, useRunFeed } from './useRunFeed.js';
 
 /** What the keys ask of the run (through its control channel: any attached view can). */
-export interface DashboardControls {
-  togglePause(track: TrackName): void;
-  togglePauseAll(): void;
-  restart(track: TrackName): void;
-  /** Asks the run to stop: running units finish first. */
-  stopRun(): void;
-}
-
-/** Why the dashboard closed: the user detached (the run goes on), or the run had ended. */
-export type QuitReason = 'detach' | 'ended';
+export type { DashboardControls, QuitReason } from './dashboardControls.js';
 
 export interface DashboardProps {
   readonly feed: RunFeed;

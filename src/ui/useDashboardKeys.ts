@@ -3,7 +3,7 @@ import { useRef, useState } from 'react';
 import type { RecentEvent, RunState } from '../orchestrator/state/runState.js';
 import { TRACK_ORDER } from '../orchestrator/state/runState.js';
 import type { TrackName } from '../tracks/protocol/events.js';
-import type { DashboardControls, QuitReason } from './Dashboard.js';
+import type { DashboardControls, QuitReason } from './dashboardControls.js';
 import { filterLog } from './panels/LogView.js';
 
 /** What the dashboard shows, and so what its keys mean. */

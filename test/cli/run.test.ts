@@ -19,12 +19,19 @@ describe('bqx-monitor with no arguments', () => {
       expect(r.stdout).toMatch(
         /progress 24\/24 \(bollinger 12\/12 complete, regression 9\/9 complete, extraction 3\/3 complete\)/,
       );
-      expect(r.stdout).toMatch(/run \S+ complete \(exit 0\); event log: /);
+      // What this run did, beside where its events are kept: 9 + 9 units with data wrote
+      // 9 Bollinger and 18 regression partitions, and 3 Parquet files.
+      expect(r.stdout).toMatch(
+        /run \S+ complete \(exit 0\); this run: 21 done, 3 no data, 0 failed · 27 partition\(s\), 3 file\(s\) · [\d.]+ [MG]B; event log: /,
+      );
       // A second run reuses the data and the results: no seeding, nothing to redo.
       const again = await runCli(['--data-dir', dataDir, '--out', out]);
       expect(again.exitCode).toBe(0);
       expect(again.stderr).not.toContain('seeding');
       expect(again.stdout).not.toContain(': complete,');
+      expect(again.stdout).toMatch(
+        /this run: 0 done, 0 no data, 0 failed · 0 partition\(s\), 0 file\(s\)/,
+      );
     } finally {
       await removeDataDir(dataDir);
       await removeDataDir(out);

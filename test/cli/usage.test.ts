@@ -75,3 +75,16 @@ describe('the command line', () => {
     expect(r.stderr).not.toContain('topsecret');
   });
 });
+
+describe('colour outside the dashboard (chalk)', () => {
+  it('colours an error on a colour terminal, never with NO_COLOR or in a pipe', async () => {
+    const forced = await runCli(['stauts'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(forced.exitCode).toBe(2);
+    expect(forced.stderr).toContain('\u001b[31mbqx-monitor:\u001b[39m unknown command');
+    const noColor = await runCli(['stauts'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    expect(noColor.stderr).toMatch(/^bqx-monitor: unknown command 'stauts'/);
+    // A pipe (the test's) is no terminal: no colour unless forced.
+    const piped = await runCli(['stauts'], { env: { NO_COLOR: '' } });
+    expect(piped.stderr).not.toContain('\u001b[');
+  });
+});

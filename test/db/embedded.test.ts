@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { isAlive, parsePostmasterPid } from '../../src/db/embedded/processes.js';
 import { acquireEmbedded, type EmbeddedServer } from '../../src/db/embedded/server.js';
@@ -72,7 +72,7 @@ describe('the embedded PostgreSQL', () => {
       const pid = cluster ? await postmasterPid(cluster) : undefined;
       if (pid && isAlive(pid)) {
         process.kill(pid, 'SIGTERM');
-        for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+        await vi.waitFor(() => expect(isAlive(pid)).toBe(false), { timeout: 30_000, interval: 50 });
       }
       await removeDataDir(d);
     }

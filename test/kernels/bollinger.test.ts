@@ -21,7 +21,7 @@ describe('computeBollinger', () => {
   });
 
   for (const [name, make] of SERIES) {
-    it(`matches the FEATURES.md definitions on ${name}`, () => {
+    it(`matches the docs/spec/FEATURES.md definitions on ${name}`, () => {
       const x = make(2000);
       const got = computeBollinger(x);
       const ref = refBollinger(x);

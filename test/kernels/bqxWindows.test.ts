@@ -23,7 +23,7 @@ describe('computeBqxWindows', () => {
     expect(BQX_FEATURE_COLUMNS).toHaveLength(37);
   });
 
-  it('computes each window over the bars before t, per SCHEMA.md', () => {
+  it('computes each window over the bars before t, per docs/spec/SCHEMA.md', () => {
     // idx = 1, 2, 4, 8 … for W = 15 at t = 15: window 1 … 2^14, idx(t) = 2^15.
     const idx = Float64Array.from({ length: 20 }, (_, i) => 2 ** i);
     const cols = computeBqxWindows(idx);
@@ -36,7 +36,7 @@ describe('computeBqxWindows', () => {
     expect(col(cols, 'w15_bqx_max')[14]).toBeNaN();
   });
 
-  it('matches the SCHEMA.md definitions on a rate index near 100', () => {
+  it('matches the docs/spec/SCHEMA.md definitions on a rate index near 100', () => {
     const idx = level100(2000, 7);
     const cols = computeBqxWindows(idx);
     for (const w of BQX_WINDOWS) {

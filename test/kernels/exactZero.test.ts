@@ -38,7 +38,7 @@ function flatBump(n: number, j: number, k: number, base: number, s: number): Flo
 
 const STEPS = [2 ** -14, 3 * 2 ** -20, 5 * 2 ** -17, 0.75, 7 * 2 ** -30];
 
-describe('mathematically zero a2 and prediction (FEATURES.md "= 0")', () => {
+describe('mathematically zero a2 and prediction (docs/spec/FEATURES.md "= 0")', () => {
   it('gives prediction 0 and a null extrapolation_error on a dyadic ramp that ends at 0', () => {
     const end = 120;
     for (const step of STEPS) {

@@ -1,4 +1,4 @@
-/** The FEATURES.md Track 2 accuracy check, shared by the regression tests. */
+/** The docs/spec/FEATURES.md Track 2 accuracy check, shared by the regression tests. */
 import { expect } from 'vitest';
 import { REG_METRICS, REG_WINDOWS, type RegMetric } from '../../src/db/contract/columns.js';
 import { refRegression } from './reference.js';
@@ -7,7 +7,7 @@ import { medianAbs, worstError } from './series.js';
 /** Track 2's bound: relative error against max(|reference|, median |column|). */
 export const FIT_TOL = 1e-8;
 
-/** Metrics held to the bound only where their divisor is not near zero (FEATURES.md). */
+/** Metrics held to the bound only where their divisor is not near zero (docs/spec/FEATURES.md). */
 const DIVISOR: Partial<Record<RegMetric, RegMetric>> = {
   vertex_x: 'a2',
   vertex_y: 'a2',

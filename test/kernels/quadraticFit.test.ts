@@ -70,7 +70,7 @@ describe('computeRegression', () => {
     expect(countInfinities(cols.values())).toBe(0);
   });
 
-  it('gives the FEATURES.md values on a constant window', () => {
+  it('gives the docs/spec/FEATURES.md values on a constant window', () => {
     const y = new Float64Array(40).fill(0.1);
     const m = idxMetrics(computeRegression(y, 'idx'), 'w15');
     const t = 30;

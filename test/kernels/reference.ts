@@ -37,7 +37,7 @@ export function refRolling(x: Float64Array, n: number) {
   return out;
 }
 
-/** Track 1 straight from the FEATURES.md table. */
+/** Track 1 straight from the docs/spec/FEATURES.md table. */
 export function refBollinger(x: Float64Array): Map<string, Float64Array> {
   const out = new Map<string, Float64Array>();
   for (const n of [20, 30, 60, 120]) {
@@ -86,7 +86,7 @@ export function householderSolve3(a: number[][], y: number[]): [number, number, 
   return [aa, bb, c];
 }
 
-/** The 15 Track 2 metrics of one window, per the FEATURES.md table. */
+/** The 15 Track 2 metrics of one window, per the docs/spec/FEATURES.md table. */
 export function refFit(w: readonly number[]): Record<RegMetric, number> {
   const n = w.length;
   const xs = w.map((_, i) => i);
@@ -143,7 +143,7 @@ export function refRegression(y: Float64Array, n: number): Record<RegMetric, Flo
   return out;
 }
 
-/** The BQX source features of window W straight from SCHEMA.md (window t−W … t−1). */
+/** The BQX source features of window W straight from docs/spec/SCHEMA.md (window t−W … t−1). */
 export function refBqx(idx: Float64Array, w: number) {
   const len = idx.length;
   const out = {

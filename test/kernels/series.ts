@@ -1,4 +1,4 @@
-/** Seeded test series and the FEATURES.md accuracy metric for the kernel tests. */
+/** Seeded test series and the docs/spec/FEATURES.md accuracy metric for the kernel tests. */
 
 /** mulberry32: a small deterministic generator of floats in [0, 1). */
 export function rng(seed: number): () => number {
@@ -96,7 +96,7 @@ export interface Worst {
 
 /**
  * Largest relative error |a − r| / max(|r|, scale) over the rows `check` selects, with
- * scale = the reference column's median |value| (FEATURES.md). A NULL on one side only is
+ * scale = the reference column's median |value| (docs/spec/FEATURES.md). A NULL on one side only is
  * an infinite error.
  */
 export function worstError(

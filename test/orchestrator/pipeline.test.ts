@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isAlive as processAlive } from '../../src/db/embedded/processes.js';
 import { LineSplitter } from '../../src/orchestrator/lineSplitter.js';
-import { CLI, runCli } from '../support/cli.js';
+import { CLI, type CliResult, runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
 import {
   type JsonLine,
@@ -24,12 +24,14 @@ const CONFIG = JSON.stringify({
   },
 });
 
+/** Waits until `cond` holds (the output it watches has come), at most `ms`. */
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await vi.waitFor(
+    () => {
+      if (!cond()) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: ms, interval: 50 },
+  );
 }
 
 interface Scratch {
@@ -94,8 +96,24 @@ function workerEvents(lines: readonly JsonLine[]) {
 describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 300_000 }, () => {
   let clean: TestDatabase;
   let cleanDir: Scratch;
-  let expectedTables: Record<string, string>;
-  let expectedFiles: Record<string, string>;
+  /**
+   * The clean run every test compares with, made once by whichever test needs it first (so
+   * each test also runs alone, e.g. under `-t`): its CLI result and its outputs' digests.
+   */
+  let cleanRun:
+    | Promise<{ r: CliResult; tables: Record<string, string>; files: Record<string, string> }>
+    | undefined;
+  const cleanResult = () => {
+    cleanRun ??= (async () => {
+      const r = await runCli(runArgs(clean, cleanDir, 'run', '--json'), { timeout: 240_000 });
+      return {
+        r,
+        tables: await tableDigests(clean, PAIRS),
+        files: await parquetDigests(cleanDir.out),
+      };
+    })();
+    return cleanRun;
+  };
   const extra: Array<() => Promise<void>> = [];
 
   /** A database cloned from the template and scratch directories, dropped after all. */
@@ -120,7 +138,7 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
   });
 
   it('--json runs every unit: NDJSON line by line, snapshots, a summary, exit 0', async () => {
-    const r = await runCli(runArgs(clean, cleanDir, 'run', '--json'), { timeout: 240_000 });
+    const { r, files } = await cleanResult();
     expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
     expect(r.exitCode).toBe(0);
     const lines = parseJsonLines(r.stdout);
@@ -179,12 +197,11 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
       expect(r.stdout).not.toContain(password);
       expect(readFileSync(logFile, 'utf8')).not.toContain(password);
     }
-    expectedTables = await tableDigests(clean, PAIRS);
-    expectedFiles = await parquetDigests(cleanDir.out);
-    expect(Object.keys(expectedFiles)).toEqual(['eurusd.parquet', 'usdjpy.parquet']);
+    expect(Object.keys(files)).toEqual(['eurusd.parquet', 'usdjpy.parquet']);
   });
 
   it('writes the same outputs as running every unit directly with `track`', async () => {
+    const expected = await cleanResult();
     const direct = await createTestDatabase();
     const s = await scratch();
     extra.push(
@@ -206,11 +223,12 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
         expect(r.exitCode).toBe(0);
       }
     }
-    expect(await tableDigests(direct, PAIRS)).toEqual(expectedTables);
-    expect(await parquetDigests(s.out)).toEqual(expectedFiles);
+    expect(await tableDigests(direct, PAIRS)).toEqual(expected.tables);
+    expect(await parquetDigests(s.out)).toEqual(expected.files);
   });
 
   it('status and verify read the finished run from the database; a re-run does nothing', async () => {
+    expect((await cleanResult()).r.exitCode).toBe(0);
     const st = await runCli(runArgs(clean, cleanDir, 'status', '--json'));
     expect(st.exitCode).toBe(0);
     const status = JSON.parse(st.stdout);
@@ -272,8 +290,9 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
     );
     expect(retried.length).toBeGreaterThanOrEqual(1);
     expect(lines.at(-1)).toMatchObject({ kind: 'summary', status: 'complete' });
-    expect(await tableDigests(db, PAIRS)).toEqual(expectedTables);
-    expect(await parquetDigests(s.out)).toEqual(expectedFiles);
+    const expected = await cleanResult();
+    expect(await tableDigests(db, PAIRS)).toEqual(expected.tables);
+    expect(await parquetDigests(s.out)).toEqual(expected.files);
   });
 
   it('kill -9 of the main process: no worker is left, and the next run finishes the rest only', async () => {
@@ -310,8 +329,9 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
     expect(after.rows.map((r) => r.finished_at.getTime()).sort()).toEqual(
       before.rows.map((r) => r.finished_at.getTime()).sort(),
     );
-    expect(await tableDigests(db, PAIRS)).toEqual(expectedTables);
-    expect(await parquetDigests(s.out)).toEqual(expectedFiles);
+    const expected = await cleanResult();
+    expect(await tableDigests(db, PAIRS)).toEqual(expected.tables);
+    expect(await parquetDigests(s.out)).toEqual(expected.files);
   });
 
   it('two workers started by hand share the queue without doing a unit twice', async () => {

@@ -7,7 +7,7 @@ import { settingsFrom } from '../../src/config/validate.js';
 import { createPool } from '../../src/db/connection/pool.js';
 import { acquireEmbedded } from '../../src/db/embedded/server.js';
 import { migrateAll } from '../../src/orchestrator/run/migrateAll.js';
-import { seedDataset } from '../../src/db/seed/load.js';
+import { seedDataset } from '../../src/tracks/seed/load.js';
 import { removeDataDir } from './dataDir.js';
 import { TEMPLATE_PLAN } from './templatePlan.js';
 

@@ -4,7 +4,7 @@ import { settingsFrom } from '../../src/config/validate.js';
 import { resolveBinaries } from '../../src/db/embedded/binaries.js';
 import { serverIdentity } from '../../src/db/embedded/identity.js';
 import { acquireEmbedded, type EmbeddedServer } from '../../src/db/embedded/server.js';
-import { seedDataset } from '../../src/db/seed/load.js';
+import { seedDataset } from '../../src/tracks/seed/load.js';
 import { makeDataDir, removeDataDir } from './dataDir.js';
 import { TEMPLATE_PLAN } from './templatePlan.js';
 

@@ -1,5 +1,5 @@
 import { parseMonth } from '../../src/config/months.js';
-import type { SeedPlan } from '../../src/db/seed/presets.js';
+import type { SeedPlan } from '../../src/tracks/seed/presets.js';
 
 const m = (s: string) => parseMonth(s)!;
 

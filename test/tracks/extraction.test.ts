@@ -79,7 +79,7 @@ describe('Track 3: extraction to Parquet', () => {
     expect(Number(meta.num_rows)).toBe(expected.length);
     expect(rows.length).toBe(expected.length);
     expect(done).toMatchObject({ rows: expected.length });
-    // Column order and physical types as SCHEMA.md / FEATURES.md ask.
+    // Column order and physical types as docs/spec/SCHEMA.md / docs/spec/FEATURES.md ask.
     const leaves = meta.schema.slice(1);
     expect(leaves.map((s) => s.name)).toEqual(['ts_utc', ...COLUMNS.map((c) => c.name)]);
     expect(leaves[0]).toMatchObject({

@@ -255,15 +255,20 @@ describe('Tracks 1 and 2 units on a real database', () => {
         reject: false,
       },
     );
-    for (let i = 0; i < 200; i++) {
-      const w = await db.pool.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'
-            AND query LIKE 'INSERT INTO bqx_monitor.unit_results%'`,
-        [db.name],
-      );
-      if (w.rows[0].n > 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // The unit holds its partition and waits on the ledger row the test has locked.
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.pool.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'
+                  AND query LIKE 'INSERT INTO bqx_monitor.unit_results%'`,
+              [db.name],
+            )
+          ).rows[0].n,
+        { timeout: 60_000, interval: 50 },
+      )
+      .toBeGreaterThan(0);
     const truncated = await db.pool.query(
       `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
         WHERE c.relname = 'bollinger_bqx_eurusd_2024_07' AND l.mode = 'AccessExclusiveLock' AND l.granted`,

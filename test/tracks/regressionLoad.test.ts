@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../support/testDatabase.j
 const AUGUST = parseMonth('2024-08')!;
 
 /**
- * Track 2's input as the join defines it (FEATURES.md), written as one SQL statement: m1's
+ * Track 2's input as the join defines it (docs/spec/FEATURES.md), written as one SQL statement: m1's
  * minutes of the range, a duplicated minute's first row in physical order, inner-joined
  * with bqx on the instant. `newest` takes the last rows before the month instead.
  */
@@ -63,6 +63,8 @@ describe("Track 2's load on a real database", () => {
       const before = await tempFiles(client);
       const input = await loadRegressionInput(client, settingsFrom({}), 'eurusd', AUGUST);
       expect(input.series.times.length - input.series.lookback).toBeGreaterThan(30_000);
+      // The seeded sources have the same minutes.
+      expect([input.m1WithoutBqx, input.bqxWithoutM1]).toEqual([0, 0]);
       const loaded = await tempFiles(client);
       expect(loaded - before).toBe(0);
       // The same session sorting m1 by a column no index orders: that spills, and is counted.
@@ -84,6 +86,8 @@ describe("Track 2's load on a real database", () => {
        WHERE time IN ('2024-08-05 10:00', '2024-08-20 13:37', '2024-07-31 23:50')`);
     await db.pool.query(`DELETE FROM bqx.bqx_eurusd
       WHERE ts_utc IN ('2024-08-06 09:00+00', '2024-07-31 23:55+00', '2024-08-01 00:00+00')`);
+    // A minute of the month in bqx only.
+    await db.pool.query(`DELETE FROM bqx.m1_eurusd WHERE time = '2024-08-07 11:00'`);
     await db.pool.query(`WITH moved AS (DELETE FROM bqx.m1_eurusd
         WHERE time >= '2024-08-12 00:00' AND time < '2024-08-12 02:00' RETURNING *)
       INSERT INTO bqx.m1_eurusd SELECT * FROM moved`);
@@ -98,6 +102,8 @@ describe("Track 2's load on a real database", () => {
     expect(rowsOf(input, lookback, input.series.times.length)).toEqual(month);
     expect(rowsOf(input, 0, lookback)).toEqual(back);
     expect(input.duplicateMinutes).toBe(2);
+    // In the month: two m1 minutes lost their bqx row, one bqx row lost its m1 minute.
+    expect([input.m1WithoutBqx, input.bqxWithoutM1]).toEqual([2, 1]);
     // The kept row of a repeated minute is the original (first in physical order).
     const t = Date.UTC(2024, 7, 5, 10, 0) * 1000;
     const at = input.series.times.indexOf(t);

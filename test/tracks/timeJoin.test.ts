@@ -4,6 +4,7 @@ import {
   joinOnTime,
   sortByTime,
   type TimedRows,
+  unmatchedTimes,
 } from '../../src/tracks/io/timeJoin.js';
 
 const rows = (times: number[], ...columns: number[][]): TimedRows => ({
@@ -58,5 +59,14 @@ describe('joining time-ordered rows', () => {
     const { rows: kept, dropped } = firstPerTime(r, Float64Array.from([0, 9, 3, 7, 1]));
     expect(plain(kept)).toEqual({ times: [1, 2, 3], columns: [[10, 20, 30]] });
     expect(dropped).toBe(2);
+  });
+
+  it('counts the times of each side that the other lacks', () => {
+    const t = (xs: number[]) => Float64Array.from(xs);
+    expect(unmatchedTimes(t([1, 2, 4, 5]), t([2, 3, 4, 6]))).toEqual({ left: 2, right: 2 });
+    // A time repeated on one side is matched as many times as it occurs.
+    expect(unmatchedTimes(t([1, 1, 2]), t([1, 3, 3]))).toEqual({ left: 1, right: 2 });
+    expect(unmatchedTimes(t([]), t([7, 8]))).toEqual({ left: 0, right: 2 });
+    expect(unmatchedTimes(t([1, 2]), t([1, 2]))).toEqual({ left: 0, right: 0 });
   });
 });

@@ -128,16 +128,38 @@ function show(opts: { theme?: Theme; columns?: number; rows?: number; state?: Ru
   return { ...r, calls, quits };
 }
 
-const tick = (ms = 100) => new Promise((r) => setTimeout(r, ms));
+type Shown = ReturnType<typeof show>;
+
+/** The current frame as text. */
+const frameOf = (r: Shown) => strip(r.lastFrame() ?? '');
+
+/** Waits (generously: a loaded machine) until the dashboard shows what `check` expects. */
+const until = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 10 });
+
+/** The dashboard once it has drawn its first frame of the sample run. */
+async function shown(opts: Parameters<typeof show>[0] = {}): Promise<Shown> {
+  const r = show(opts);
+  await until(() => expect(frameOf(r)).toContain('[RUNNING]'));
+  return r;
+}
+
+/** Presses `key`, then waits for what it does. */
+async function press(r: Shown, key: string, then: () => void): Promise<void> {
+  r.stdin.write(key);
+  await until(then);
+}
+
+/** The selected track's panel: the pointer before its title. */
+const selected = (r: Shown, title: string) => () =>
+  expect(frameOf(r)).toMatch(new RegExp(`${UTF8.pointer} ${title}`));
 
 describe('the dashboard', () => {
   it('fits 80×24: no line wider than 80 columns, never taller than the terminal', async () => {
-    const r = show();
-    await tick();
-    const lines = strip(r.lastFrame() ?? '').split('\n');
+    const r = await shown();
+    const lines = frameOf(r).split('\n');
     expect(lines.length).toBeLessThanOrEqual(23);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
-    const frame = strip(r.lastFrame()!);
+    const frame = frameOf(r);
     // The database description gives way first at 80 columns; the password never shows.
     expect(frame).toContain('postgres://bqx');
     expect(frame).not.toMatch(/bqx:[^*]/);
@@ -150,9 +172,8 @@ describe('the dashboard', () => {
   });
 
   it('uses more room on a bigger terminal and still never overflows it', async () => {
-    const r = show({ columns: 140, rows: 50 });
-    await tick();
-    const lines = strip(r.lastFrame() ?? '').split('\n');
+    const r = await shown({ columns: 140, rows: 50 });
+    const lines = frameOf(r).split('\n');
     expect(lines.length).toBeLessThanOrEqual(49);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(140);
     expect(r.lastFrame()).toContain('p pause/resume');
@@ -160,45 +181,32 @@ describe('the dashboard', () => {
   });
 
   it('draws ASCII only in a non-UTF-8 locale', async () => {
-    const r = show({ theme: themeFor({ LANG: 'C' }) });
-    await tick();
+    const r = await shown({ theme: themeFor({ LANG: 'C' }) });
     const frame = r.lastFrame()!;
     expect(frame).not.toMatch(/[^\x00-\x7f]/);
     expect(frame).toMatch(/#+\.+/);
   });
 
   it('uses colour in a colour terminal and none at all under NO_COLOR', async () => {
-    const coloured = show();
-    await tick();
+    const coloured = await shown();
     expect(coloured.lastFrame()).toMatch(/\u001b\[3\dm/);
-    const plain = show({ theme: themeFor({ LANG: 'C.UTF-8', NO_COLOR: '1' }) });
-    await tick();
+    const plain = await shown({ theme: themeFor({ LANG: 'C.UTF-8', NO_COLOR: '1' }) });
     expect(plain.lastFrame()).not.toMatch(/\u001b\[(3\d|4\d|7)m/);
     expect(plain.lastFrame()).toContain('[PAUSED]');
   });
 
   it('dispatches keys to the supervisor controls', async () => {
-    const r = show();
-    await tick();
-    r.stdin.write('p');
-    await tick();
-    r.stdin.write('j');
-    await tick();
-    r.stdin.write('p');
-    await tick();
-    r.stdin.write('P');
-    await tick();
-    r.stdin.write('r');
-    await tick();
-    expect(r.lastFrame()).toContain('Restart regression?');
-    r.stdin.write('y');
-    await tick();
-    r.stdin.write('k');
-    await tick();
-    r.stdin.write('r');
-    await tick();
-    r.stdin.write('n');
-    await tick();
+    const r = await shown();
+    const calls = (n: number) => () => expect(r.calls).toHaveLength(n);
+    await press(r, 'p', calls(1));
+    await press(r, 'j', selected(r, 'Track 2'));
+    await press(r, 'p', calls(2));
+    await press(r, 'P', calls(3));
+    await press(r, 'r', () => expect(frameOf(r)).toContain('Restart regression?'));
+    await press(r, 'y', calls(4));
+    await press(r, 'k', selected(r, 'Track 1'));
+    await press(r, 'r', () => expect(frameOf(r)).toContain('Restart bollinger?'));
+    await press(r, 'n', () => expect(frameOf(r)).not.toContain('Restart bollinger?'));
     expect(r.calls).toEqual([
       'pause bollinger',
       'pause regression',
@@ -208,28 +216,21 @@ describe('the dashboard', () => {
   });
 
   it('asks whether to detach or stop the run; s stops it, and the view stays to watch', async () => {
-    const r = show();
-    await tick();
-    r.stdin.write('q');
-    await tick();
-    expect(r.lastFrame()).toContain('d or Enter detach (the run goes on)');
+    const r = await shown();
+    await press(r, 'q', () => expect(frameOf(r)).toContain('d or Enter detach (the run goes on)'));
     expect(r.calls).toEqual([]);
-    r.stdin.write('s');
-    await tick();
+    await press(r, 's', () =>
+      expect(frameOf(r)).toContain('Stopping the run: running units finish first'),
+    );
     expect(r.calls).toEqual(['stop']);
-    expect(r.lastFrame()).toContain('Stopping the run: running units finish first');
     expect(r.quits).toEqual([]);
   });
 
   it('detaches on d, Enter or a second Ctrl-C, leaving the run alone', async () => {
     for (const key of ['d', '\r', '\u0003']) {
-      const r = show();
-      await tick();
-      r.stdin.write('q');
-      await tick();
-      r.stdin.write(key);
-      await tick();
-      expect(r.quits).toEqual(['detach']);
+      const r = await shown();
+      await press(r, 'q', () => expect(frameOf(r)).toContain('detach (the run goes on)'));
+      await press(r, key, () => expect(r.quits).toEqual(['detach']));
       expect(r.calls).toEqual([]);
     }
   });
@@ -242,34 +243,27 @@ describe('the dashboard', () => {
       exitCode: 0,
     });
     const r = show({ state: ended });
-    await tick();
-    r.stdin.write('q');
-    await tick();
-    expect(r.quits).toEqual(['ended']);
+    await until(() => expect(frameOf(r)).toContain('Track 1'));
+    await press(r, 'q', () => expect(r.quits).toEqual(['ended']));
   });
 
   it('opens a track log, filters it, and goes back with Esc', async () => {
-    const r = show();
-    await tick();
-    r.stdin.write('j');
-    await tick();
-    r.stdin.write('l');
-    await tick();
-    expect(r.lastFrame()).toContain('Track 2 Regression log');
-    r.stdin.write('\u001b');
-    await tick();
-    r.stdin.write('G');
-    r.stdin.write('\u001b');
-    await tick();
-    expect(r.lastFrame()).toContain('[RUNNING]');
+    const r = await shown();
+    await press(r, 'j', selected(r, 'Track 2'));
+    await press(r, 'l', () => expect(frameOf(r)).toContain('Track 2 Regression log'));
+    await press(r, '/', () => expect(frameOf(r)).toMatch(/^\/$/m));
+    await press(r, 'zzz', () => expect(frameOf(r)).toMatch(/^\/zzz$/m));
+    await press(r, '\r', () => expect(frameOf(r)).toContain('filter: zzz'));
+    expect(frameOf(r)).toContain('Track 2 Regression log — 0 line(s)');
+    await press(r, '\u001b', () => {
+      expect(frameOf(r)).not.toContain('Regression log');
+      expect(frameOf(r)).toContain('[RUNNING]');
+    });
   });
 
   it('shows the help overlay on ?', async () => {
-    const r = show();
-    await tick();
-    r.stdin.write('?');
-    await tick();
-    expect(r.lastFrame()).toContain('pause / resume the selected track');
+    const r = await shown();
+    await press(r, '?', () => expect(frameOf(r)).toContain('pause / resume the selected track'));
   });
 });
 

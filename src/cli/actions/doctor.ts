@@ -5,6 +5,7 @@ import { glyphsFor } from '../../orchestrator/text/charset.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { EXIT } from '../../config/userError.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
+import { marks, paintFor } from '../../orchestrator/text/paint.js';
 
 /**
  * One line per problem, except that a pair's missing tables without suggestions share a
@@ -35,7 +36,10 @@ export function problemLines(problems: readonly Finding[]): string[] {
 }
 
 /** The human report: every problem at once, then the notes, then the verdict. */
-export function formatDoctor(r: DoctorReport, glyphs = glyphsFor()): string {
+export function formatDoctor(
+  r: DoctorReport,
+  glyphs: { ok: string; fail: string; note: string } = marks(paintFor('stdout'), glyphsFor()),
+): string {
   const lines = [
     'bqx-monitor doctor',
     `  database  ${r.database}`,

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { formatMonth, parseMonth } from '../../config/months.js';
 import { assertPair, tableName } from '../../db/contract/physical.js';
 import { CONTRACT } from '../../db/contract/tables.js';
-import { countBars } from '../../db/seed/generate/m1Bars.js';
-import { type SeedProgress, seedDataset } from '../../db/seed/load.js';
-import { seedThreadCount } from '../../db/seed/parallelSeed.js';
-import { PRESETS, type PresetName, type SeedPlan } from '../../db/seed/presets.js';
-import { SOURCE_TABLE_KEYS } from '../../db/seed/sourceDdl.js';
+import { countBars } from '../../tracks/seed/generate/m1Bars.js';
+import { type SeedProgress, seedDataset } from '../../tracks/seed/load.js';
+import { seedThreadCount } from '../../tracks/seed/parallelSeed.js';
+import { PRESETS, type PresetName, type SeedPlan } from '../../tracks/seed/presets.js';
+import { SOURCE_TABLE_KEYS } from '../../tracks/seed/sourceDdl.js';
 import {
   advanceSeedProgress,
   seedBarLine,

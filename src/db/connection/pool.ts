@@ -3,7 +3,7 @@ import pg from 'pg';
 /** Runs `fn` with a pooled client and always releases it (graphile-worker's pattern). */
 export type WithPgClient = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
 
-// A naive `timestamp` is a UTC wall clock in this contract (SCHEMA.md): parse it as UTC,
+// A naive `timestamp` is a UTC wall clock in this contract (docs/spec/SCHEMA.md): parse it as UTC,
 // never as the machine's local time.
 pg.types.setTypeParser(
   pg.types.builtins.TIMESTAMP,

@@ -13,7 +13,7 @@ export type DbTarget =
 const LIBPQ_VARS = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER'] as const;
 
 /**
- * Resolution order (DESIGN.md): `--db URL`, `DATABASE_URL`, libpq `PG*` variables,
+ * Resolution order (docs/spec/DESIGN.md): `--db URL`, `DATABASE_URL`, libpq `PG*` variables,
  * the config file's `database.url`, else the embedded server.
  */
 export function resolveTarget(input: {

@@ -1,5 +1,5 @@
 /**
- * Column lists of the schema contract (SCHEMA.md, FEATURES.md), in contract order.
+ * Column lists of the schema contract (docs/spec/SCHEMA.md, docs/spec/FEATURES.md), in contract order.
  * Logical names only: physical names may be renamed by config (see src/config).
  */
 
@@ -22,7 +22,7 @@ export interface ColumnSpec {
 
 const f8 = (name: string): ColumnSpec => ({ name, type: 'float8' });
 
-/** BQX backward windows (SCHEMA.md). */
+/** BQX backward windows (docs/spec/SCHEMA.md). */
 export const BQX_WINDOWS = [15, 30, 45, 60, 75] as const;
 export const BQX_WINDOW_METRICS = ['return', 'max', 'min', 'avg', 'stdev', 'endpoint'] as const;
 export const BQX_AGG_METRICS = [
@@ -154,11 +154,11 @@ export const PHASE1_TABLES = {
   ],
 } as const satisfies Record<string, readonly ColumnSpec[]>;
 
-/** Logical names of the Phase-1 tables, in SCHEMA.md order (the Parquet column order). */
+/** Logical names of the Phase-1 tables, in docs/spec/SCHEMA.md order (the Parquet column order). */
 export type Phase1Table = keyof typeof PHASE1_TABLES;
 export const PHASE1_TABLE_NAMES = Object.keys(PHASE1_TABLES) as Phase1Table[];
 
-/** Track 1 output columns (FEATURES.md): 4 windows x 5 + 2 slopes = 22. */
+/** Track 1 output columns (docs/spec/FEATURES.md): 4 windows x 5 + 2 slopes = 22. */
 export const BOLLINGER_WINDOWS = [20, 30, 60, 120] as const;
 export const BOLLINGER_BQX_COLUMNS: readonly string[] = [
   ...BOLLINGER_WINDOWS.flatMap((n) => [
@@ -172,7 +172,7 @@ export const BOLLINGER_BQX_COLUMNS: readonly string[] = [
   'bb_slope_60',
 ];
 
-/** Track 2 windows (FEATURES.md), by column suffix. */
+/** Track 2 windows (docs/spec/FEATURES.md), by column suffix. */
 export const REG_WINDOWS = [
   ['w15', 15],
   ['w30', 30],

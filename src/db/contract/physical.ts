@@ -3,7 +3,7 @@ import type { TableKey } from '../../config/schema.js';
 import { partitionSuffix, type Month } from '../../config/months.js';
 import { ALL_PAIRS, isPairShaped } from '../../config/pairs.js';
 
-/** Refuses a pair name before it can reach SQL (SCHEMA.md: `^[a-z]{6}$` and in the list). */
+/** Refuses a pair name before it can reach SQL (docs/spec/SCHEMA.md: `^[a-z]{6}$` and in the list). */
 export function assertPair(pair: string, allowed: readonly string[] = ALL_PAIRS): string {
   if (!isPairShaped(pair) || !allowed.includes(pair)) {
     throw new Error(`unknown pair ${JSON.stringify(pair)}: expected one of ${allowed.join(', ')}`);

@@ -11,7 +11,7 @@ import {
 /** Which track reads or writes a table. */
 export type TrackName = 'bollinger' | 'regression' | 'extraction';
 
-/** One table of the contract (SCHEMA.md), with logical names. */
+/** One table of the contract (docs/spec/SCHEMA.md), with logical names. */
 export interface TableSpec {
   readonly key: TableKey;
   readonly role: 'source' | 'output';
@@ -38,7 +38,7 @@ function phase1(key: keyof typeof PHASE1_TABLES): TableSpec {
   };
 }
 
-/** Every table of SCHEMA.md, by logical key. */
+/** Every table of docs/spec/SCHEMA.md, by logical key. */
 export const CONTRACT: Readonly<Record<TableKey, TableSpec>> = {
   m1: {
     key: 'm1',

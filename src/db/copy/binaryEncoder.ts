@@ -1,7 +1,7 @@
 /**
  * Encoder for PostgreSQL's binary COPY format, for output partitions whose columns are
  * all float8 with a timestamp key: 12 bytes a double instead of ~20 characters the server
- * must parse back. Non-finite values become NULL (FEATURES.md).
+ * must parse back. Non-finite values become NULL (docs/spec/FEATURES.md).
  */
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL COPY text-format encoders. Values are written so the server parses them
  * back exactly: doubles in JavaScript's shortest round-trip form (and `-0` kept),
- * non-finite numbers as NULL (FEATURES.md: never NaN or Infinity in outputs).
+ * non-finite numbers as NULL (docs/spec/FEATURES.md: never NaN or Infinity in outputs).
  */
 export const NULL = '\\N';
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { META_SCHEMA } from '../dataset.js';
 
-/** How a unit ended (SCHEMA.md units; "empty" is the seed's expected "No data"). */
+/** How a unit ended (docs/spec/SCHEMA.md units; "empty" is the seed's expected "No data"). */
 export type UnitStatus = 'done' | 'empty' | 'failed';
 
 /** One unit's recorded outcome. */

@@ -1,4 +1,6 @@
+import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../state/eta.js';
+import { paintFor } from '../text/paint.js';
 import { describeNote, describeTotals } from '../text/describe.js';
 import type { RunEnding, RunView } from '../state/runFeed.js';
 import { overall, TRACK_ORDER, thisRunTotals, trackStatus } from '../state/runState.js';
@@ -10,8 +12,9 @@ import { overall, TRACK_ORDER, thisRunTotals, trackStatus } from '../state/runSt
  */
 export function attachLineOutput(
   run: RunView,
-  o: { progressMs: number; write: (line: string) => void },
+  o: { progressMs: number; write: (line: string) => void; paint?: ChalkInstance },
 ): { finish(end: RunEnding, logFile?: string): void } {
+  const paint = o.paint ?? paintFor('stdout');
   const stamp = (at: number) => new Date(at).toISOString().slice(11, 19);
   let seen = 0;
   const take = () => {
@@ -19,7 +22,8 @@ export function attachLineOutput(
     // Entries added to the recent-events list are exactly what a reader wants as lines.
     const fresh = Math.min(state.noted - seen, state.recent.length);
     for (const r of state.recent.slice(state.recent.length - fresh)) {
-      const mark = r.level === 'info' ? ' ' : r.level === 'warn' ? '!' : 'x';
+      const mark =
+        r.level === 'info' ? ' ' : r.level === 'warn' ? paint.yellow('!') : paint.red('x');
       o.write(`${stamp(r.at)} ${mark} ${r.track ?? 'run'}: ${describeNote(r.note)}\n`);
     }
     seen = state.noted;
@@ -45,7 +49,13 @@ export function attachLineOutput(
       progress();
       const tail = logFile ? `; event log: ${logFile}` : '';
       const did = describeTotals(thisRunTotals(end.state)).join(' · ');
-      o.write(`run ${run.runId} ${end.status} (exit ${end.exitCode}); this run: ${did}${tail}\n`);
+      const status =
+        end.status === 'complete'
+          ? paint.green(end.status)
+          : end.status === 'failed'
+            ? paint.red(end.status)
+            : paint.yellow(end.status);
+      o.write(`run ${run.runId} ${status} (exit ${end.exitCode}); this run: ${did}${tail}\n`);
     },
   };
 }

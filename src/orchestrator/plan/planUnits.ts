@@ -24,7 +24,7 @@ export interface TrackPlan {
   readonly todo: readonly PlannedUnit[];
 }
 
-/** Every unit of every track for the scope (SCHEMA.md "Work units"), in run order. */
+/** Every unit of every track for the scope (docs/spec/SCHEMA.md "Work units"), in run order. */
 export function enumerateUnits(scope: Scope, track: TrackName): PlannedUnit[] {
   if (track === 'extraction') return scope.pairs.map((pair) => ({ track, unit: pair }));
   const span = scope[track];

@@ -2,7 +2,7 @@ import type { DoctorReport } from '../../db/preflight/doctor.js';
 import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
 import type { DatabaseSample } from '../sample/databaseSampler.js';
 import type { SystemSample } from '../sample/systemSampler.js';
-import type { Budget, TrackHistory } from './estimate.js';
+import type { Budget, TrackHistory } from './historyTypes.js';
 import type { TrackStatus } from './trackMachine.js';
 
 /** How a run ended. `interrupted`: stopped by a user (a signal, `stop`, the dashboard). */

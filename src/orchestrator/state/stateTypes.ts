@@ -5,7 +5,7 @@ import type { SystemSample } from '../sample/systemSampler.js';
 import type { Finish } from './eta.js';
 import type { LinkSide, RunOutcome, RunPhase } from './events.js';
 import type { Note, RecentEvent } from './notes.js';
-import type { Budget, TrackHistory } from './estimate.js';
+import type { Budget, TrackHistory } from './historyTypes.js';
 import type { TrackStatus } from './trackMachine.js';
 
 export const TRACK_ORDER: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];

@@ -36,7 +36,7 @@ function arrowType(wire: DecodedColumn['kind']): DataType {
   }
 }
 
-/** The Arrow schema of the extraction: `ts_utc` then the 81 columns in SCHEMA.md order. */
+/** The Arrow schema of the extraction: `ts_utc` then the 81 columns in docs/spec/SCHEMA.md order. */
 export function extractionSchema(columns: readonly ExtractColumn[]): Schema {
   return new Schema([
     new Field('ts_utc', arrowType('timestamp'), false),

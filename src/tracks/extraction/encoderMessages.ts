@@ -1,4 +1,5 @@
-import type { CompressionName } from './parquetFile.js';
+/** Parquet compression codecs Track 3 can write (config `extraction.compression`). */
+export type CompressionName = 'zstd' | 'snappy' | 'none';
 
 /** Starts encoding into `path` (the temporary file). */
 export interface EncoderStart {

@@ -27,7 +27,7 @@ function wireOf(
     case 'float8':
       return { wire: 'float8', cast: 'float8' };
     case 'int2':
-      // 16-bit stays 16-bit when it is; wider integer columns travel as int4 (FEATURES.md).
+      // 16-bit stays 16-bit when it is; wider integer columns travel as int4 (docs/spec/FEATURES.md).
       return catalogType === 'smallint'
         ? { wire: 'int2', cast: 'int2' }
         : { wire: 'int4', cast: 'int4' };
@@ -55,7 +55,7 @@ export interface ExtractionSql {
 
 /**
  * The inner join of the five Phase-1 tables on the UTC instant, ordered by time:
- * `ts_utc` then the 81 columns in SCHEMA.md order. A joined row whose key is ±infinity is
+ * `ts_utc` then the 81 columns in docs/spec/SCHEMA.md order. A joined row whose key is ±infinity is
  * no instant Parquet's microsecond timestamps can hold: the same predicate leaves it out
  * of the COPY and out of the count (which reports how many it left out), so both agree
  * in one snapshot. The predicate is a range on the first table's own key column, which

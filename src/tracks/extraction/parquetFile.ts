@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AsyncByteQueue, type RecordBatch, RecordBatchStreamWriter } from 'apache-arrow';
-import type { EncoderReply, EncoderRequest, EncoderStart } from './encoderMessages.js';
+import type {
+  CompressionName,
+  EncoderReply,
+  EncoderRequest,
+  EncoderStart,
+} from './encoderMessages.js';
 import { encoderThread } from './encoderThread.js';
 
-/** Parquet compression codecs offered (FEATURES.md / config `extraction.compression`). */
-export type CompressionName = 'zstd' | 'snappy' | 'none';
+export type { CompressionName } from './encoderMessages.js';
 
 const TEMP_SUFFIX = '.tmp';
 

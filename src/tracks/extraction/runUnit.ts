@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { packageVersion } from '../../cli/version.js';
+import { packageVersion } from '../../config/version.js';
 import { BinaryCopyDecoder, type DecodedBatch } from '../../db/copy/binaryDecoder.js';
 import { PHASE1_TABLE_NAMES } from '../../db/contract/columns.js';
 import { tableName } from '../../db/contract/physical.js';

@@ -14,7 +14,7 @@ export function describeCounts(counts: Readonly<Record<string, number>>): string
 }
 
 /**
- * Announces a unit's overflowed values (FEATURES.md: written as NULL, never as NaN or
+ * Announces a unit's overflowed values (docs/spec/FEATURES.md: written as NULL, never as NaN or
  * Infinity) as one `overflow` warning with their total, naming the columns.
  */
 export function warnOverflow(emit: Emit, unit: string, overflow: OverflowCounts): void {

@@ -4,7 +4,7 @@ export interface UnitSeries {
   readonly times: Float64Array;
   /** Input columns; NaN marks SQL NULL (and a database NaN/±Infinity, treated as NULL). */
   readonly values: readonly Float64Array[];
-  /** Number of look-back rows at the start (FEATURES.md "continuity across partitions"). */
+  /** Number of look-back rows at the start (docs/spec/FEATURES.md "continuity across partitions"). */
   readonly lookback: number;
 }
 

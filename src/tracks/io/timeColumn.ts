@@ -13,7 +13,7 @@ export function timeKindOf(catalogType: string): TimeKind | undefined {
 
 /**
  * SQL for a time column as a UTC instant (timestamptz), independent of the session's
- * time zone: a naive column is a UTC wall clock (SCHEMA.md), so read it AT TIME ZONE 'UTC'.
+ * time zone: a naive column is a UTC wall clock (docs/spec/SCHEMA.md), so read it AT TIME ZONE 'UTC'.
  */
 export function instantSql(column: string, kind: TimeKind, alias?: string): string {
   const col = alias ? `${ident(alias)}.${ident(column)}` : ident(column);

@@ -82,3 +82,33 @@ export function joinOnTime(left: TimedRows, right: TimedRows): TimedRows {
   }
   return { times, columns };
 }
+
+/**
+ * Rows of each side whose time the other side lacks (both sorted by time): `left` are
+ * rows of `left` the inner join leaves out, `right` rows of `right` it never uses.
+ */
+export function unmatchedTimes(
+  left: Float64Array,
+  right: Float64Array,
+): { left: number; right: number } {
+  let i = 0;
+  let j = 0;
+  let onlyLeft = 0;
+  let onlyRight = 0;
+  while (i < left.length || j < right.length) {
+    const l = i < left.length ? left[i]! : Number.POSITIVE_INFINITY;
+    const r = j < right.length ? right[j]! : Number.POSITIVE_INFINITY;
+    if (l === r) {
+      // Every row of this time on either side is matched.
+      while (i < left.length && left[i] === l) i++;
+      while (j < right.length && right[j] === r) j++;
+    } else if (l < r) {
+      onlyLeft++;
+      i++;
+    } else {
+      onlyRight++;
+      j++;
+    }
+  }
+  return { left: onlyLeft, right: onlyRight };
+}

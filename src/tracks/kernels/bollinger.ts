@@ -4,13 +4,13 @@ import { nullColumn, nullPrefix, windowHasNull } from './nulls.js';
 import { nullIfNotFinite, OverflowCounts, storeDefined } from './overflow.js';
 import { rollingStats } from './windowStats.js';
 
-/** Band half-width in standard deviations (FEATURES.md Track 1). */
+/** Band half-width in standard deviations (docs/spec/FEATURES.md Track 1). */
 const K = 2;
 /** Windows whose width change is reported as `bb_slope_{n}`. */
 const SLOPE_WINDOWS = [20, 60] as const;
 
 /**
- * Track 1: Bollinger bands of `x` (FEATURES.md) for windows 20, 30, 60, 120 with k = 2.
+ * Track 1: Bollinger bands of `x` (docs/spec/FEATURES.md) for windows 20, 30, 60, 120 with k = 2.
  * Returns the 22 columns by name, iterating in `BOLLINGER_BQX_COLUMNS` order; NaN marks NULL.
  * `bb_percent_b_{n}` is NULL on a constant window (width exactly 0), and
  * `bb_slope_{n}` = width(t) − width(t−1) is NULL where either width is. Defined values

@@ -11,11 +11,11 @@ import { rollingStats } from './windowStats.js';
 type WindowMetric = (typeof BQX_WINDOW_METRICS)[number];
 type AggMetric = (typeof BQX_AGG_METRICS)[number];
 
-/** The W = 75 window is the one the `agg_bqx_*` columns summarise (SCHEMA.md). */
+/** The W = 75 window is the one the `agg_bqx_*` columns summarise (docs/spec/SCHEMA.md). */
 const AGG_WINDOW = 75;
 
 /**
- * The BQX source features of SCHEMA.md (used by the demo seeder) from the rate index: for
+ * The BQX source features of docs/spec/SCHEMA.md (used by the demo seeder) from the rate index: for
  * W in 15 … 75 the window is the W bars *before* t (t−W … t−1), so row t is NULL until W
  * earlier bars exist. Returns the 37 columns keyed by `BQX_FEATURE_COLUMNS` names, in that
  * order; NaN marks NULL.

@@ -1,5 +1,5 @@
 /**
- * Values FEATURES.md defines — the window is complete and free of NULL inputs, and no NULL
+ * Values docs/spec/FEATURES.md defines — the window is complete and free of NULL inputs, and no NULL
  * rule of the column applies — that the double arithmetic could not hold: ±Infinity or
  * NaN computed from finite inputs (e.g. inputs near 1e300, whose squares overflow). They
  * are written as NULL like every non-finite value, so the kernels count them per column

@@ -11,7 +11,7 @@ import { OverflowCounts } from './overflow.js';
 import { type QuadraticFilters, quadraticFilters } from './quadraticFilters.js';
 import { type ExactQuadratic, exactQuadratic } from './quadraticExact.js';
 
-/** Prediction interval half-width in residual standard deviations (FEATURES.md). */
+/** Prediction interval half-width in residual standard deviations (docs/spec/FEATURES.md). */
 const Z95 = 1.96;
 
 /**
@@ -32,7 +32,7 @@ const zeroCounts = (): MetricCounts =>
   Object.fromEntries(REG_METRICS.map((m) => [m, 0])) as MetricCounts;
 
 /**
- * Track 2: the parabolic regression features of `y` (FEATURES.md) for windows
+ * Track 2: the parabolic regression features of `y` (docs/spec/FEATURES.md) for windows
  * w15 … agg(90). Returns the 90 columns `{metric}_{domain}_{window}`, iterating in
  * `regColumns(domain)` order (`onWindow` is told each window as it starts: progress);
  * NaN marks NULL (incomplete windows, windows holding a NULL, and the metrics' own NULL
@@ -129,7 +129,7 @@ function fitWindows(
     // mean(u) is the rounding left in m; Σ(u − ū)² is SStot by the corrected two-pass rule.
     const mu = su / n;
     const ssTot = suu - (su * su) / n;
-    // "a2 = 0" is exact (FEATURES.md): a c2 within rounding of zero is replaced by its
+    // "a2 = 0" is exact (docs/spec/FEATURES.md): a c2 within rounding of zero is replaced by its
     // exact value, 0 when Σ Q·y = 0, so a2, the vertex and the residuals agree with it.
     const tiny = suu < TINY_SUM_OF_SQUARES;
     if (c2 * c2 <= a2Band * suu || tiny) {
@@ -260,7 +260,7 @@ function nullOverflowed(
   }
 }
 
-/** Writes row `t` of a constant window (FEATURES.md): exact values, no rounding noise. */
+/** Writes row `t` of a constant window (docs/spec/FEATURES.md): exact values, no rounding noise. */
 function writeConstant(cols: MetricColumns, t: number, value: number): void {
   cols.a2[t] = 0;
   cols.a1[t] = 0;

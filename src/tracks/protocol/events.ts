@@ -48,7 +48,7 @@ export const workerEventSchema = z.discriminatedUnion('type', [
       type: z.literal('stage'),
       unit,
       stage,
-      /** What is being computed, e.g. "w45" (FEATURES.md window names). */
+      /** What is being computed, e.g. "w45" (docs/spec/FEATURES.md window names). */
       detail: z.string().optional(),
       rows: z.number().int().min(0).optional(),
       total: z.number().int().min(0).optional(),

@@ -5,7 +5,13 @@ import { copyOutArrays } from '../../db/copy/copyOutArrays.js';
 import { ident, qualified } from '../../db/sql/ident.js';
 import type { UnitSeries } from '../io/series.js';
 import { type SourceTable, sourceTable } from '../io/sourceTime.js';
-import { firstPerTime, joinOnTime, sortByTime, type TimedRows } from '../io/timeJoin.js';
+import {
+  firstPerTime,
+  joinOnTime,
+  sortByTime,
+  type TimedRows,
+  unmatchedTimes,
+} from '../io/timeJoin.js';
 import { instantSql, monthBounds, paramCast, type TimeKind } from '../io/timeColumn.js';
 
 /** Rows of look-back Track 2 needs: the largest window (agg = 90) − 1. */
@@ -33,6 +39,10 @@ export interface RegressionInput {
   readonly badTimestamps: number;
   /** Extra rows for an already-seen minute in the month (the first row is kept). */
   readonly duplicateMinutes: number;
+  /** Minutes of the month in m1 (after duplicates) with no bqx row: no output row. */
+  readonly m1WithoutBqx: number;
+  /** bqx rows of the month with no m1 minute: never read by the track. */
+  readonly bqxWithoutM1: number;
 }
 
 /** An expression typed as one time kind, as the same instant in the other kind's type. */
@@ -77,7 +87,7 @@ interface LoadSources {
   readonly bqx: SourceTable;
 }
 
-/** NaN for NULL and for NaN or ±Infinity values: the tracks' NULL (FEATURES.md). */
+/** NaN for NULL and for NaN or ±Infinity values: the tracks' NULL (docs/spec/FEATURES.md). */
 function finiteOrNaN(c: Float64Array): Float64Array {
   for (let i = 0; i < c.length; i++) if (!Number.isFinite(c[i]!)) c[i] = Number.NaN;
   return c;
@@ -100,7 +110,7 @@ async function joinedRange(
   src: LoadSources,
   lower: string,
   upper: string,
-): Promise<{ joined: TimedRows; duplicates: number }> {
+): Promise<{ joined: TimedRows; duplicates: number; unmatched: { m1: number; bqx: number } }> {
   await client.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [
     RANGE_SETTINGS.lower,
     lower,
@@ -129,7 +139,12 @@ async function joinedRange(
   }
   const [bt, bv] = await copyOutArrays(client, sql.bqx, ['timestamp', 'float8']);
   const bqx = sortByTime({ times: bt!, columns: [finiteOrNaN(bv!)] });
-  return { joined: joinOnTime(m1, bqx), duplicates };
+  const unmatched = unmatchedTimes(m1.times, bqx.times);
+  return {
+    joined: joinOnTime(m1, bqx),
+    duplicates,
+    unmatched: { m1: unmatched.left, bqx: unmatched.right },
+  };
 }
 
 /** The last `n` rows of sorted rows. */
@@ -222,6 +237,8 @@ async function readInput(
     series: toSeries(back, current.joined),
     badTimestamps: Number(bad.rows[0]?.[0] ?? 0),
     duplicateMinutes: current.duplicates,
+    m1WithoutBqx: current.unmatched.m1,
+    bqxWithoutM1: current.unmatched.bqx,
   };
 }
 

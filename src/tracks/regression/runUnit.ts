@@ -44,6 +44,16 @@ export async function runRegressionUnit(
         message: `${input.duplicateMinutes} duplicated m1 minutes in ${unit}: the first row of each was kept`,
       });
     }
+    const unmatched = input.m1WithoutBqx + input.bqxWithoutM1;
+    if (unmatched > 0) {
+      ctx.emit({
+        type: 'warning',
+        unit,
+        code: 'unmatched_minute',
+        count: unmatched,
+        message: `${unit}: ${input.m1WithoutBqx} m1 minute(s) without a bqx row (no output row) and ${input.bqxWithoutM1} bqx row(s) without an m1 minute (not read)`,
+      });
+    }
     const rows = series.times.length - series.lookback;
     if (rows === 0) return await reportEmpty(ctx, 'regression', unit, now() - t0);
     const t1 = now();
@@ -62,7 +72,12 @@ export async function runRegressionUnit(
     ];
     const quality = unitQuality({
       overflow: overflow.toRecord(),
-      dropped: { null_timestamp: input.badTimestamps, duplicate_minute: input.duplicateMinutes },
+      dropped: {
+        null_timestamp: input.badTimestamps,
+        duplicate_minute: input.duplicateMinutes,
+        m1_without_bqx: input.m1WithoutBqx,
+        bqx_without_m1: input.bqxWithoutM1,
+      },
     });
     return await commitMonthUnit(
       ctx,

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SeedProgress } from './load.js';
-import type { SeedThreadData, ToParent, ToThread } from './seedMessages.js';
+import type { SeedProgress, SeedThreadData, ToParent, ToThread } from './seedMessages.js';
 
 /** Memory a seeder thread needs per bar of its pair: the bars, one table's columns, buffers. */
 const BYTES_PER_BAR = 1200;

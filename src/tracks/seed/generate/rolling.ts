@@ -1,6 +1,6 @@
 /**
  * Per-window helpers for the demo features: plain O(n·w) loops over "window n" = the last
- * n bars including t (FEATURES.md's convention). NaN marks NULL; a window holding a NaN
+ * n bars including t (docs/spec/FEATURES.md's convention). NaN marks NULL; a window holding a NaN
  * input, or one that is not complete yet, gives NaN.
  */
 
@@ -108,7 +108,7 @@ export function logReturns(close: Float64Array): Float64Array {
 }
 
 /**
- * Which rows of x end a complete window of n values free of NaN (FEATURES.md's rule, as
+ * Which rows of x end a complete window of n values free of NaN (docs/spec/FEATURES.md's rule, as
  * `windowed` applies it to one input).
  */
 function completeWindows(x: Float64Array, n: number): Uint8Array {

@@ -1,4 +1,4 @@
-import type { Phase1Table } from '../../contract/columns.js';
+import type { Phase1Table } from '../../../db/contract/columns.js';
 import type { M1Bars } from './m1Bars.js';
 import { bollingerRate } from './phase1/bollingerRate.js';
 import { spreadFeatures } from './phase1/spreadFeatures.js';

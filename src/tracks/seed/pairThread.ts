@@ -3,7 +3,7 @@
 // of several pairs run at once. Protocol (seedMessages.ts): the parent sends `pair`,
 // the thread answers `table` per table loaded and then `pair_done` or `pair_failed`.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createPool } from '../connection/pool.js';
+import { createPool } from '../../db/connection/pool.js';
 import { loadPair } from './loadPair.js';
 import type { SeedThreadData, ToParent, ToThread } from './seedMessages.js';
 

@@ -8,10 +8,10 @@ import {
   partitionSuffix,
 } from '../../config/months.js';
 import type { TableKey } from '../../config/schema.js';
-import { columnName, tableName } from '../contract/physical.js';
-import { CONTRACT } from '../contract/tables.js';
-import { CATALOG_NAME } from '../preflight/types.js';
-import { ident, qualified } from '../sql/ident.js';
+import { columnName, tableName } from '../../db/contract/physical.js';
+import { CONTRACT } from '../../db/contract/tables.js';
+import { CATALOG_NAME } from '../../db/preflight/types.js';
+import { ident, qualified } from '../../db/sql/ident.js';
 
 /** Source tables the demo seeder creates for a pair, in load order. */
 export const SOURCE_TABLE_KEYS = [
@@ -32,7 +32,7 @@ export const SOURCE_TABLE_KEYS = [
 const WRITE_ONCE = 'WITH (autovacuum_enabled = false)';
 
 /**
- * DDL that (re)creates one pair's source tables as SCHEMA.md lays them out: m1 without a
+ * DDL that (re)creates one pair's source tables as docs/spec/SCHEMA.md lays them out: m1 without a
  * key (as in production), bqx partitioned by month on ts_utc, Phase-1 tables keyed by
  * ts_utc. The keys come after the rows (`sourceIndexDdl`): one sorted build of each
  * index instead of an insertion per row.

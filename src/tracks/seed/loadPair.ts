@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import type { Settings } from '../../config/load.js';
 import { monthRange, monthStartMs, nextMonth } from '../../config/months.js';
-import { columnName, tableName } from '../contract/physical.js';
-import { CONTRACT } from '../contract/tables.js';
-import { binaryCopyStream } from '../copy/binaryColumns.js';
-import { copyInBinary } from '../copy/copyIn.js';
-import { ident, qualified } from '../sql/ident.js';
+import { columnName, tableName } from '../../db/contract/physical.js';
+import { CONTRACT } from '../../db/contract/tables.js';
+import { binaryCopyStream } from '../../db/copy/binaryColumns.js';
+import { copyInBinary } from '../../db/copy/copyIn.js';
+import { ident, qualified } from '../../db/sql/ident.js';
 import { pairTables, type SeedTable } from './pairTables.js';
 import type { SeedPlan } from './presets.js';
 import { sourceIndexDdl, sourcePartitionName, sourceTablesDdl } from './sourceDdl.js';

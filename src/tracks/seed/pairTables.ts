@@ -1,8 +1,8 @@
 import { formatMonth } from '../../config/months.js';
-import { computeBqxWindows } from '../../tracks/kernels/bqxWindows.js';
-import { BQX_FEATURE_COLUMNS, PHASE1_TABLE_NAMES } from '../contract/columns.js';
-import { CONTRACT } from '../contract/tables.js';
-import type { BinaryColumn } from '../copy/binaryColumns.js';
+import { computeBqxWindows } from '../kernels/bqxWindows.js';
+import { BQX_FEATURE_COLUMNS, PHASE1_TABLE_NAMES } from '../../db/contract/columns.js';
+import { CONTRACT } from '../../db/contract/tables.js';
+import type { BinaryColumn } from '../../db/copy/binaryColumns.js';
 import { generateM1Bars, type M1Bars } from './generate/m1Bars.js';
 import { computePhase1Table, type Phase1Column } from './generate/phase1Features.js';
 import type { SeedPlan } from './presets.js';

@@ -18,3 +18,19 @@ export type ToParent =
   | { type: 'table'; pair: string; table: string; rows: number }
   | { type: 'pair_done'; pair: string; bars: number }
   | { type: 'pair_failed'; pair: string; message: string; code: string | undefined };
+
+/** Progress of the seeder: a table loaded, then its pair committed. */
+export type SeedProgress =
+  | {
+      readonly kind: 'table';
+      readonly pair: string;
+      readonly pairIndex: number;
+      readonly table: string;
+      readonly rows: number;
+    }
+  | {
+      readonly kind: 'pair';
+      readonly pair: string;
+      readonly pairIndex: number;
+      readonly bars: number;
+    };

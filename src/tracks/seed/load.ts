@@ -1,28 +1,14 @@
 import type pg from 'pg';
 import type { Settings } from '../../config/load.js';
 import { formatMonth } from '../../config/months.js';
-import { META_SCHEMA } from '../dataset.js';
-import { ident } from '../sql/ident.js';
+import { META_SCHEMA } from '../../db/dataset.js';
+import { ident } from '../../db/sql/ident.js';
 import { loadPair } from './loadPair.js';
 import { seedPairsInThreads } from './parallelSeed.js';
 import type { SeedPlan } from './presets.js';
-import type { SeedThreadData } from './seedMessages.js';
+import type { SeedProgress, SeedThreadData } from './seedMessages.js';
 
-/** Progress of the seeder: a table loaded, then its pair committed. */
-export type SeedProgress =
-  | {
-      readonly kind: 'table';
-      readonly pair: string;
-      readonly pairIndex: number;
-      readonly table: string;
-      readonly rows: number;
-    }
-  | {
-      readonly kind: 'pair';
-      readonly pair: string;
-      readonly pairIndex: number;
-      readonly bars: number;
-    };
+export type { SeedProgress } from './seedMessages.js';
 
 /** How to seed: in this thread, or in worker threads with their own sessions. */
 export interface SeedOptions {

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BQX_WINDOWS } from '../../src/db/contract/columns.js';
-import { CLI, runCli } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import { BQX_WINDOWS } from '../../../src/db/contract/columns.js';
+import { CLI, runCli } from '../../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 const KINDS = [
   'm1',
@@ -111,7 +111,7 @@ describe('seed: the deterministic demo dataset', () => {
     expect(r.rows[0].total).toBeGreaterThan(28_000);
   });
 
-  it('fills bqx columns exactly as SCHEMA.md defines them', async () => {
+  it('fills bqx columns exactly as docs/spec/SCHEMA.md defines them', async () => {
     const idx = (
       await a.pool.query('SELECT rate_index FROM bqx.bqx_eurusd ORDER BY ts_utc')
     ).rows.map((r) => r.rate_index as number);

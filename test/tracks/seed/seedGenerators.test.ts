@@ -6,8 +6,8 @@ import {
   windowed,
   windowedMeanStd,
   windowedMoments,
-} from '../../src/db/seed/generate/rolling.js';
-import { rollingMad } from '../../src/db/seed/generate/rollingMad.js';
+} from '../../../src/tracks/seed/generate/rolling.js';
+import { rollingMad } from '../../../src/tracks/seed/generate/rollingMad.js';
 
 /** The demo data's definition: sort the window, then sort the deviations from its median. */
 function madBySorting(x: Float64Array, n: number): Float64Array {

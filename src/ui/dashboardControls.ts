@@ -1,0 +1,13 @@
+import type { TrackName } from '../tracks/protocol/events.js';
+
+/** What the dashboard's keys ask of the run (through its control channel). */
+export interface DashboardControls {
+  togglePause(track: TrackName): void;
+  togglePauseAll(): void;
+  restart(track: TrackName): void;
+  /** Asks the run to stop: running units finish first. */
+  stopRun(): void;
+}
+
+/** Why the dashboard closed: the user detached (the run goes on), or the run had ended. */
+export type QuitReason = 'detach' | 'ended';
