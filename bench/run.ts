@@ -24,6 +24,7 @@ import { workerMallocEnv } from '../src/orchestrator/supervisor/workerCommand.js
 import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './floor.js';
 import { benchDashboard, type DashboardCost } from './dashboardCost.js';
 import { benchQueue } from './queueOverhead.js';
+import { benchEta, printEta } from './etaRuns.js';
 import { benchStartup, printStartup } from './startup.js';
 import { benchScale, printScale } from './scale.js';
 import { printSeedProfile, profileSeed } from './seedProfile.js';
@@ -56,9 +57,9 @@ const PARTS = new Set(
     .map((p) => p.trim()),
 );
 for (const p of PARTS) {
-  if (!['tracks', 'queue', 'dashboard', 'startup', 'scale', 'seed-profile'].includes(p)) {
+  if (!['tracks', 'queue', 'dashboard', 'startup', 'eta', 'scale', 'seed-profile'].includes(p)) {
     process.stderr.write(
-      `--only ${p}: expected a comma list of tracks, queue, dashboard, startup, scale, seed-profile\n`,
+      `--only ${p}: expected a comma list of tracks, queue, dashboard, startup, eta, scale, seed-profile\n`,
     );
     process.exit(2);
   }
@@ -218,6 +219,11 @@ try {
     });
     printStartup(rows);
     result['startup'] = { load: os.loadavg(), rows };
+  }
+  if (PARTS.has('eta')) {
+    const runs = await benchEta();
+    printEta(runs, (t) => process.stdout.write(t));
+    result['eta'] = { load: os.loadavg(), runs };
   }
   if (PARTS.has('queue')) {
     const queue = await benchQueue(db.childUrl!, RUNS);

@@ -3,6 +3,7 @@
 // .bench/), then times full `run --json --recompute` runs as child processes, sampling the
 // machine once a second, and measures the database floor of the same units from a sample.
 import { execa } from 'execa';
+import { describeEta, type EtaPoint, etaAccuracy } from './etaAccuracy.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,8 @@ export interface StepFigures {
 /** One timed run of the pipeline. */
 export interface RunFigures extends StepFigures {
   readonly status: string;
+  /** The ETA the run showed at 10 %, 25 %, … of its units, against the time it still took. */
+  readonly eta: EtaPoint[];
   readonly units: Record<string, Record<string, number>>;
   readonly output_bytes: number;
   readonly wal_per_output_byte: number;
@@ -133,7 +136,12 @@ export async function benchScale(o: {
     /** Runs a CLI command as a child, sampled; returns its figures and stdout. */
     const step = async (args: string[]) => {
       const before = await counters(q);
-      const child = execa('node', [CLI, '--db', url, ...args], { reject: false, all: false });
+      // The URL (with its password) travels in the environment, never on a command line.
+      const child = execa('node', [CLI, ...args], {
+        reject: false,
+        all: false,
+        env: { DATABASE_URL: url },
+      });
       const sampler = startSampler(() => [child.pid ?? 0, serverPid]);
       const wall = await timed(async () => {
         await child;
@@ -198,11 +206,12 @@ export async function benchScale(o: {
         '--json',
         '--recompute',
       ]);
-      const summary = s.stdout
+      const lines = s.stdout
         .split('\n')
         .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { kind?: string; status?: string })
-        .findLast((x) => x.kind === 'summary');
+        .map((l) => JSON.parse(l) as { kind?: string; status?: string });
+      const summary = lines.findLast((x) => x.kind === 'summary');
+      const eta = etaAccuracy(lines);
       const ledger = await db.pool.query(
         `SELECT track, status, count(*)::int AS n,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::float8 AS median_ms
@@ -231,11 +240,13 @@ export async function benchScale(o: {
       runs.push({
         ...s.figures,
         status: summary?.status ?? 'no summary',
+        eta,
         units,
         output_bytes: outputBytes,
         wal_per_output_byte: s.figures.wal_bytes / Math.max(1, outputBytes),
       });
       o.log(`  ${s.figures.wall_s.toFixed(1)} s, ${summary?.status ?? 'no summary'}`);
+      o.log(`  ETA against the time left: ${describeEta(eta)}`);
     }
 
     const floor = await measureFloor(db, plan.pairs, runs.at(-1)?.units ?? {});
@@ -408,6 +419,10 @@ export function printScale(f: ScaleFigures, write: (s: string) => void): void {
   write(
     `\n${f.pairs.length} pairs, ${f.units_planned} units; median of ${f.runs.length} run(s): ${fmt(f.median.wall_s)} s, ${fmt(f.median.per_pair_s)} s per pair, ${fmt(100 * f.median.idle_core_share, 0)}% of the time with half a core or more idle (machine-wide), ${fmt(100 * f.median.ours_short_share, 0)}% with the run's processes using less than ${os.availableParallelism() - 0.5} cores\n`,
   );
+  for (const [i, r] of f.runs.entries())
+    write(
+      `ETA of run ${i + 1} against the time it still took, at a share of its units: ${describeEta(r.eta)}\n`,
+    );
   const work = (label: string, st: StepFigures) =>
     `${label} ${fmt(st.cpu.oursCoreSeconds, 0)} core-s (${fmt(st.cpu.oursCoreSeconds / f.pairs.length)} per pair), ${fmt(st.cpu.oursCoreSeconds / st.cpu.cores)} s if it had all ${st.cpu.cores} cores`;
   write(
@@ -428,6 +443,6 @@ export function printScale(f: ScaleFigures, write: (s: string) => void): void {
     write(`last run's units: ${['bollinger', 'regression', 'extraction'].map(u).join('; ')}\n`);
   }
   write(
-    `ANALYZE of the ${f.analyze_at_end.partitions} written partitions at the end (analyzeWritten, not yet part of the run): ${fmt(f.analyze_at_end.seconds)} s\n`,
+    `ANALYZE of the ${f.analyze_at_end.partitions} written partitions at the end (analyzeWritten, which the run calls at its end and so is in its wall time; timed again here): ${fmt(f.analyze_at_end.seconds)} s\n`,
   );
 }

@@ -222,7 +222,7 @@ describe('the run outlives its terminal and its database blips', { timeout: 420_
     await expect.poll(() => finishedUnits(db), { timeout: 120_000 }).toBeGreaterThan(0);
     const st = await runCli([...globals(s), 'status', '--json'], { env });
     const status = JSON.parse(st.stdout);
-    expect(status.run).toMatchObject({ runId, status: 'running', live: true });
+    expect(status.run).toMatchObject({ runId, status: 'running', phase: 'running', live: true });
     const supervisor = status.run.pid as number;
     const stop = await runCli([...globals(s), 'stop'], { env, timeout: 180_000 });
     expect(stop.exitCode, stop.stderr).toBe(0);

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import {
   criticalTrack,
+  fromPriors,
+  PRIOR_UNIT_MS,
   remainingWork,
   simulate,
   type TrackHistory,
 } from '../../src/orchestrator/state/estimate.js';
 import { initialState, overall, reduce, trackEta } from '../../src/orchestrator/state/runState.js';
+import { closingSeconds } from '../../src/orchestrator/state/trackProgress.js';
 import type { TrackName } from '../../src/tracks/protocol/events.js';
 import { workerEvent } from '../support/runEvents.js';
 
@@ -64,7 +67,9 @@ describe('the ETA', () => {
     // One worker: regression first (the longest), then bollinger: 20 s + 4 s.
     expect(trackEta(s, 'regression')).toBeCloseTo(20, 6);
     expect(trackEta(s, 'bollinger')).toBeCloseTo(24, 6);
-    expect(overall(s).eta).toBeCloseTo(24, 6);
+    // Then the run ANALYZEs what it wrote: 4 Bollinger and 2 × 2 regression partitions.
+    expect(closingSeconds(s)).toBeCloseTo(8 * 0.025, 6);
+    expect(overall(s).eta).toBeCloseTo(24 + 8 * 0.025, 6);
   });
 
   it('counts the workers a track gets once the others have ended', () => {
@@ -124,6 +129,37 @@ describe('the ETA', () => {
       }),
     );
     expect(remainingWork(after, 'bollinger')).toEqual({ ms: 6_000, units: 2 });
+  });
+
+  it('estimates a track nothing is known of from the priors, at the pace of the tracks that have finished units', () => {
+    const s = planned(
+      {
+        bollinger: history(units(4, null)),
+        regression: history(units(3, null)),
+        extraction: history([]),
+      },
+      2,
+    );
+    // Nothing has finished anywhere: no estimate, no ETA.
+    expect(fromPriors(s, 'bollinger')).toBeUndefined();
+    expect(remainingWork(s, 'bollinger')).toBeUndefined();
+    // A regression unit took twice its prior: a bollinger unit is expected at twice its own.
+    const after = reduce(
+      s,
+      workerEvent(3_000, 'regression', 5, {
+        type: 'unit_done',
+        unit: units(3, 0)[0]!.unit,
+        rows: 1,
+        bytes: 1,
+        ms: 2 * PRIOR_UNIT_MS.regression,
+      }),
+    );
+    expect(fromPriors(after, 'bollinger')).toBeCloseTo(2 * PRIOR_UNIT_MS.bollinger, 6);
+    expect(remainingWork(after, 'bollinger')).toEqual({
+      ms: 4 * 2 * PRIOR_UNIT_MS.bollinger,
+      units: 4,
+    });
+    expect(overall(after).eta).toBeDefined();
   });
 
   it('gives a free worker to the track whose work would take longest, never past its cap', () => {

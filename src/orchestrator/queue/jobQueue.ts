@@ -1,6 +1,7 @@
 import { Logger, runMigrations } from 'graphile-worker';
 import type pg from 'pg';
 import type { TrackName } from '../../tracks/protocol/events.js';
+import { removeFailedJobs, replanJobs } from './privateJobs.js';
 import { jobKey, QUEUE_SCHEMA, taskName } from './queueNames.js';
 import type { PlannedUnit } from '../plan/planUnits.js';
 
@@ -29,20 +30,10 @@ export async function enqueueUnits(
 ): Promise<number> {
   if (units.length === 0) return 0;
   const keys = units.map((u) => jobKey(u.track, u.unit));
-  await client.query(
-    `DELETE FROM ${QUEUE_SCHEMA}._private_jobs
-      WHERE key = ANY($1::text[]) AND locked_at IS NULL AND attempts >= max_attempts`,
-    [keys],
-  );
-  // A job kept from an earlier plan counts from now: its unit is to be (re)done from here.
-  await client.query(
-    `UPDATE ${QUEUE_SCHEMA}._private_jobs
-        SET payload = (payload::jsonb || jsonb_build_object('plannedAt', now()))::json
-      WHERE key = ANY($1::text[]) AND locked_at IS NULL`,
-    [keys],
-  );
+  await removeFailedJobs(client, keys);
+  await replanJobs(client, keys);
   const before = await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM ${QUEUE_SCHEMA}._private_jobs WHERE key = ANY($1::text[])`,
+    `SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.jobs WHERE key = ANY($1::text[])`,
     [keys],
   );
   await client.query(

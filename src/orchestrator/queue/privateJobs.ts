@@ -25,3 +25,26 @@ export async function releaseInterruptedJobs(
   );
   return r.rowCount ?? 0;
 }
+
+/** Removes the jobs of `keys` that failed for good (not locked): a new plan retries them. */
+export async function removeFailedJobs(client: pg.ClientBase, keys: readonly string[]) {
+  await client.query(
+    `DELETE FROM ${QUEUE_SCHEMA}._private_jobs
+      WHERE key = ANY($1::text[]) AND locked_at IS NULL AND attempts >= max_attempts`,
+    [keys],
+  );
+}
+
+/**
+ * Marks the waiting jobs of `keys` planned now (their payload's `plannedAt`): a unit kept
+ * from an earlier plan is to be (re)done from here, attempts and all else unchanged.
+ * (`add_job`'s `replace` mode would also reset the attempts.)
+ */
+export async function replanJobs(client: pg.ClientBase, keys: readonly string[]) {
+  await client.query(
+    `UPDATE ${QUEUE_SCHEMA}._private_jobs
+        SET payload = (payload::jsonb || jsonb_build_object('plannedAt', now()))::json
+      WHERE key = ANY($1::text[]) AND locked_at IS NULL`,
+    [keys],
+  );
+}

@@ -26,7 +26,8 @@ import { initialState, remainingUnits, type RunState, reduce } from '../state/ru
 import { snapshot } from '../state/snapshot.js';
 import { findStalls } from '../state/stalls.js';
 import { type StopMode, Supervisor, type WorkerCommand } from '../supervisor/supervisor.js';
-import { defaultBudget, PRIOR_UNIT_MS } from '../supervisor/workerCommand.js';
+import { PRIOR_UNIT_MS } from '../state/estimate.js';
+import { defaultBudget } from '../supervisor/workerCommand.js';
 import { remainingWork } from '../state/estimate.js';
 import { readHistory } from './history.js';
 import { DeadWorkers } from './deadWorkers.js';
@@ -111,7 +112,8 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
 
   const dispatch = (ev: RunEvent) => {
     state = reduce(state, ev);
-    if (ev.type === 'run_phase') phase = ev.phase;
+    // The phase the run record shows: the reducer's (planning ends when the plan comes).
+    if (ev.type === 'run_phase' || ev.type === 'run_planned') phase = state.phase;
     if (ev.type !== 'tick') {
       // Samples reach views through the heartbeat's snapshot, not the event log (one
       // every 2 s would be most of a long run's log, replayed by every view that attaches).

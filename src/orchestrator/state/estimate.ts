@@ -4,6 +4,18 @@ export type { Budget, TrackHistory } from './historyTypes.js';
 import type { RunState, TrackState } from './stateTypes.js';
 import { TRACK_ORDER } from './stateTypes.js';
 
+/**
+ * Relative cost of a unit per track (ms): the bench's per-unit times of each track. They
+ * choose which track starts first while nothing is known of the units yet, and estimate a
+ * track that has neither history nor a finished unit, scaled by how the tracks that have
+ * finished units compare with theirs (never shown before any unit has finished).
+ */
+export const PRIOR_UNIT_MS: Readonly<Record<TrackName, number>> = {
+  bollinger: 300,
+  regression: 1300,
+  extraction: 4600,
+};
+
 /** Weight of the history against this run's own measurements, in units. */
 const PRIOR_UNITS = 3;
 
@@ -61,6 +73,21 @@ function correction(state: RunState, track: TrackName): number {
   return prior + own.expected > 0 ? (own.actual + prior * global) / (own.expected + prior) : global;
 }
 
+/**
+ * A unit of `track` (ms) when neither history nor this run knows its track: its prior
+ * (`PRIOR_UNIT_MS`) times the median, over the tracks that have finished units this run,
+ * of their measured median over their prior. Undefined while no unit has finished.
+ */
+export function fromPriors(state: RunState, track: TrackName): number | undefined {
+  const ratios: number[] = [];
+  for (const k of TRACK_ORDER) {
+    const m = median(state.tracks[k].timings.map((f) => f.ms));
+    if (m !== undefined) ratios.push(m / PRIOR_UNIT_MS[k]);
+  }
+  const pace = median(ratios);
+  return pace === undefined ? undefined : pace * PRIOR_UNIT_MS[track];
+}
+
 /** A track's remaining work in worker-milliseconds, and how many units are left to take. */
 export interface Work {
   readonly ms: number;
@@ -77,7 +104,7 @@ export function remainingWork(state: RunState, track: TrackName): Work | undefin
   const h = state.history?.[track];
   const running = new Map(t.running.map((r) => [r.unit, r]));
   const left = (h?.todo ?? []).filter((u) => !t.finishedUnits.has(u.unit));
-  const measured = median(t.timings.map((f) => f.ms));
+  const measured = median(t.timings.map((f) => f.ms)) ?? fromPriors(state, track);
   const f = h ? correction(state, track) : 1;
   let ms = 0;
   let units = 0;

@@ -46,13 +46,4 @@ export function defaultBudget(cores = os.availableParallelism()): number {
   return Math.max(1, cores);
 }
 
-/**
- * Relative cost of a unit per track (ms), used only to choose which track starts first
- * while nothing is known of the units yet: the bench's per-unit times of each track. No
- * ETA is ever shown from them.
- */
-export const PRIOR_UNIT_MS: Readonly<Record<TrackName, number>> = {
-  bollinger: 300,
-  regression: 1300,
-  extraction: 4600,
-};
+export { PRIOR_UNIT_MS } from '../state/estimate.js';
