@@ -6,6 +6,7 @@ import {
   PRIOR_UNIT_MS,
   remainingWork,
   simulate,
+  WORKER_STARTUP_PRIOR_MS,
   type TrackHistory,
 } from '../../src/orchestrator/state/estimate.js';
 import { initialState, overall, reduce, trackEta } from '../../src/orchestrator/state/runState.js';
@@ -64,12 +65,14 @@ describe('the ETA', () => {
       },
       1,
     );
-    // One worker: regression first (the longest), then bollinger: 20 s + 4 s.
-    expect(trackEta(s, 'regression')).toBeCloseTo(20, 6);
-    expect(trackEta(s, 'bollinger')).toBeCloseTo(24, 6);
+    // One worker: regression first (the longest), then bollinger: 20 s + 4 s, each after
+    // its worker's start (none measured yet: the prior, 1 s).
+    const start = WORKER_STARTUP_PRIOR_MS / 1000;
+    expect(trackEta(s, 'regression')).toBeCloseTo(start + 20, 6);
+    expect(trackEta(s, 'bollinger')).toBeCloseTo(2 * start + 24, 6);
     // Then the run ANALYZEs what it wrote: 4 Bollinger and 2 × 2 regression partitions.
     expect(closingSeconds(s)).toBeCloseTo(8 * 0.025, 6);
-    expect(overall(s).eta).toBeCloseTo(24 + 8 * 0.025, 6);
+    expect(overall(s).eta).toBeCloseTo(2 * start + 24 + 8 * 0.025, 6);
   });
 
   it('counts the workers a track gets once the others have ended', () => {
@@ -81,10 +84,11 @@ describe('the ETA', () => {
       },
       2,
     );
-    // Two workers, both to the critical path first: regression's 16 s of work takes 8 s,
-    // then its two slots go to bollinger: 4 s of work in 2 s more.
-    expect(trackEta(s, 'regression')).toBeCloseTo(8, 6);
-    expect(trackEta(s, 'bollinger')).toBeCloseTo(10, 6);
+    // Two workers, both to the critical path first: regression's 16 s of work and two
+    // worker starts of 1 s take 9 s, then its two slots go to bollinger: 4 s of work and
+    // two starts in 3 s more.
+    expect(trackEta(s, 'regression')).toBeCloseTo(9, 6);
+    expect(trackEta(s, 'bollinger')).toBeCloseTo(12, 6);
   });
 
   it("follows this run's pace: units twice slower than their history make the rest slower", () => {
@@ -183,7 +187,9 @@ describe('the ETA', () => {
       1,
     );
     const ends = simulate(s, s.budget!);
-    // Caps of one: two tracks run 2 s each, the third starts at 2 s and ends at 4 s.
-    expect(Object.values(ends).sort()).toEqual([2_000, 2_000, 4_000]);
+    // Caps of one: two tracks run 1 s of start and 2 s each, the third starts at 3 s and
+    // ends at 6 s.
+    expect(WORKER_STARTUP_PRIOR_MS).toBe(1_000);
+    expect(Object.values(ends).sort()).toEqual([3_000, 3_000, 6_000]);
   });
 });

@@ -16,6 +16,12 @@ export const PRIOR_UNIT_MS: Readonly<Record<TrackName, number>> = {
   extraction: 4600,
 };
 
+/**
+ * A worker's start (its process, modules, connections, the queue) until its first unit,
+ * before this run has measured one: 0.7–1.2 s in the demo's runs on this machine.
+ */
+export const WORKER_STARTUP_PRIOR_MS = 1000;
+
 /** Weight of the history against this run's own measurements, in units. */
 const PRIOR_UNITS = 3;
 
@@ -171,7 +177,7 @@ export function simulate(state: RunState, budget: Budget): Partial<Record<TrackN
     }
     // Workers started and not at a unit yet are still starting.
     const starting = t.workers.filter((pid) => state.starting[pid] !== undefined).length;
-    const startup = median(state.startups) ?? 0;
+    const startup = median(state.startups) ?? WORKER_STARTUP_PRIOR_MS;
     sims.push({
       track,
       work: w.ms + starting * startup,
@@ -182,7 +188,7 @@ export function simulate(state: RunState, budget: Budget): Partial<Record<TrackN
     });
   }
   // A worker given a slot first starts (its process, its connections): this run's median.
-  const startup = median(state.startups) ?? 0;
+  const startup = median(state.startups) ?? WORKER_STARTUP_PRIOR_MS;
   let busy = sims.reduce((n, s) => n + s.workers, 0);
   let now = 0;
   for (let guard = 0; guard < 1000; guard++) {
