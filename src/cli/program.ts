@@ -1,5 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import { closest, distance } from 'fastest-levenshtein';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInitDb } from './commands/initDb.js';
 import { registerAttach, registerStop, registerSupervise } from './commands/live.js';
@@ -12,7 +11,6 @@ import { isShuttingDown, runShutdown } from './shutdown.js';
 import { EXIT, UserError } from '../config/userError.js';
 import { packageVersion } from '../config/version.js';
 import { forTerminal } from '../orchestrator/text/charset.js';
-import { paintFor } from '../orchestrator/text/paint.js';
 
 /** Builds the command line (docs/spec/DESIGN.md "Command line"). */
 export function buildProgram(): Command {
@@ -78,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
     const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
     const typo = unknownCommand(argv.slice(2), names);
     if (typo !== undefined) {
+      // Loaded for a mistyped command only: `--help` and every real command skip it.
+      const { closest, distance } = await import('fastest-levenshtein');
       const near = closest(typo, names);
       const hint = distance(typo, near) <= 2 ? ` (did you mean '${near}'?)` : '';
       throw new UserError(`unknown command '${typo}'${hint}; see bqx-monitor --help`);
@@ -91,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       return benign.includes(err.code) ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof UserError) {
+      const { paintFor } = await import('../orchestrator/text/paint.js');
       const paint = paintFor('stderr');
       process.stderr.write(forTerminal(`${paint.red('bqx-monitor:')} ${err.message}\n`));
       return err.exitCode;
