@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { formatStatus, readStatus } from '../../orchestrator/report/runStatus.js';
-import { findLiveRun } from '../../orchestrator/live/liveRun.js';
 import { type GlobalOptions, openContext } from '../context.js';
-import { attachView } from '../live/attach.js';
 import { EXIT } from '../../config/userError.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 
@@ -13,6 +11,11 @@ export async function statusAction(
 ): Promise<void> {
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   if (flags.watch) {
+    // The live view's modules (the reducer, the follower, the outputs) only for --watch.
+    const [{ findLiveRun }, { attachView }] = await Promise.all([
+      import('../../orchestrator/live/liveRun.js'),
+      import('../live/attach.js'),
+    ]);
     const found = await ctx.db.withPgClient((c) => findLiveRun(c));
     if (found.kind === 'live' || found.kind === 'reconnecting') {
       process.exitCode = await attachView(ctx, found.run.runId, {
