@@ -4,7 +4,7 @@ import { assertPair, tableName } from '../../db/contract/physical.js';
 import { CONTRACT } from '../../db/contract/tables.js';
 import { countBars } from '../../tracks/seed/generate/m1Bars.js';
 import { type SeedProgress, seedDataset } from '../../tracks/seed/load.js';
-import { seedThreadCount } from '../../tracks/seed/parallelSeed.js';
+import { threadsForPlan } from '../../tracks/seed/parallelSeed.js';
 import { PRESETS, type PresetName, type SeedPlan } from '../../tracks/seed/presets.js';
 import { SOURCE_TABLE_KEYS } from '../../tracks/seed/sourceDdl.js';
 import {
@@ -80,8 +80,7 @@ export function seedThreadsFor(plan: SeedPlan, workers?: string): number {
       throw new UserError('--workers must be a positive integer');
     return n;
   }
-  const bars = countBars(formatMonth(plan.data.from), formatMonth(plan.data.to));
-  return seedThreadCount(plan.pairs.length, bars);
+  return threadsForPlan(plan);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatMonth } from '../../config/months.js';
 import type { Context } from '../../db/context.js';
 import { readDataset, resolveScope, type Scope } from '../../db/dataset.js';
 import { isConnectionLoss } from '../../db/connection/connectionLoss.js';
@@ -9,10 +8,10 @@ import { analyzeWritten } from '../../db/ddl/analyzeWritten.js';
 import { correctUnitMs, unitsDoneInRun } from '../../db/ledger/results.js';
 import { readCatalog } from '../../db/preflight/catalog.js';
 import { runDoctor } from '../../db/preflight/doctor.js';
-import { countBars } from '../../tracks/seed/generate/m1Bars.js';
 import { seedDataset } from '../../tracks/seed/load.js';
-import { seedThreadCount } from '../../tracks/seed/parallelSeed.js';
+import { threadsForPlan } from '../../tracks/seed/parallelSeed.js';
 import { PRESETS } from '../../tracks/seed/presets.js';
+import { SOURCE_TABLE_KEYS } from '../../tracks/seed/sourceDdl.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type ControlCommand, ackCommand, pendingCommands } from '../live/controlChannel.js';
 import { EventPublisher } from '../live/eventLog.js';
@@ -386,7 +385,7 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     const catalog = await ctx.db.withPgClient((c) => readCatalog(c, ctx.settings.schema));
     if (catalog.tables.size > 0) return ctx.scope;
     const plan = PRESETS.demo;
-    const total = plan.pairs.length * 7;
+    const total = plan.pairs.length * SOURCE_TABLE_KEYS.length;
     let done = 0;
     dispatch({
       type: 'run_phase',
@@ -397,8 +396,7 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
       total,
     });
     // Pairs in worker threads on their own sessions, as `bqx-monitor seed` does.
-    const bars = countBars(formatMonth(plan.data.from), formatMonth(plan.data.to));
-    const threads = ctx.db.childUrl ? seedThreadCount(plan.pairs.length, bars) : 1;
+    const threads = ctx.db.childUrl ? threadsForPlan(plan) : 1;
     const parallel =
       threads > 1 ? { threads, connection: { connectionString: ctx.db.childUrl! } } : undefined;
     await ctx.db.withPgClient((c) =>

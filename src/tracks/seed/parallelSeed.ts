@@ -1,5 +1,8 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { formatMonth } from '../../config/months.js';
+import { countBars } from './generate/m1Bars.js';
+import type { SeedPlan } from './presets.js';
 import type { SeedProgress, SeedThreadData, ToParent, ToThread } from './seedMessages.js';
 
 /** Memory a seeder thread needs per bar of its pair: the bars, one table's columns, buffers. */
@@ -14,6 +17,12 @@ const BYTES_PER_BAR = 1200;
 export function seedThreadCount(pairs: number, barsPerPair: number): number {
   const byMemory = Math.floor((0.5 * os.freemem()) / Math.max(1, barsPerPair * BYTES_PER_BAR));
   return Math.max(1, Math.min(os.availableParallelism(), pairs, byMemory));
+}
+
+/** Threads worth starting for `plan`: `seedThreadCount` for its pairs and their bars. */
+export function threadsForPlan(plan: SeedPlan): number {
+  const bars = countBars(formatMonth(plan.data.from), formatMonth(plan.data.to));
+  return seedThreadCount(plan.pairs.length, bars);
 }
 
 /**
