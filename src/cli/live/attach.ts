@@ -78,20 +78,20 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
     leave = r;
   });
   const ui = renderDashboard(run, controlsOf(run), ctx.db.description, leave);
-  // Asked for at once: Ink's promise, asked for after its exit, would never settle.
-  const closed = ui.waitUntilExit().catch(() => {});
   // A hang-up (the SSH link dropped) or SIGTERM closes this view only: the run goes on.
   interceptSignals((signal) => {
     leave(signal);
     return 'handled';
   });
-  const why = await left;
+  // An error that closes the dashboard ends this view; its message lands on the normal screen.
+  const why = await Promise.race([left, ui.closed.then(() => left)]);
   if (why === 'SIGHUP') {
-    // The terminal is gone: nothing more can be drawn or restored on it.
+    // The terminal is gone: nothing more can be drawn on it (the exit leaves its alternate screen).
     return SIGNAL_EXIT.SIGHUP!;
   }
   ui.unmount();
-  await closed;
+  // The summary goes on the normal screen, under what the shell showed before the dashboard.
+  await ui.closed;
   const s = run.getState();
   if (why === 'ended' && s.end) {
     process.stdout.write(
