@@ -1,6 +1,7 @@
 import type { WorkerEvent } from '../../tracks/protocol/events.js';
 import { RATE_WINDOW_MS } from './eta.js';
 import type { Note } from './notes.js';
+import { addFinish } from './paceSeries.js';
 import { note, withTrack } from './stateOps.js';
 import { type RunState, TIMINGS_KEPT, type TrackState } from './stateTypes.js';
 
@@ -28,7 +29,8 @@ function finish(
     ms === null ? undefined : (ms ?? (was ? at - was.startedAt - was.pausedMs : undefined));
   const timings =
     took === undefined ? t.timings : [...t.timings, { unit, ms: took }].slice(-TIMINGS_KEPT);
-  return { t: { ...t, running, finishedUnits, finishes, timings }, first: true };
+  const pace = addFinish(t.pace, at, t.startedAt);
+  return { t: { ...t, running, finishedUnits, finishes, pace, timings }, first: true };
 }
 
 /** Counts a finished unit once (done, no data, or failed for good) and notes it. */

@@ -6,6 +6,7 @@ import type { Finish } from './eta.js';
 import type { LinkSide, RunOutcome, RunPhase } from './events.js';
 import type { Note, RecentEvent } from './notes.js';
 import type { Budget, TrackHistory } from './historyTypes.js';
+import { EMPTY_PACE, type PaceSeries } from './paceSeries.js';
 import type { TrackStatus } from './trackMachine.js';
 
 export const TRACK_ORDER: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
@@ -73,6 +74,8 @@ export interface TrackState {
   readonly running: readonly RunningUnit[];
   /** Units finished by this run (for rates), newest last, trimmed to the rate window. */
   readonly finishes: readonly Finish[];
+  /** Units this run finished, over its whole run (the throughput sparkline). */
+  readonly pace: PaceSeries;
   /** This run's time at work of its finished units (done or no data), the latest kept. */
   readonly timings: ReadonlyArray<{ readonly unit: string; readonly ms: number }>;
   readonly finishedUnits: ReadonlySet<string>;
@@ -150,6 +153,7 @@ function emptyTrack(track: TrackName): TrackState {
     thisRun: NOTHING,
     running: [],
     finishes: [],
+    pace: EMPTY_PACE,
     timings: [],
     finishedUnits: new Set(),
     startedAt: undefined,

@@ -1,6 +1,7 @@
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { etaSeconds, type Throughput, throughput } from './eta.js';
 import { simulate } from './estimate.js';
+import { paceRates } from './paceSeries.js';
 import type { Interval, RunningUnit, RunState, TrackState } from './stateTypes.js';
 import { TRACK_ORDER } from './stateTypes.js';
 import type { TrackStatus } from './trackMachine.js';
@@ -35,9 +36,37 @@ export function unitActiveMs(t: TrackState, r: RunningUnit, now: number): number
  * run, the pace it finished at: it must not decay with the clock while the others go on.
  */
 export function trackThroughput(t: TrackState, now: number): Throughput | undefined {
-  const last = t.finishes.at(-1)?.at;
-  const until = remainingUnits(t) === 0 && last !== undefined ? Math.min(last, now) : now;
+  const until = trackUntil(t, now);
   return throughput(t.finishes, t.startedAt, until, (from, to) => pausedWithin(t, from, to));
+}
+
+/** Where a track's clock stands: `now`, or its last finish once it has nothing left to run. */
+export function trackUntil(t: TrackState, now: number): number {
+  const last = t.finishes.at(-1)?.at;
+  return remainingUnits(t) === 0 && last !== undefined ? Math.min(last, now) : now;
+}
+
+/** Wall time since the track's first worker started, to its end (0 before it starts). */
+export function trackElapsedMs(t: TrackState, now: number): number {
+  return t.startedAt === undefined ? 0 : Math.max(0, trackUntil(t, now) - t.startedAt);
+}
+
+/** Units per second over the track's run, a bucket each (paceSeries.ts), oldest first. */
+export function trackPace(t: TrackState, now: number): number[] {
+  return paceRates(t.pace, trackUntil(t, now));
+}
+
+/** The running unit at work the longest, and for how long (ms); undefined if none runs. */
+export function slowestRunning(
+  t: TrackState,
+  now: number,
+): { readonly unit: RunningUnit; readonly ms: number } | undefined {
+  let slowest: { unit: RunningUnit; ms: number } | undefined;
+  for (const r of t.running) {
+    const ms = unitActiveMs(t, r, now);
+    if (slowest === undefined || ms > slowest.ms) slowest = { unit: r, ms };
+  }
+  return slowest;
 }
 
 const etaCache = new WeakMap<RunState, Partial<Record<TrackName, number>>>();
