@@ -7,8 +7,14 @@ import { LogView } from './panels/LogView.js';
 import { Overall } from './panels/Overall.js';
 import { RecentEvents } from './panels/RecentEvents.js';
 import { StatusLine } from './panels/StatusLine.js';
-import { SystemPanel } from './panels/SystemPanel.js';
-import { TRACK_TITLES, TrackPanel } from './panels/TrackPanel.js';
+import { SystemPanel, systemLines } from './panels/SystemPanel.js';
+import {
+  TRACK_TITLES,
+  TrackPanel,
+  trackDetailLines,
+  wantedActivityLines,
+} from './panels/TrackPanel.js';
+import { budgetRows } from './layout.js';
 import { txt, useTheme } from './theme.js';
 import { type Mode, useDashboardKeys } from './useDashboardKeys.js';
 import type { DashboardControls, QuitReason } from './dashboardControls.js';
@@ -82,7 +88,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
   });
 
   const width = Math.max(40, columns);
-  const compact = rows < 32 || columns < 110;
+  const ascii = theme.g.barFull === '#';
   if (mode.kind === 'log') {
     return (
       <LogView
@@ -98,35 +104,42 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
   if (mode.kind === 'help') {
     return (
       <Box flexDirection="column" height={Math.min(rows - 1, HELP_LINES.length + 1)}>
-        <HelpOverlay ascii={theme.g.barFull === '#'} />
+        <HelpOverlay ascii={ascii} />
       </Box>
     );
   }
-  const activityLines = compact ? 1 : 3;
-  const trackHeights = TRACK_ORDER.map(
-    (k) =>
-      2 + Math.min(activityLines, Math.max(1, state.tracks[k].running.length + (compact ? 0 : 1))),
+  const system = systemLines(
+    {
+      system: state.system,
+      database: state.database,
+      target: database,
+      cpuHistory,
+      width,
+    },
+    theme,
   );
-  const fixed = 1 + 2 + trackHeights.reduce((a, b) => a + b, 0) + 1 + 1 + 1;
-  // Never taller than the terminal: the events list takes what is left (one line spare).
-  const eventLines = Math.max(0, rows - 1 - fixed);
+  const details = TRACK_ORDER.map((k) =>
+    trackDetailLines(state.tracks[k], state.now, trackEta(state, k), width, theme),
+  );
+  // Rows of the panels of fixed height: header, system, each track's bar and details,
+  // overall, status line, footer. A new panel adds its rows here; activity and events
+  // share the rest (layout.ts).
+  const fixed = 1 + system.length + details.reduce((n, d) => n + 1 + d.length, 0) + 1 + 1 + 1;
+  const budget = budgetRows({
+    rows,
+    fixed,
+    wanted: TRACK_ORDER.map((k) => wantedActivityLines(state.tracks[k])),
+  });
   const prompt = promptOf(mode);
   return (
     <Box flexDirection="column" width={width}>
       <Header
         width={width}
         runId={state.runId}
-        database={database}
         elapsedSeconds={state.startedAt === undefined ? 0 : (state.now - state.startedAt) / 1000}
         now={state.now}
       />
-      <SystemPanel
-        system={state.system}
-        database={state.database}
-        cpuHistory={cpuHistory}
-        compact={compact}
-        width={width}
-      />
+      <SystemPanel lines={system} />
       {TRACK_ORDER.map((k, i) => (
         <TrackPanel
           key={k}
@@ -134,19 +147,19 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
           now={state.now}
           selected={i === selected}
           width={width}
-          activityLines={trackHeights[i]! - 2}
-          etaSeconds={trackEta(state, k)}
+          details={details[i]!}
+          activityLines={budget.activity[i]!}
         />
       ))}
       <Overall state={state} width={width} />
       <StatusLine state={state} width={width} />
-      <RecentEvents events={state.recent} lines={eventLines} />
+      <RecentEvents events={state.recent} lines={budget.events} />
       {prompt ? (
         <Text bold inverse={theme.color} wrap="truncate">
           {txt(theme, prompt)}
         </Text>
       ) : (
-        <Footer compact={compact} ascii={theme.g.barFull === '#'} finished={state.finished} />
+        <Footer width={width} ascii={ascii} finished={state.finished} />
       )}
     </Box>
   );

@@ -23,15 +23,36 @@ export function sparkline(values: readonly number[], width: number, g: Glyphs): 
     .join('');
 }
 
+/**
+ * A sparkline of rates over a whole run, scaled to its highest, in at most `width` cells:
+ * a longer series is squeezed, each cell the mean of the values it covers.
+ */
+export function scaledSparkline(values: readonly number[], width: number, g: Glyphs): string {
+  const n = values.length;
+  const w = Math.min(n, Math.max(0, Math.floor(width)));
+  const cells = Array.from({ length: w }, (_, i) => {
+    const part = values.slice(Math.floor((i * n) / w), Math.floor(((i + 1) * n) / w));
+    return part.reduce((a, v) => a + v, 0) / part.length;
+  });
+  const top = Math.max(0, ...cells);
+  const last = g.spark.length - 1;
+  return cells.map((v) => g.spark[top > 0 ? Math.round((v / top) * last) : 0]!).join('');
+}
+
 /** `3.1/23.4 GB`. */
 export function gigabytes(used: number, total: number): string {
   return `${(used / 1e9).toFixed(1)}/${(total / 1e9).toFixed(1)} GB`;
 }
 
+/** A number of units per second: `0.82`, `12`. */
+export function perSecond(n: number): string {
+  return n >= 10 ? n.toFixed(0) : n.toFixed(2);
+}
+
 /** `0.82 u/s`, `12 u/s`; rows per second as `75.3k rows/s`. */
 export function rate(unitsPerSec: number | undefined, rowsPerSec: number | undefined): string {
   if (unitsPerSec === undefined) return 'rate —';
-  const u = unitsPerSec >= 10 ? unitsPerSec.toFixed(0) : unitsPerSec.toFixed(2);
+  const u = perSecond(unitsPerSec);
   const r = rowsPerSec ?? 0;
   const rows =
     r >= 1e6 ? `${(r / 1e6).toFixed(1)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)}k` : r.toFixed(0);

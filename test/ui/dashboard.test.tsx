@@ -48,6 +48,9 @@ describe('formatting', () => {
 
 const ev = workerEvent;
 
+/** How a URL target is described (target.ts): password masked, and where it came from. */
+const DATABASE = 'postgres://bqx:****@db.example:5432/bqx (from DATABASE_URL)';
+
 function sampleState(): RunState {
   const t0 = Date.parse('2026-11-25T10:00:00Z');
   const events: RunEvent[] = [
@@ -66,7 +69,15 @@ function sampleState(): RunState {
     { type: 'child_started', at: t0, track: 'bollinger', pid: 11 },
     { type: 'child_started', at: t0, track: 'regression', pid: 12 },
     { type: 'child_started', at: t0, track: 'extraction', pid: 13 },
+    { type: 'child_started', at: t0, track: 'regression', pid: 14 },
+    { type: 'child_started', at: t0, track: 'regression', pid: 15 },
     ev(t0 + 1000, 'regression', 12, { type: 'unit_start', unit: 'audcad/2024-09', attempt: 1 }),
+    // Units that finish over two minutes: the pace sparkline has a series to draw.
+    ...regressionUnit(t0, 14, 'eurjpy/2024-01', 1_000, 25_000),
+    ...regressionUnit(t0, 15, 'eurjpy/2024-02', 1_000, 50_000),
+    ...regressionUnit(t0, 15, 'eurjpy/2024-03', 50_000, 58_000),
+    ev(t0 + 30_000, 'regression', 14, { type: 'unit_start', unit: 'eurusd/2024-03', attempt: 1 }),
+    ev(t0 + 60_000, 'regression', 15, { type: 'unit_start', unit: 'gbpusd/2024-03', attempt: 1 }),
     ev(t0 + 2000, 'regression', 12, {
       type: 'stage',
       unit: 'audcad/2024-09',
@@ -84,9 +95,56 @@ function sampleState(): RunState {
     { type: 'track_state', at: t0, track: 'regression', status: 'running', reason: 'running' },
     { type: 'track_state', at: t0, track: 'extraction', status: 'running', reason: 'running' },
     { type: 'track_state', at: t0 + 4000, track: 'bollinger', status: 'paused', reason: 'paused' },
-    { type: 'tick', at: t0 + 5000 },
+    { type: 'system_sample', at: t0 + 100_000, sample: SYSTEM },
+    {
+      type: 'database_sample',
+      at: t0 + 100_000,
+      sample: { connections: 12, maxConnections: 100, sizeBytes: 2.3e9 },
+    },
+    { type: 'tick', at: t0 + 120_000 },
   ];
   return events.reduce(reduce, initialState(t0));
+}
+
+/** A machine under load: two directories on one disk, two workers (420 MB). */
+const SYSTEM = {
+  loadAvg: [4.23, 3.98, 3.56] as const,
+  cores: 4,
+  cpu: 87,
+  perCore: [90, 85, 88, 86],
+  memUsedBytes: 8.2e9,
+  memTotalBytes: 30e9,
+  disks: [
+    { label: 'data', dir: '/d', mount: '/', usedBytes: 20e9, sizeBytes: 388e9 },
+    { label: 'out', dir: '/o', mount: '/', usedBytes: 20e9, sizeBytes: 388e9 },
+  ],
+  workers: [
+    { track: 'bollinger' as const, pid: 11, cpu: 95, rssBytes: 120e6 },
+    { track: 'regression' as const, pid: 12, cpu: 99, rssBytes: 300e6 },
+  ],
+};
+
+/** A Track 2 unit run by worker `pid` from `from` to `to` (ms after `t0`). */
+function regressionUnit(t0: number, pid: number, unit: string, from: number, to: number) {
+  return [
+    ev(t0 + from, 'regression', pid, { type: 'unit_start', unit, attempt: 1 }),
+    ev(t0 + to, 'regression', pid, {
+      type: 'unit_done',
+      unit,
+      rows: 1000,
+      bytes: 1e6,
+      ms: to - from,
+    }),
+  ];
+}
+
+/** The sample run with more events than any terminal shows. */
+function busyState(): RunState {
+  const s = sampleState();
+  const warnings = Array.from({ length: 60 }, (_, i) =>
+    ev(s.now, 'bollinger', 11, { type: 'warning', code: 'gap', message: `gap ${i}` }),
+  );
+  return warnings.reduce(reduce, s);
 }
 
 function feedOf(state: RunState): RunFeed {
@@ -117,7 +175,7 @@ function show(opts: { theme?: Theme; columns?: number; rows?: number; state?: Ru
       <Dashboard
         feed={feedOf(opts.state ?? sampleState())}
         controls={controls}
-        database="postgres://bqx:****@db.example/bqx"
+        database={DATABASE}
         intervalMs={5}
         size={{ columns: opts.columns ?? 80, rows: opts.rows ?? 24 }}
         onQuit={(why) => quits.push(why)}
@@ -154,21 +212,70 @@ const selected = (r: Shown, title: string) => () =>
   expect(frameOf(r)).toMatch(new RegExp(`${UTF8.pointer} ${title}`));
 
 describe('the dashboard', () => {
-  it('fits 80×24: no line wider than 80 columns, never taller than the terminal', async () => {
+  it('fits 80×24 with every field whole: database, worker memory, connections, failures', async () => {
     const r = await shown();
-    const lines = frameOf(r).split('\n');
+    const frame = frameOf(r);
+    const lines = frame.split('\n');
     expect(lines.length).toBeLessThanOrEqual(23);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
-    const frame = frameOf(r);
-    // The database description gives way first at 80 columns; the password never shows.
-    expect(frame).toContain('postgres://bqx');
+    expect(frame).toContain(DATABASE);
     expect(frame).not.toMatch(/bqx:[^*]/);
+    expect(frame).toContain('workers 2 (194% cpu, 420 MB)');
+    expect(frame).toContain('conns 12/100');
+    expect(frame).toContain('2.30 GB');
+    expect(frame).toContain('mem 8.2/30.0 GB 27%');
+    expect(frame).toContain('data+out 20.0/388.0 GB 5%');
+    expect(frame).toMatch(/ 0 failed {2}ETA/);
     expect(frame).toContain('[PAUSED]');
     expect(frame).toContain('[RUNNING]');
     expect(frame).toContain('AUDCAD 2024-09: computing w45');
-    expect(frame).toContain('last: GBPNZD: complete, 366,311 rows, 87.2 MB, 54.5 s');
     expect(frame).toContain('46.4% 312/672 units');
     expect(frame).toContain('6/28 pairs');
+    expect(frame).toContain('? help');
+  });
+
+  it("shows each track's elapsed time, pace sparkline and slowest running unit", async () => {
+    const r = await shown({ columns: 100, rows: 30 });
+    const frame = frameOf(r);
+    expect(frame).toContain('elapsed 00:02:00');
+    expect(frame).toContain('slowest: AUDCAD 2024-09 119 s');
+    expect(frame).toMatch(/units\/s [▁▂▃▄▅▆▇█]{3,} max \d+\.\d\d/);
+    // A track with nothing finished has no pace to draw yet.
+    expect(frame).toMatch(/Track 1 Bollinger[^\n]*\n[^\n]*units\/s —/);
+  });
+
+  it.each([
+    [80, 24],
+    [100, 30],
+    [160, 44],
+  ])(
+    'at %i×%i: never wider or taller than the terminal, spare rows go to activity and events',
+    async (columns, rows) => {
+      const r = await shown({ columns, rows, state: busyState() });
+      const lines = frameOf(r).split('\n');
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(columns);
+      // Every row but the one kept free is used: there are more events than rows.
+      expect(lines.length).toBe(rows - 1);
+      expect(lines.filter((l) => l.includes('gap ')).length).toBeGreaterThanOrEqual(3);
+      if (rows >= 30) {
+        // Room for each running unit of Track 2, not only the first.
+        for (const unit of ['AUDCAD 2024-09', 'EURUSD 2024-03', 'GBPUSD 2024-03'])
+          expect(frameOf(r)).toMatch(new RegExp(`^ {4}${unit}: `, 'm'));
+      }
+    },
+  );
+
+  it('grows the bars with the width', async () => {
+    const cells = async (columns: number) => {
+      const r = await shown({ columns, rows: 40 });
+      const line = frameOf(r)
+        .split('\n')
+        .find((l) => l.includes('Track 1 Bollinger'))!;
+      return (line.match(/[█░]/g) ?? []).length;
+    };
+    const narrow = await cells(80);
+    const wide = await cells(160);
+    expect(wide).toBeGreaterThan(narrow + 60);
   });
 
   it('uses more room on a bigger terminal and still never overflows it', async () => {
@@ -177,7 +284,7 @@ describe('the dashboard', () => {
     expect(lines.length).toBeLessThanOrEqual(49);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(140);
     expect(r.lastFrame()).toContain('p pause/resume');
-    expect(r.lastFrame()).toContain('postgres://bqx:****@db.example/bqx');
+    expect(r.lastFrame()).toContain(DATABASE);
   });
 
   it('draws ASCII only in a non-UTF-8 locale', async () => {
@@ -261,9 +368,17 @@ describe('the dashboard', () => {
     });
   });
 
-  it('shows the help overlay on ?', async () => {
+  it('shows the help overlay on ?: every key, and the commands that do the same', async () => {
     const r = await shown();
     await press(r, '?', () => expect(frameOf(r)).toContain('pause / resume the selected track'));
+    const help = frameOf(r);
+    for (const key of ['+  =', '-  ', 'R  ', 'Tab next worker', 'q  Ctrl-C'])
+      expect(help).toContain(key);
+    for (const command of ['attach', 'stop', 'status', 'verify', 'report [RUN]'])
+      expect(help).toContain(`bqx-monitor ${command}`);
+    const lines = help.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
   });
 });
 

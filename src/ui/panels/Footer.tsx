@@ -1,21 +1,28 @@
 import { Text } from 'ink';
 import { toAscii } from '../../orchestrator/text/charset.js';
 
+/** The key list of the footer, longest first: the longest that fits the width is shown. */
+function footerVariants(finished: boolean): string[] {
+  const q = finished ? 'q quit' : 'q leave';
+  return [
+    `↑↓ j/k select track   p pause/resume   P pause/resume all   +/- workers   r restart   R retry failed   l/Enter log   ? help   ${finished ? 'q quit' : 'q detach/stop'}`,
+    `↑↓/jk track  p pause  P all  +/- workers  r restart  R retry  l log  ? help  ${q}`,
+    `↑↓ track  p pause  P all  +- workers  r restart  R retry  l log  ? help  ${q}`,
+  ];
+}
+
 /** The keys, on one line. */
 export function Footer({
-  compact,
+  width,
   ascii,
   finished = false,
 }: {
-  compact: boolean;
+  width: number;
   ascii: boolean;
   finished?: boolean;
 }) {
-  const q = finished ? 'q quit' : 'q leave';
-  const full = compact
-    ? `↑↓/jk track  p pause  P all  r restart  l log  ? help  ${q}`
-    : `↑↓ or j/k select track   p pause/resume   P pause/resume all   r restart   l/Enter log   ? help   ${finished ? 'q quit' : 'q detach or stop'}`;
-  const text = ascii ? toAscii(full) : full;
+  const variants = footerVariants(finished).map((v) => (ascii ? toAscii(v) : v));
+  const text = variants.find((v) => v.length < width) ?? variants.at(-1)!;
   return (
     <Text dimColor wrap="truncate">
       {text}
@@ -23,24 +30,27 @@ export function Footer({
   );
 }
 
+/** The `?` overlay: the keys, then the commands that do the same from any shell. */
 export const HELP_LINES: readonly string[] = [
   'Keys (they act on the run itself: every attached view sees the change)',
-  '',
   '  ↑ ↓  j k     select a track',
-  '  p            pause / resume the selected track (SIGSTOP / SIGCONT: instant, nothing lost)',
+  '  p            pause / resume the selected track (SIGSTOP/SIGCONT: nothing lost)',
   '  P            pause / resume all tracks',
-  '  r            restart the selected track (asks first; finished units are not redone)',
+  '  +  =         one more worker on the selected track (up to its limit)',
+  '  -            one worker fewer: it leaves after its unit',
+  '  r            restart the selected track (asks; finished units stay done)',
+  "  R            retry the selected track's failed units",
   "  l  Enter     open the selected track's log",
-  '  in a log:    PgUp PgDn scroll, Home End, / filter, Esc back',
+  '  in a log:    PgUp PgDn scroll, Home End, / filter, Tab next worker, Esc back',
   '  ?            this help (any key closes it)',
-  '  q  Ctrl-C    leave: detach (the run goes on in the background) or stop the run',
+  '  q  Ctrl-C    leave: detach (the run goes on in the background) or stop it',
   '',
-  'From any shell, on this host or another',
-  '',
-  '  bqx-monitor attach        this dashboard again (any number of sessions at once)',
+  "From any shell, on this host or another (the seed monitor's quick actions)",
+  '  bqx-monitor attach        this dashboard again (any number of views at once)',
   '  bqx-monitor status        the run in plain text (--watch: live lines, --json)',
-  '  bqx-monitor stop          stop the run: running units finish first (--now: at once)',
+  '  bqx-monitor stop          stop the run: units finish first (--now: at once)',
   '  bqx-monitor verify        check every output against its source',
+  "  bqx-monitor report [RUN]  a run's report: per track units, rows, unit times",
 ];
 
 /** The `?` overlay. */
@@ -49,7 +59,7 @@ export function HelpOverlay({ ascii }: { ascii: boolean }) {
     <>
       {HELP_LINES.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
-        <Text key={i} bold={i === 0} wrap="truncate">
+        <Text key={i} bold={i === 0 || l.startsWith('From')} wrap="truncate">
           {ascii ? toAscii(l) : l}
         </Text>
       ))}

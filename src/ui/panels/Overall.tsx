@@ -15,15 +15,22 @@ export function Overall({ state, width }: { state: RunState; width: number }) {
   const t = useTheme();
   const o = overall(state);
   const fraction = o.total === 0 ? 1 : o.finished / o.total;
-  const tail = ` ${percent(fraction)}  ${o.finished}/${o.total} units  ETA ${formatDuration(o.eta)}`;
+  const counts = ` ${percent(fraction)}  ${o.finished}/${o.total} units  `;
+  const failed = `${o.failed} failed`;
+  const eta = txt(t, `  ETA ${formatDuration(o.eta)}`);
+  const label = '  Overall            ';
+  // The bar takes what the words leave: they stay whole at 80 columns.
+  const barWidth = Math.max(
+    8,
+    width - 1 - label.length - counts.length - failed.length - eta.length,
+  );
   return (
     <Text wrap="truncate">
-      <Text bold>{'  Overall            '}</Text>
-      <Text color={tint(t, 'green')}>
-        {bar(fraction, Math.max(8, Math.min(52, width - 22 - tail.length)), t.g)}
-      </Text>
-      {txt(t, tail)}
-      {o.failed > 0 ? <Text color={tint(t, 'red')}>{`  ${o.failed} failed`}</Text> : null}
+      <Text bold>{label}</Text>
+      <Text color={tint(t, 'green')}>{bar(fraction, barWidth, t.g)}</Text>
+      {counts}
+      <Text color={o.failed > 0 ? tint(t, 'red') : undefined}>{failed}</Text>
+      {eta}
     </Text>
   );
 }

@@ -1,65 +1,86 @@
-import { Box, Text } from 'ink';
 import type { DatabaseSample } from '../../orchestrator/sample/databaseSampler.js';
-import type { SystemSample } from '../../orchestrator/sample/systemSampler.js';
-import { gigabytes, sparkline, levelOf } from '../format.js';
-import { tint, txt, useTheme } from '../theme.js';
+import type { DiskSample, SystemSample } from '../../orchestrator/sample/systemSampler.js';
+import { type Field, type FlowLine, field, flow } from '../flow.js';
+import { gigabytes, levelOf, sparkline } from '../format.js';
+import { type Theme, txt } from '../theme.js';
+import { FlowLines } from './FlowLines.js';
 
 const LEVEL_COLOUR = { ok: 'green', warn: 'yellow', high: 'red' } as const;
 
-function Pct({ value }: { value: number }) {
-  const t = useTheme();
-  return <Text color={tint(t, LEVEL_COLOUR[levelOf(value)])}>{`${value.toFixed(0)}%`}</Text>;
-}
+/** `27%` in the colour of its level. */
+const pct = (value: number) => ({
+  text: `${value.toFixed(0)}%`,
+  color: LEVEL_COLOUR[levelOf(value)],
+});
 
 export interface SystemPanelProps {
   readonly system: SystemSample | undefined;
   readonly database: DatabaseSample | undefined;
+  /** Password-free description of the database ("embedded postgresql://bqx:****@…"). */
+  readonly target: string;
   /** Total CPU use history, percent, oldest first. */
   readonly cpuHistory: readonly number[];
-  readonly compact: boolean;
   readonly width: number;
 }
 
-/** Load, CPU (with a sparkline), memory, disks, workers and database connections. */
-export function SystemPanel({
-  system: s,
-  database: d,
-  cpuHistory,
-  compact,
-  width,
-}: SystemPanelProps) {
-  const t = useTheme();
-  if (!s) return <Text dimColor>{txt(t, 'System  sampling…')}</Text>;
+/** Directories on one filesystem shown once ("data+out 20.0/388.0 GB 5%"). */
+function diskFields(disks: readonly DiskSample[]): Field[] {
+  const byMount = new Map<string, DiskSample[]>();
+  for (const d of disks) byMount.set(d.mount, [...(byMount.get(d.mount) ?? []), d]);
+  return [...byMount.values()].map((same) => {
+    const k = same[0]!;
+    return [
+      { text: `${same.map((d) => d.label).join('+')} ${gigabytes(k.usedBytes, k.sizeBytes)} ` },
+      pct((100 * k.usedBytes) / Math.max(1, k.sizeBytes)),
+    ];
+  });
+}
+
+/**
+ * The machine's lines (load, CPU with its sparkline, per-core use where there is room,
+ * memory, disks, workers) and the database's (target, connections, size), as whole
+ * fields wrapped to the width: nothing is cut at 80 columns.
+ */
+export function systemLines(p: SystemPanelProps, t: Theme): FlowLine[] {
+  const s = p.system;
+  const d = p.database;
+  const connPct = d ? (100 * d.connections) / Math.max(1, d.maxConnections) : 0;
+  // A short lead: an embedded server's URL, its connections and size fit 80 columns.
+  const db = flow(
+    [
+      field(txt(t, p.target)),
+      d
+        ? [
+            { text: 'conns ' },
+            { text: `${d.connections}/${d.maxConnections}`, color: LEVEL_COLOUR[levelOf(connPct)] },
+          ]
+        : field(txt(t, 'conns —')),
+      ...(d ? [field(`${(d.sizeBytes / 1e9).toFixed(2)} GB`)] : []),
+    ],
+    p.width,
+    'DB  ',
+    '    ',
+  );
+  if (!s) return [{ lead: 'System  ', fields: [field(txt(t, 'sampling…'))] }, ...db];
   const memPct = (100 * s.memUsedBytes) / Math.max(1, s.memTotalBytes);
   const workerCpu = s.workers.reduce((a, w) => a + w.cpu, 0);
   const workerRss = s.workers.reduce((a, w) => a + w.rssBytes, 0);
-  const spark = sparkline(cpuHistory, compact ? 12 : 30, t.g);
-  const perCore = compact ? null : s.perCore.map((c) => `${c.toFixed(0)}%`).join(' ');
-  const conns = d ? `${d.connections}/${d.maxConnections}` : '—';
-  const connPct = d ? (100 * d.connections) / Math.max(1, d.maxConnections) : 0;
-  return (
-    <Box flexDirection="column" width={width}>
-      <Text wrap="truncate">
-        <Text bold>{'System  '}</Text>
-        {`load ${s.loadAvg.map((x) => x.toFixed(2)).join(' ')} (${s.cores} cores)  CPU `}
-        <Pct value={s.cpu} />
-        {` ${spark}`}
-        {perCore ? `  cores ${perCore}` : ''}
-        {'  mem '}
-        {gigabytes(s.memUsedBytes, s.memTotalBytes)} <Pct value={memPct} />
-      </Text>
-      <Text wrap="truncate">
-        {'        '}
-        {s.disks.map((k, i) => (
-          <Text key={k.label}>
-            {`${i > 0 ? '  ' : ''}${k.label} ${gigabytes(k.usedBytes, k.sizeBytes)} `}
-            <Pct value={(100 * k.usedBytes) / Math.max(1, k.sizeBytes)} />
-          </Text>
-        ))}
-        {`  workers ${s.workers.length} (${workerCpu.toFixed(0)}% cpu, ${(workerRss / 1e6).toFixed(0)} MB)  db conns `}
-        <Text color={tint(t, LEVEL_COLOUR[levelOf(connPct)])}>{conns}</Text>
-        {d ? `  db ${(d.sizeBytes / 1e9).toFixed(2)} GB` : ''}
-      </Text>
-    </Box>
-  );
+  const wide = p.width >= 110;
+  const spark = sparkline(p.cpuHistory, wide ? 30 : 12, t.g);
+  const fields: Field[] = [
+    field(`load ${s.loadAvg.map((x) => x.toFixed(2)).join(' ')} (${s.cores} cores)`),
+    [{ text: 'CPU ' }, pct(s.cpu), { text: spark ? ` ${spark}` : '' }],
+    ...(wide ? [field(`cores ${s.perCore.map((c) => `${c.toFixed(0)}%`).join(' ')}`)] : []),
+    [{ text: `mem ${gigabytes(s.memUsedBytes, s.memTotalBytes)} ` }, pct(memPct)],
+    ...diskFields(s.disks),
+    field(
+      `workers ${s.workers.length} (${workerCpu.toFixed(0)}% cpu, ${(workerRss / 1e6).toFixed(0)} MB)`,
+    ),
+  ];
+  return [...flow(fields, p.width, 'System  ', '        '), ...db];
+}
+
+/** Load, CPU (with a sparkline), memory, disks, workers, and the database. */
+export function SystemPanel({ lines }: { lines: readonly FlowLine[] }) {
+  return <FlowLines lines={lines} />;
 }

@@ -2,16 +2,21 @@ import { Box, Text } from 'ink';
 import { formatDuration } from '../../orchestrator/state/eta.js';
 import {
   remainingUnits,
+  slowestRunning,
   type TrackState,
   type TrackStatus,
+  trackElapsedMs,
+  trackPace,
   trackStatus,
   trackThroughput,
   unitActiveMs,
 } from '../../orchestrator/state/runState.js';
-import { describeNote, describeRunning } from '../../orchestrator/text/describe.js';
+import { describeNote, describeRunning, unitLabel } from '../../orchestrator/text/describe.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { bar, percent, rate, truncate } from '../format.js';
-import { tint, txt, useTheme } from '../theme.js';
+import { type Field, type FlowLine, field, flow } from '../flow.js';
+import { bar, clock, percent, perSecond, rate, scaledSparkline, truncate } from '../format.js';
+import { type Theme, tint, txt, useTheme } from '../theme.js';
+import { FlowLines } from './FlowLines.js';
 
 export const TRACK_TITLES: Record<TrackName, string> = {
   bollinger: 'Track 1 Bollinger ',
@@ -40,57 +45,108 @@ export function Badge({ status }: { status: TrackStatus }) {
   );
 }
 
-export interface TrackPanelProps {
-  readonly track: TrackState;
-  readonly now: number;
-  readonly selected: boolean;
-  readonly width: number;
-  /** Activity lines under the bar (running workers, then the last finished unit). */
-  readonly activityLines: number;
-  /** Seconds left (estimate.ts; undefined: not known yet). */
-  readonly etaSeconds: number | undefined;
+/** Cells before a track's bar: pointer, title and a space (21), badge (12). */
+const HEAD_CELLS = 21 + 12;
+/** Cells after it, for "100.0% 9999/9999 units": the same for every track, so the bars line up. */
+const TAIL_CELLS = 24;
+
+/** The width of the tracks' bars: whatever the terminal leaves (at least 8 cells). */
+export function trackBarWidth(width: number): number {
+  return Math.max(8, width - HEAD_CELLS - TAIL_CELLS);
 }
 
-/** The lines of activity of a track: each running worker, then the latest finished unit. */
-export function activity(track: TrackState, now: number, lines: number): string[] {
-  const running = track.running.map((r) => describeRunning(r, unitActiveMs(track, r, now)));
-  const out = running.slice(0, lines);
-  if (out.length < lines && track.lastFinished)
-    out.push(`last: ${describeNote(track.lastFinished)}`);
-  return out;
-}
-
-/** One track: badge, progress bar, counts, rate and ETA, and what its workers are doing. */
-export function TrackPanel({
-  track: tr,
-  now,
-  selected,
-  width,
-  activityLines,
-  etaSeconds,
-}: TrackPanelProps) {
-  const t = useTheme();
+/**
+ * The lines under a track's bar, as whole fields wrapped to the width: its counts, rate
+ * and ETA, then its history: elapsed time, the units/s sparkline over its whole run (and
+ * its peak), and the running unit at work the longest.
+ */
+export function trackDetailLines(
+  tr: TrackState,
+  now: number,
+  etaSeconds: number | undefined,
+  width: number,
+  t: Theme,
+): FlowLine[] {
   const status = trackStatus(tr);
-  const finished = tr.done + tr.empty + tr.failed;
-  const fraction = tr.total === 0 ? 1 : finished / tr.total;
-  const unitWord = tr.track === 'extraction' ? 'pairs' : 'units';
-  const counts = `${finished}/${tr.total} ${unitWord}`;
   const eta =
     status === 'complete'
       ? 'done'
       : status === 'paused'
         ? 'ETA paused'
         : `ETA ${formatDuration(etaSeconds)}`;
-  const tail = ` ${percent(fraction).padStart(6)} ${counts}`;
+  const speed = trackThroughput(tr, now);
+  const pace = trackPace(tr, now);
+  const peak = Math.max(0, ...pace);
+  const slowest = slowestRunning(tr, now);
+  const fields: Field[] = [
+    field(`failed ${tr.failed}`, tr.failed > 0 ? 'red' : undefined),
+    field(`no data ${tr.empty}`),
+    field(`left ${remainingUnits(tr)}`),
+    field(txt(t, rate(speed?.unitsPerSec, speed?.rowsPerSec))),
+    field(txt(t, eta)),
+    ...(tr.retries > 0 ? [field(`retries ${tr.retries}`)] : []),
+    ...(tr.crashes > 0 ? [field(`crashes ${tr.crashes}`, 'yellow')] : []),
+    field(`elapsed ${clock(trackElapsedMs(tr, now) / 1000)}`),
+    pace.length > 0
+      ? [
+          { text: 'units/s ' },
+          { text: scaledSparkline(pace, Math.floor(width / 5), t.g), color: 'green' },
+          { text: ` max ${perSecond(peak)}` },
+        ]
+      : field(txt(t, 'units/s —')),
+    ...(slowest
+      ? [field(`slowest: ${unitLabel(slowest.unit.unit)} ${Math.round(slowest.ms / 1000)} s`)]
+      : []),
+  ];
+  return flow(fields, width, '    ', '    ');
+}
+
+/**
+ * The lines of activity of a track: each running worker, then the latest finished unit;
+ * when the running ones do not all fit, the last line says how many more run.
+ */
+export function activity(track: TrackState, now: number, lines: number): string[] {
+  const running = track.running.map((r) => describeRunning(r, unitActiveMs(track, r, now)));
+  if (running.length > lines && lines >= 2)
+    return [...running.slice(0, lines - 1), `… ${running.length - lines + 1} more running`];
+  const out = running.slice(0, lines);
+  if (out.length < lines && track.lastFinished)
+    out.push(`last: ${describeNote(track.lastFinished)}`);
+  return out;
+}
+
+/** Activity lines a track would show with room enough: its running units and its last one. */
+export function wantedActivityLines(track: TrackState): number {
+  return track.running.length + (track.lastFinished ? 1 : 0);
+}
+
+export interface TrackPanelProps {
+  readonly track: TrackState;
+  readonly now: number;
+  readonly selected: boolean;
+  readonly width: number;
+  /** The lines under the bar (trackDetailLines). */
+  readonly details: readonly FlowLine[];
+  /** Activity lines under them (running workers, then the last finished unit). */
+  readonly activityLines: number;
+}
+
+/** One track: badge, progress bar and counts, its details, and what its workers are doing. */
+export function TrackPanel({
+  track: tr,
+  now,
+  selected,
+  width,
+  details,
+  activityLines,
+}: TrackPanelProps) {
+  const t = useTheme();
+  const status = trackStatus(tr);
+  const finished = tr.done + tr.empty + tr.failed;
+  const fraction = tr.total === 0 ? 1 : finished / tr.total;
+  const unitWord = tr.track === 'extraction' ? 'pairs' : 'units';
+  const tail = ` ${percent(fraction).padStart(6)} ${finished}/${tr.total} ${unitWord}`;
   const head = `${selected ? t.g.pointer : ' '} ${TRACK_TITLES[tr.track]} `;
-  // The same width for every track, so the bars line up: room for "100.0% 9999/9999 units".
-  const barWidth = Math.max(8, Math.min(40, width - head.length - 12 - 24));
-  const rateText = rate(
-    trackThroughput(tr, now)?.unitsPerSec,
-    trackThroughput(tr, now)?.rowsPerSec,
-  );
-  const failColour = tr.failed > 0 ? tint(t, 'red') : undefined;
-  const lines = activity(tr, now, activityLines);
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
@@ -99,18 +155,12 @@ export function TrackPanel({
         </Text>
         <Badge status={status} />
         <Text color={tint(t, status === 'failed' ? 'red' : 'green')}>
-          {bar(fraction, barWidth, t.g)}
+          {bar(fraction, trackBarWidth(width), t.g)}
         </Text>
         {tail}
       </Text>
-      <Text wrap="truncate">
-        {'    '}
-        <Text color={failColour}>{`failed ${tr.failed}`}</Text>
-        {txt(t, `  no data ${tr.empty}  left ${remainingUnits(tr)}  ${rateText}  ${eta}`)}
-        {tr.retries > 0 ? `  retries ${tr.retries}` : ''}
-        {tr.crashes > 0 ? `  crashes ${tr.crashes}` : ''}
-      </Text>
-      {lines.map((l, i) => (
+      <FlowLines lines={details} />
+      {activity(tr, now, activityLines).map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} wrap="truncate" dimColor={l.startsWith('last:')}>
           {`    ${truncate(txt(t, l), width - 4, t.g)}`}
