@@ -23,6 +23,29 @@ function procState(pid: number): string {
 
 const pids = processesMatching;
 
+/** What the shell shows before the dashboard starts. */
+const BEFORE = ['shell line before the dashboard 1', 'shell line before the dashboard 2'];
+
+/**
+ * The terminal as the shell left it, with `summary` printed after: the lines from before,
+ * then the summary, then the exit code, and no trace of a dashboard frame.
+ */
+function expectShellRestored(screen: string, summary: RegExp) {
+  const lines = screen.split('\n');
+  const at = (test: (l: string) => boolean) => lines.findIndex(test);
+  const before = BEFORE.map((b) => at((l) => l === b));
+  const said = at((l) => summary.test(l));
+  const exit = at((l) => l.startsWith('EXIT='));
+  expect(
+    before.every((i) => i >= 0),
+    screen,
+  ).toBe(true);
+  expect(said, screen).toBeGreaterThan(Math.max(...before));
+  expect(exit, screen).toBeGreaterThan(said);
+  for (const frame of ['Track 1 Bollinger', 'Overall', '[RUNNING]', 'System  ', '? help'])
+    expect(screen, screen).not.toContain(frame);
+}
+
 const sessions: TmuxSession[] = [];
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
@@ -42,8 +65,9 @@ async function setup() {
   );
   const args = `--data-dir ${dir}/data --out ${dir}/out --config ${config}`;
   // CI=true: a user's environment may say CI; the terminal still gets the live screen.
+  // The shell prints two lines first: the dashboard must give them back when it leaves.
   const command = (sub = '') =>
-    `env DATABASE_URL='${db.url}' LANG=C.UTF-8 TERM=xterm-256color CI=true node ${CLI} ${args} ${sub}; echo EXIT=$?; sleep 120`;
+    `printf '${BEFORE.join('\\n')}\\n'; env DATABASE_URL='${db.url}' LANG=C.UTF-8 TERM=xterm-256color CI=true node ${CLI} ${args} ${sub}; echo EXIT=$?; sleep 120`;
   return { db, dir, args, command, out: `${dir}/out` };
 }
 
@@ -106,6 +130,8 @@ describe('the dashboard in a real terminal (tmux)', { timeout: 360_000 }, () => 
     await s.keys('q');
     const end = await s.waitFor((x) => x.includes('EXIT='), 'the program to exit', 30_000);
     expect(end).toContain('EXIT=0');
+    // The dashboard drew on the alternate screen: the shell's lines are back, then the summary.
+    expectShellRestored(end, /^run \S+ complete/);
     expect(await s.cursorVisible()).toBe(true);
     expect(await pids(`--out ${t.out} worker`)).toEqual([]);
     // The supervisor leaves right after the end it published.
@@ -143,15 +169,26 @@ describe('the dashboard in a real terminal (tmux)', { timeout: 360_000 }, () => 
     const atPause = await finished(t.db);
     await new Promise((r) => setTimeout(r, 10_000));
     expect(await finished(t.db)).toBe(atPause);
-    await second.keys('P');
-    await second.waitFor((x) => !/\[PAUSED\]/.test(x), 'resumed', 20_000);
-    await second.waitFor(
+    // Detaching (while all is paused: the run cannot end meanwhile) gives the shell its
+    // screen back, the summary under it.
+    await second.keys('q');
+    await second.waitFor((x) => x.includes('detach (the run goes on)'), 'the leave prompt');
+    await second.keys('d');
+    const left = await second.waitFor((x) => x.includes('EXIT='), 'the view to detach', 30_000);
+    expect(left).toContain('EXIT=0');
+    expectShellRestored(left, /^detached; run \S+ goes on/);
+    // A third view resumes the run and sees it to its end.
+    const third = await open(t.command());
+    await third.waitFor((x) => /Track 2 Regression \[PAUSED\]/.test(x), 'the third view');
+    await third.keys('P');
+    await third.waitFor((x) => !/\[PAUSED\]/.test(x), 'resumed', 20_000);
+    await third.waitFor(
       (x) => x.includes('Run complete') && /Overall .* 100\.0% +12\/12 units/.test(x),
       'the run to complete',
       240_000,
     );
-    await second.keys('q');
-    const end = await second.waitFor((x) => x.includes('EXIT='), 'the view to exit', 30_000);
+    await third.keys('q');
+    const end = await third.waitFor((x) => x.includes('EXIT='), 'the view to exit', 30_000);
     expect(end).toContain('EXIT=0');
     const v = await runCli(`${t.args} verify`.split(' '), { env: { DATABASE_URL: t.db.url } });
     expect(v.exitCode, v.stdout).toBe(0);
