@@ -115,8 +115,8 @@ const SYSTEM = {
   memUsedBytes: 8.2e9,
   memTotalBytes: 30e9,
   disks: [
-    { label: 'data', dir: '/d', mount: '/', usedBytes: 20e9, sizeBytes: 388e9 },
-    { label: 'out', dir: '/o', mount: '/', usedBytes: 20e9, sizeBytes: 388e9 },
+    { label: 'data', dir: '/d', mount: '/d', device: 2049, usedBytes: 20e9, sizeBytes: 388e9 },
+    { label: 'out', dir: '/o', mount: '/o', device: 2049, usedBytes: 20e9, sizeBytes: 388e9 },
   ],
   workers: [
     { track: 'bollinger' as const, pid: 11, cpu: 95, rssBytes: 120e6 },

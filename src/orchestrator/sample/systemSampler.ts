@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { statfs } from 'node:fs/promises';
+import { stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import pidusage from 'pidusage';
 import si from 'systeminformation';
@@ -11,6 +11,8 @@ export interface DiskSample {
   readonly dir: string;
   /** The existing directory measured (the nearest existing ancestor of `dir`). */
   readonly mount: string;
+  /** The filesystem's device number: directories on one filesystem share it. */
+  readonly device: number;
   readonly usedBytes: number;
   readonly sizeBytes: number;
 }
@@ -41,9 +43,10 @@ async function diskOf(label: string, dir: string): Promise<DiskSample | undefine
   // The directory may not exist yet (the output directory before the first file).
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     try {
-      const st = await statfs(d);
+      const [st, { dev }] = await Promise.all([statfs(d), stat(d)]);
       const size = st.blocks * st.bsize;
-      return { label, dir, mount: d, usedBytes: size - st.bfree * st.bsize, sizeBytes: size };
+      const usedBytes = size - st.bfree * st.bsize;
+      return { label, dir, mount: d, device: dev, usedBytes, sizeBytes: size };
     } catch {
       if (path.dirname(d) === d) return undefined;
     }

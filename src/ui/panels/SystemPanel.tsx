@@ -25,9 +25,9 @@ export interface SystemPanelProps {
 
 /** Directories on one filesystem shown once ("data+out 20.0/388.0 GB 5%"). */
 function diskFields(disks: readonly DiskSample[]): Field[] {
-  const byMount = new Map<string, DiskSample[]>();
-  for (const d of disks) byMount.set(d.mount, [...(byMount.get(d.mount) ?? []), d]);
-  return [...byMount.values()].map((same) => {
+  const byDevice = new Map<number, DiskSample[]>();
+  for (const d of disks) byDevice.set(d.device, [...(byDevice.get(d.device) ?? []), d]);
+  return [...byDevice.values()].map((same) => {
     const k = same[0]!;
     return [
       { text: `${same.map((d) => d.label).join('+')} ${gigabytes(k.usedBytes, k.sizeBytes)} ` },
