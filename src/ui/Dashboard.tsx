@@ -6,6 +6,7 @@ import { Header } from './panels/Header.js';
 import { LogView } from './panels/LogView.js';
 import { Overall } from './panels/Overall.js';
 import { RecentEvents } from './panels/RecentEvents.js';
+import { RunReport } from './panels/RunReport.js';
 import { StatusLine } from './panels/StatusLine.js';
 import { SystemPanel } from './panels/SystemPanel.js';
 import { TRACK_TITLES, TrackPanel } from './panels/TrackPanel.js';
@@ -140,7 +141,11 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
       ))}
       <Overall state={state} width={width} />
       <StatusLine state={state} width={width} />
-      <RecentEvents events={state.recent} lines={eventLines} />
+      {state.finished && state.report ? (
+        <RunReport report={state.report} width={width} lines={eventLines} />
+      ) : (
+        <RecentEvents events={state.recent} lines={eventLines} />
+      )}
       {prompt ? (
         <Text bold inverse={theme.color} wrap="truncate">
           {txt(theme, prompt)}
