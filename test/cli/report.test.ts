@@ -115,23 +115,25 @@ describe('runs and report (a real run, real PostgreSQL)', { timeout: 300_000 }, 
     const text = await runCli([...args, 'report']);
     expect(text.stdout).toContain(`run ${runId}: complete (exit 0)`);
 
-    // A later run redoes Track 1: the first run's report stays as it was.
-    const again = await runCli([...args, 'run', '--json', '--recompute', 'bollinger'], {
-      timeout: 240_000,
-    });
+    // A later run redoes Track 1 (in plain lines: its last line names its report); the
+    // first run's report stays as it was.
+    const again = await runCli([...args, 'run', '--recompute', 'bollinger'], { timeout: 240_000 });
     expect(again.exitCode, again.stderr).toBe(0);
-    const secondId = parseJsonLines(again.stdout).find((l) => l.kind === 'summary')!['runId'];
+    const secondId = again.stdout.match(
+      /^run (\S+) complete \(exit 0\); .*; report: bqx-monitor report (\S+)$/m,
+    );
+    expect(secondId?.[2]).toBe(secondId?.[1]);
     expect((await ledgerOf(runId)).some((x) => x.track === 'bollinger')).toBe(false);
     const kept = JSON.parse((await runCli([...args, 'report', runId, '--json'])).stdout);
     expect(kept.tracks).toEqual(report.tracks);
     const second = JSON.parse((await runCli([...args, 'report', '--json'])).stdout);
-    expect(second.runId).toBe(secondId);
+    expect(second.runId).toBe(secondId![1]);
     expect(second.tracks.map((t: { done: number }) => t.done)).toEqual([2, 0, 0]);
 
     const runs = await runCli([...args, 'runs', '--json']);
     expect(runs.exitCode, runs.stderr).toBe(0);
     const listed = JSON.parse(runs.stdout).runs;
-    expect(listed.map((x: { runId: string }) => x.runId)).toEqual([secondId, runId]);
+    expect(listed.map((x: { runId: string }) => x.runId)).toEqual([secondId![1], runId]);
     expect(listed[1]).toMatchObject({
       status: 'complete',
       exitCode: 0,
