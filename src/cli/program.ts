@@ -3,6 +3,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerInitDb } from './commands/initDb.js';
 import { registerAttach, registerStop, registerSupervise } from './commands/live.js';
 import { registerPlan, registerRun } from './commands/run.js';
+import { registerReport, registerRuns } from './commands/report.js';
 import { registerSeed } from './commands/seed.js';
 import { registerStatus, registerVerify } from './commands/status.js';
 import { registerTrack } from './commands/track.js';
@@ -39,6 +40,8 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerStatus(program);
   registerVerify(program);
+  registerRuns(program);
+  registerReport(program);
   registerAttach(program);
   registerStop(program);
   registerSupervise(program);

@@ -6,6 +6,7 @@ import { Header } from './panels/Header.js';
 import { LogView } from './panels/LogView.js';
 import { Overall } from './panels/Overall.js';
 import { RecentEvents } from './panels/RecentEvents.js';
+import { RunReport } from './panels/RunReport.js';
 import { StatusLine } from './panels/StatusLine.js';
 import { SystemPanel, systemLines } from './panels/SystemPanel.js';
 import {
@@ -153,7 +154,11 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
       ))}
       <Overall state={state} width={width} />
       <StatusLine state={state} width={width} />
-      <RecentEvents events={state.recent} lines={budget.events} />
+      {state.finished && state.report ? (
+        <RunReport report={state.report} width={width} lines={budget.events} />
+      ) : (
+        <RecentEvents events={state.recent} lines={budget.events} />
+      )}
       {prompt ? (
         <Text bold inverse={theme.color} wrap="truncate">
           {txt(theme, prompt)}

@@ -42,7 +42,13 @@ async function packagesLoadedBy(args: string[], exitCode = 0): Promise<Set<strin
 }
 
 describe('what a command that only prints text loads', () => {
-  for (const args of [['--version'], ['--help'], ['status', '--help'], ['run', '--help']]) {
+  for (const args of [
+    ['--version'],
+    ['--help'],
+    ['status', '--help'],
+    ['report', '--help'],
+    ['run', '--help'],
+  ]) {
     it(`bqx-monitor ${args.join(' ')} loads no database, Arrow, queue or UI code`, async () => {
       const loaded = await packagesLoadedBy(args);
       // --version alone is answered before the argument parser loads.

@@ -6,7 +6,8 @@ describe('the command line', () => {
   it('prints help with every command and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const cmd of ['run', 'doctor', 'init-db', 'seed']) expect(r.stdout).toContain(cmd);
+    for (const cmd of ['run', 'doctor', 'init-db', 'seed', 'runs', 'report'])
+      expect(r.stdout).toContain(cmd);
     expect(r.stdout).toContain('--data-dir');
   });
 

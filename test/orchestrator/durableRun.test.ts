@@ -109,6 +109,9 @@ describe('the run outlives its terminal and its database blips', { timeout: 420_
     expect(sa['runId']).toBe(sb['runId']);
     expect(sa['status']).toBe('complete');
     expect(sb['status']).toBe('complete');
+    // The follower has the supervisor's post-run report too: it came as an event.
+    expect(sa['report']).toMatchObject({ runId: sa['runId'], status: 'complete' });
+    expect(sb['report']).toEqual(sa['report']);
     // One of them followed the other, and said so first.
     const firsts = [json(a.lines)[0]!, json(b.lines)[0]!].map((l) => l['kind']).sort();
     expect(firsts).toEqual(['follow', 'preflight']);

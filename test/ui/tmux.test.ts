@@ -127,11 +127,15 @@ describe('the dashboard in a real terminal (tmux)', { timeout: 360_000 }, () => 
     expect(counts(done, 'Track 1 Bollinger')).toEqual([6, 6]);
     expect(counts(done, 'Track 2 Regression')).toEqual([4, 4]);
     expect(counts(done, 'Track 3 Extraction')).toEqual([2, 2]);
+    // The post-run report takes the events' place; the line left after q says how to see it all.
+    const runId = done.match(/run (\d{8}-\d{6}-[0-9a-f]{4})/)?.[1];
+    expect(done).toContain(`Report (bqx-monitor report ${runId}): complete`);
     await s.keys('q');
     const end = await s.waitFor((x) => x.includes('EXIT='), 'the program to exit', 30_000);
     expect(end).toContain('EXIT=0');
     // The dashboard drew on the alternate screen: the shell's lines are back, then the summary.
     expectShellRestored(end, /^run \S+ complete/);
+    expect(end).toContain(`report: bqx-monitor report ${runId}`);
     expect(await s.cursorVisible()).toBe(true);
     expect(await pids(`--out ${t.out} worker`)).toEqual([]);
     // The supervisor leaves right after the end it published.

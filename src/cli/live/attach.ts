@@ -93,21 +93,25 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   // The summary goes on the normal screen, under what the shell showed before the dashboard.
   await ui.closed;
   const s = run.getState();
+  // The one line left on the shell names how to see the run's report.
+  const report = `report: bqx-monitor report ${run.runId}`;
   if (why === 'ended' && s.end) {
     process.stdout.write(
       forTerminal(
-        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode})\n`,
+        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode}); ${report}\n`,
       ),
     );
     return s.end.exitCode;
   }
   if (why === 'ended' && s.lost) {
-    process.stdout.write(forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}\n`));
+    process.stdout.write(
+      forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}; ${report}\n`),
+    );
     return EXIT.failed;
   }
   process.stdout.write(
     forTerminal(
-      `detached; run ${run.runId} goes on (bqx-monitor attach: watch again, bqx-monitor stop: stop it)\n`,
+      `detached; run ${run.runId} goes on (bqx-monitor attach: watch again, bqx-monitor stop: stop it; ${report})\n`,
     ),
   );
   return why === 'detach' ? EXIT.ok : (SIGNAL_EXIT[why] ?? EXIT.ok);

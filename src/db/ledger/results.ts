@@ -26,18 +26,25 @@ export interface UnitOutcome {
 }
 
 /**
- * Records an outcome. Called inside the unit's write transaction for "done", so the data
- * and its record commit together. The outcome belongs to the database's live run, if any
- * (at most one: the election), whichever host its worker is on.
+ * Records an outcome: the unit's latest in `unit_results`, and one more row of the
+ * append-only `unit_history` (a past run's report must not change when a later run redoes
+ * its units), in one statement, so both or neither. Called inside the unit's write
+ * transaction for "done", so the data and its record commit together. The outcome belongs
+ * to the database's live run, if any (at most one: the election), whichever host its
+ * worker is on.
  */
 export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Promise<void> {
   await client.query(
-    `INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker, out_dir, details, run_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-       (SELECT run_id FROM ${META_SCHEMA}.runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1))
-     ON CONFLICT (track, unit) DO UPDATE SET status = $3, rows = $4, bytes = $5, ms = $6,
-       error = $7, attempts = $8, host = $9, worker = $10, out_dir = $11, details = $12,
-       run_id = EXCLUDED.run_id, finished_at = now()`,
+    `WITH latest AS (
+       INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker, out_dir, details, run_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+         (SELECT run_id FROM ${META_SCHEMA}.runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1))
+       ON CONFLICT (track, unit) DO UPDATE SET status = $3, rows = $4, bytes = $5, ms = $6,
+         error = $7, attempts = $8, host = $9, worker = $10, out_dir = $11, details = $12,
+         run_id = EXCLUDED.run_id, finished_at = now()
+       RETURNING run_id, finished_at)
+     INSERT INTO ${META_SCHEMA}.unit_history (run_id, track, unit, status, rows, bytes, ms, error, attempts, host, worker, finished_at)
+     SELECT run_id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, finished_at FROM latest`,
     [
       o.track,
       o.unit,
@@ -66,7 +73,12 @@ export async function correctUnitMs(
   ms: number,
 ): Promise<void> {
   await client.query(
-    `UPDATE ${META_SCHEMA}.unit_results SET ms = $3 WHERE track = $1 AND unit = $2 AND status = 'done'`,
+    `WITH latest AS (
+       UPDATE ${META_SCHEMA}.unit_results SET ms = $3
+        WHERE track = $1 AND unit = $2 AND status = 'done' RETURNING track)
+     UPDATE ${META_SCHEMA}.unit_history SET ms = $3
+      WHERE id = (SELECT max(id) FROM ${META_SCHEMA}.unit_history WHERE track = $1 AND unit = $2)
+        AND status = 'done' AND EXISTS (SELECT 1 FROM latest)`,
     [track, unit, ms],
   );
 }

@@ -96,4 +96,24 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN details jsonb,
         ADD COLUMN run_id text;`,
   },
+  {
+    id: 4,
+    name: 'unit history: every recorded outcome, append-only, for the reports of past runs',
+    sql: `
+      CREATE TABLE ${S}.unit_history (
+        id bigserial PRIMARY KEY,
+        run_id text,
+        track text NOT NULL,
+        unit text NOT NULL,
+        status text NOT NULL CHECK (status IN ('done', 'empty', 'failed')),
+        rows bigint NOT NULL DEFAULT 0,
+        bytes bigint NOT NULL DEFAULT 0,
+        ms double precision NOT NULL DEFAULT 0,
+        error text,
+        attempts int NOT NULL DEFAULT 1,
+        host text NOT NULL,
+        worker text NOT NULL,
+        finished_at timestamptz NOT NULL DEFAULT now());
+      CREATE INDEX unit_history_run ON ${S}.unit_history (run_id, track, unit, id);`,
+  },
 ];

@@ -17,8 +17,8 @@ const QUIET = new Set<RunEvent['type']>([
 /**
  * `--json`: NDJSON, one object per line with a `kind`: `preflight` (the doctor report),
  * `event` (every event, tagged with track and worker pid), `snapshot` (the whole state
- * every few seconds) and a final `summary`. The same for the run this process supervises
- * and for a live run it follows.
+ * every few seconds) and a final `summary` (with the post-run `report`). The same for the
+ * run this process supervises and for a live run it follows.
  */
 export function attachJsonOutput(
   run: RunView,
@@ -61,6 +61,8 @@ export function attachJsonOutput(
           bytes: t.bytes,
           thisRun: t.thisRun,
         })),
+        // The post-run report (`bqx-monitor report --json`'s), when the supervisor made one.
+        report: end.state.report ?? null,
       });
     },
   };

@@ -55,7 +55,9 @@ export function attachLineOutput(
           : end.status === 'failed'
             ? paint.red(end.status)
             : paint.yellow(end.status);
-      o.write(`run ${run.runId} ${status} (exit ${end.exitCode}); this run: ${did}${tail}\n`);
+      o.write(
+        `run ${run.runId} ${status} (exit ${end.exitCode}); this run: ${did}${tail}; report: bqx-monitor report ${run.runId}\n`,
+      );
     },
   };
 }

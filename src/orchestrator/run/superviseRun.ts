@@ -15,9 +15,11 @@ import { SOURCE_TABLE_KEYS } from '../../tracks/seed/sourceDdl.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type ControlCommand, ackCommand, pendingCommands } from '../live/controlChannel.js';
 import { EventPublisher } from '../live/eventLog.js';
-import { beatRun, endRun, pruneRunEvents, setRunUnits } from '../live/runRecord.js';
+import { beatRun, endRun, pruneRunEvents, readRun, setRunUnits } from '../live/runRecord.js';
 import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
 import { HEARTBEAT_MS, heartbeat } from '../queue/workerRegistry.js';
+import { readRunOutcomes, reportRunOf } from '../report/reportFacts.js';
+import { summarizeRun } from '../report/runReport.js';
 import { sampleDatabase } from '../sample/databaseSampler.js';
 import { sampleSystem } from '../sample/systemSampler.js';
 import type { RunEvent, RunOutcome, RunPhase } from '../state/events.js';
@@ -299,6 +301,8 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
       // Given up or taken over: the workers were told to stop at once; wait for them.
       await supervisor?.done;
       every.clear();
+      // The report first: a view stops following at the end.
+      await publishReport(end);
       // The end for every view and for `status`, then the rest of the log.
       dispatch({ type: 'run_finished', at: Date.now(), ...end });
       await finishRecord(end);
@@ -307,7 +311,27 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     })(),
   };
 
-  /** Records the end and the last events (for a few seconds if the database is away). */
+  /**
+   * The post-run report (`bqx-monitor report`'s), as an event every view shows: made from
+   * what the run recorded, with the end it is about to record. None when the database is
+   * away or the run is no longer this process's; `report` makes it later all the same.
+   */
+  async function publishReport(end: { status: RunOutcome; exitCode: number; message?: string }) {
+    if (!ownsRow || gaveUp || link.lostSince !== undefined) return;
+    try {
+      const report = await ctx.db.withPgClient(async (c) => {
+        const run = await readRun(c, runId);
+        if (!run) return undefined;
+        const ending = { exitCode: end.exitCode, message: end.message ?? null };
+        const recorded = { ...reportRunOf(run, end.status), ...ending, finishedAt: new Date() };
+        return summarizeRun({ run: recorded, ...(await readRunOutcomes(c, runId)) });
+      });
+      if (report) dispatch({ type: 'run_report', at: Date.now(), report });
+    } catch (err) {
+      process.stderr.write(`could not make the run's report: ${(err as Error).message}\n`);
+    }
+  }
+
   /**
    * Statistics of the partitions this run wrote, once at its end (they are created with
    * autovacuum off, so nothing else gathers them). A failure is logged: the outputs stand.
@@ -331,6 +355,7 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     }
   }
 
+  /** Records the end and the last events (for a few seconds if the database is away). */
   async function finishRecord(end: { status: RunOutcome; exitCode: number; message?: string }) {
     const deadline = Date.now() + 10_000;
     while (ownsRow && !gaveUp && Date.now() < deadline) {

@@ -1,4 +1,5 @@
 import type { DoctorReport } from '../../db/preflight/doctor.js';
+import type { RunReport } from '../report/reportTypes.js';
 import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
 import type { DatabaseSample } from '../sample/databaseSampler.js';
 import type { SystemSample } from '../sample/systemSampler.js';
@@ -146,6 +147,12 @@ export type RunEvent =
   | { readonly type: 'tick'; readonly at: number }
   | { readonly type: 'system_sample'; readonly at: number; readonly sample: SystemSample }
   | { readonly type: 'database_sample'; readonly at: number; readonly sample: DatabaseSample }
+  | {
+      /** The post-run report (`bqx-monitor report`), published by the supervisor just before its end. */
+      readonly type: 'run_report';
+      readonly at: number;
+      readonly report: RunReport;
+    }
   | {
       readonly type: 'run_finished';
       readonly at: number;

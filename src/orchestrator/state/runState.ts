@@ -105,6 +105,8 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
       });
     case 'connection':
       return onConnection(s, ev);
+    case 'run_report':
+      return { ...s, report: ev.report };
     case 'run_finished':
       return onFinished(s, ev);
     case 'run_lost':

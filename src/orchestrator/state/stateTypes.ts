@@ -1,4 +1,5 @@
 import type { DoctorReport } from '../../db/preflight/doctor.js';
+import type { RunReport } from '../report/reportTypes.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import type { DatabaseSample } from '../sample/databaseSampler.js';
 import type { SystemSample } from '../sample/systemSampler.js';
@@ -116,6 +117,8 @@ export interface RunState {
   /** Set by a view that found the supervisor gone without finishing the run. */
   readonly lost: string | undefined;
   readonly end: RunEnd | undefined;
+  /** The post-run report its supervisor published at the end, once it did. */
+  readonly report: RunReport | undefined;
   readonly startedAt: number | undefined;
   readonly now: number;
   readonly maxAttempts: number;
@@ -180,6 +183,7 @@ export function initialState(now = 0): RunState {
     unreachableSince: { supervisor: undefined, view: undefined },
     lost: undefined,
     end: undefined,
+    report: undefined,
     startedAt: undefined,
     now,
     maxAttempts: 1,

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { EXIT, UserError } from '../../config/userError.js';
+import { readReportFacts } from '../../orchestrator/report/reportFacts.js';
+import { formatReport, formatReportMarkdown } from '../../orchestrator/report/reportText.js';
+import { formatRuns, listRuns } from '../../orchestrator/report/runList.js';
+import { summarizeRun } from '../../orchestrator/report/runReport.js';
+import { forTerminal } from '../../orchestrator/text/charset.js';
+import { type GlobalOptions, openContext } from '../context.js';
+
+/** `bqx-monitor runs [--json] [--limit N]`: past runs, newest first. */
+export async function runsAction(
+  flags: { json?: boolean; limit?: string },
+  cmd: Command,
+): Promise<void> {
+  const limit = flags.limit === undefined ? 20 : Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UserError(
+      `--limit must be a whole number of runs, at least 1 (got '${flags.limit}')`,
+    );
+  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  const runs = await ctx.db.withPgClient((c) => listRuns(c, limit));
+  process.stdout.write(
+    flags.json ? `${JSON.stringify({ runs })}\n` : forTerminal(`${formatRuns(runs)}\n`),
+  );
+  process.exitCode = EXIT.ok;
+}
+
+/**
+ * `bqx-monitor report [RUN] [--json|--markdown]`: the post-run report of a run (default:
+ * the latest). An id not recorded is a usage error (exit 2); no run at all, exit 1.
+ */
+export async function reportAction(
+  runId: string | undefined,
+  flags: { json?: boolean; markdown?: boolean },
+  cmd: Command,
+): Promise<void> {
+  if (flags.json && flags.markdown) throw new UserError('choose one of --json and --markdown');
+  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  const found = await ctx.db.withPgClient((c) => readReportFacts(c, runId));
+  if (found.kind === 'unknown')
+    throw new UserError(
+      `no run '${found.runId}' is recorded in ${ctx.db.description}; bqx-monitor runs lists them`,
+    );
+  if (found.kind === 'none')
+    throw new UserError(`no run is recorded in ${ctx.db.description} yet`, EXIT.failed);
+  const report = summarizeRun(found.facts);
+  process.stdout.write(
+    flags.json
+      ? `${JSON.stringify(report)}\n`
+      : forTerminal(`${flags.markdown ? formatReportMarkdown(report) : formatReport(report)}\n`),
+  );
+  process.exitCode = EXIT.ok;
+}
