@@ -96,4 +96,13 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN details jsonb,
         ADD COLUMN run_id text;`,
   },
+  {
+    id: 5,
+    name: 'worker feed: the events of workers the supervisor does not run',
+    sql: `
+      CREATE TABLE ${S}.worker_feed (
+        id bigserial PRIMARY KEY,
+        event jsonb NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now());`,
+  },
 ];
