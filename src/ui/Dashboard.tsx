@@ -1,8 +1,9 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { TRACK_ORDER, trackEta } from '../orchestrator/state/runState.js';
+import { hostSummaries, TRACK_ORDER, trackEta } from '../orchestrator/state/runState.js';
 import { Footer, HELP_LINES, HelpOverlay } from './panels/Footer.js';
 import { Header } from './panels/Header.js';
+import { HostsPanel, hostLines } from './panels/HostsPanel.js';
 import { LogView } from './panels/LogView.js';
 import { Overall } from './panels/Overall.js';
 import { RecentEvents } from './panels/RecentEvents.js';
@@ -107,7 +108,9 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
     (k) =>
       2 + Math.min(activityLines, Math.max(1, state.tracks[k].running.length + (compact ? 0 : 1))),
   );
-  const fixed = 1 + 2 + trackHeights.reduce((a, b) => a + b, 0) + 1 + 1 + 1;
+  const hosts = hostSummaries(state);
+  const hostsText = hostLines(hosts, width, compact ? 1 : 3);
+  const fixed = 1 + 2 + hostsText.length + trackHeights.reduce((a, b) => a + b, 0) + 1 + 1 + 1;
   // Never taller than the terminal: the events list takes what is left (one line spare).
   const eventLines = Math.max(0, rows - 1 - fixed);
   const prompt = promptOf(mode);
@@ -127,6 +130,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
         compact={compact}
         width={width}
       />
+      <HostsPanel lines={hostsText} width={width} />
       {TRACK_ORDER.map((k, i) => (
         <TrackPanel
           key={k}
@@ -136,6 +140,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
           width={width}
           activityLines={trackHeights[i]! - 2}
           etaSeconds={trackEta(state, k)}
+          showHost={hosts.length > 1}
         />
       ))}
       <Overall state={state} width={width} />

@@ -103,8 +103,8 @@ describe('the hosts of a run (reducer and summary)', () => {
     // Three units finished on the home host since its first start at 1 s, over 9 s.
     expect(home!.unitsPerSec).toBeCloseTo(3 / 9, 5);
     expect(other!.unitsPerSec).toBeCloseTo(1 / 9, 5);
-    expect(describeHost(home!)).toBe('vm-1 (T1 2, T2 1, T3 1) 3 done 0.33/s');
-    expect(describeHost(other!)).toBe('other-host (T2 1) 1 done 0.11/s');
+    expect(describeHost(home!)).toBe('vm-1 (T1 2, T2 1, T3 1) 3 done 0.3/s');
+    expect(describeHost(other!)).toBe('other-host (T2 1) 1 done 0.1/s');
     // Track counts include the other host's unit.
     expect(s.tracks.regression.done).toBe(1);
     // --json (and the heartbeat `status` reads) carry the same.

@@ -51,16 +51,14 @@ export function describeRunning(r: RunningUnit, activeMs: number, withHost = fal
 
 const TRACK_SHORT = { bollinger: 'T1', regression: 'T2', extraction: 'T3' } as const;
 
-/** `vm-1 (T1 2, T2 1) 40 done 0.80/s`; `vm-2 (no workers) 5 done, 1 failed`. */
+/** `vm-1 (T1 2, T2 1) 40 done 0.8/s` (done: units done or with no data); `vm-2 (no workers) 5 done, 1 failed`. */
 export function describeHost(h: HostSummary): string {
   const workers = (Object.keys(TRACK_SHORT) as (keyof typeof TRACK_SHORT)[])
     .filter((k) => h.workers[k] > 0)
     .map((k) => `${TRACK_SHORT[k]} ${h.workers[k]}`);
   const failed = h.failed > 0 ? `, ${formatCount(h.failed)} failed` : '';
-  const rate =
-    h.unitsPerSec === undefined
-      ? ''
-      : ` ${h.unitsPerSec >= 10 ? h.unitsPerSec.toFixed(0) : h.unitsPerSec.toFixed(2)}/s`;
+  const r = h.unitsPerSec;
+  const rate = r === undefined ? '' : ` ${r.toFixed(r >= 10 ? 0 : r >= 0.1 ? 1 : 2)}/s`;
   return `${h.host} (${workers.length ? workers.join(', ') : 'no workers'}) ${formatCount(h.done + h.empty)} done${failed}${rate}`;
 }
 

@@ -49,11 +49,13 @@ export interface TrackPanelProps {
   readonly activityLines: number;
   /** Seconds left (estimate.ts; undefined: not known yet). */
   readonly etaSeconds: number | undefined;
+  /** Name each running unit's host (the run has more than one). */
+  readonly showHost?: boolean;
 }
 
 /** The lines of activity of a track: each running worker, then the latest finished unit. */
-export function activity(track: TrackState, now: number, lines: number): string[] {
-  const running = track.running.map((r) => describeRunning(r, unitActiveMs(track, r, now)));
+export function activity(track: TrackState, now: number, lines: number, host = false): string[] {
+  const running = track.running.map((r) => describeRunning(r, unitActiveMs(track, r, now), host));
   const out = running.slice(0, lines);
   if (out.length < lines && track.lastFinished)
     out.push(`last: ${describeNote(track.lastFinished)}`);
@@ -68,6 +70,7 @@ export function TrackPanel({
   width,
   activityLines,
   etaSeconds,
+  showHost,
 }: TrackPanelProps) {
   const t = useTheme();
   const status = trackStatus(tr);
@@ -90,7 +93,7 @@ export function TrackPanel({
     trackThroughput(tr, now)?.rowsPerSec,
   );
   const failColour = tr.failed > 0 ? tint(t, 'red') : undefined;
-  const lines = activity(tr, now, activityLines);
+  const lines = activity(tr, now, activityLines, showHost);
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
