@@ -19,10 +19,18 @@ export const FEED_FLUSH_MS = 250;
 /** Events a worker keeps while the database is away; past it, stages and warnings go first. */
 const FEED_BACKLOG = 2000;
 
+const ENDS = new Set<WorkerEvent['type']>([
+  'unit_done',
+  'unit_empty',
+  'unit_failed',
+  'worker_exit',
+]);
+
 /**
  * A worker's side of the feed: events are queued and written in batches, one batch in
  * flight at a time (so the feed has them in the worker's order). A unit's stage event
- * replaces its previous one still queued: the feed carries progress, not every step. It
+ * replaces its previous one still queued: the feed carries progress, not every step; a
+ * unit's end is written at once. It
  * never throws: a batch the database did not take is kept and written again later (the
  * worker itself waits the database out).
  */
@@ -50,6 +58,9 @@ export class FeedPublisher {
       const i = this.pending.findIndex((p) => p.type === 'stage' || p.type === 'warning');
       this.pending.splice(Math.max(i, 0), 1);
     }
+    // A unit's end goes at once: before its job leaves the queue, so the run that waits
+    // for the queue to empty has counted it when it ends.
+    if (ENDS.has(e.type)) void this.flush();
   }
 
   /** Events queued and not yet written. */

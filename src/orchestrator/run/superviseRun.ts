@@ -310,6 +310,8 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
       const end = (await Promise.race([finished, prepareAndSupervise()])) ?? (await finished);
       // Given up or taken over: the workers were told to stop at once; wait for them.
       await supervisor?.done;
+      // What other hosts' workers reported up to now is part of the run's end.
+      if (feeding && link.lostSince === undefined) await remote.readFeed().catch(() => {});
       every.clear();
       feeding = false;
       // The end for every view and for `status`, then the rest of the log.
