@@ -6,6 +6,7 @@ import {
   type RunState,
   reduce,
 } from '../../src/orchestrator/state/runState.js';
+import { attachLineOutput } from '../../src/orchestrator/headless/lineOutput.js';
 import { snapshot } from '../../src/orchestrator/state/snapshot.js';
 import {
   describeHost,
@@ -181,5 +182,30 @@ describe('the hosts of a run (reducer and summary)', () => {
     const r = s.tracks.regression.running[0]!;
     expect(describeRunning(r, 12_000)).toBe('EURUSD 2024-03: starting, 12 s');
     expect(describeRunning(r, 12_000, true)).toBe('EURUSD 2024-03 @other-host: starting, 12 s');
+  });
+});
+
+describe('the hosts in plain lines', () => {
+  it("names the hosts in the progress line once the run has more than one, and the other host's joining", async () => {
+    const s = run([
+      ...base,
+      listed(500, [{ pid: 13, track: 'regression' }]),
+      ...unit(remote, 1000, 'regression', 13, 'eurusd/2024-03'),
+    ]);
+    const lines: string[] = [];
+    const view = {
+      runId: 'r1',
+      getState: () => s,
+      subscribe: () => () => {},
+      done: new Promise<never>(() => {}),
+    };
+    const out = attachLineOutput(view, { progressMs: 60_000, write: (l) => lines.push(l) });
+    out.finish({ state: s, status: 'complete', exitCode: 0, message: undefined });
+    expect(lines.join('')).toContain('regression: worker other-host:13 joined the run');
+    const progress = lines.find((l) => l.includes(' progress '));
+    expect(progress).toContain(`; hosts: ${hostSummaries(s).map(describeHost).join(' · ')}`);
+    expect(progress).toMatch(
+      /hosts: vm-1 \(T1 2, T2 1, T3 1\) 0 done · other-host \(T2 1\) 1 done/,
+    );
   });
 });

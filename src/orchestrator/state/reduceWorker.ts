@@ -93,24 +93,29 @@ export function onWorkerEvent(
     case 'worker_exit':
       return state;
     case 'unit_start':
-      return withTrack(seenHost(startedWork(state, pid, at), e.host, at), track, (t) => ({
-        ...t,
-        running: [
-          ...t.running.filter((r) => r.unit !== e.unit),
-          {
-            unit: e.unit,
-            pid,
-            host: e.host,
-            remote,
-            attempt: e.attempt,
-            activity: undefined,
-            startedAt: at,
-            pausedMs: 0,
-            lastEventAt: at,
-            stalled: false,
-          },
-        ],
-      }));
+      // A start-up time is a child's (another host's worker may have the same pid).
+      return withTrack(
+        seenHost(remote ? state : startedWork(state, pid, at), e.host, at),
+        track,
+        (t) => ({
+          ...t,
+          running: [
+            ...t.running.filter((r) => r.unit !== e.unit),
+            {
+              unit: e.unit,
+              pid,
+              host: e.host,
+              remote,
+              attempt: e.attempt,
+              activity: undefined,
+              startedAt: at,
+              pausedMs: 0,
+              lastEventAt: at,
+              stalled: false,
+            },
+          ],
+        }),
+      );
     case 'stage': {
       const activity = { stage: e.stage, detail: e.detail, rows: e.rows, total: e.total };
       return withTrack(state, track, (t) => ({
