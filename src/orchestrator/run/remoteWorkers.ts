@@ -8,6 +8,9 @@ import type { RemoteWorker, RunEvent } from '../state/events.js';
 /** How often the registry is read for workers that joined or left. */
 export const REMOTE_POLL_MS = 2000;
 
+/** Rows taken from the feed at a time. */
+const FEED_BATCH = 2000;
+
 const key = (w: RemoteWorker) => `${w.host}:${w.pid}:${w.track}`;
 
 /**
@@ -18,7 +21,7 @@ const key = (w: RemoteWorker) => `${w.host}:${w.pid}:${w.track}`;
  * (`own`: every pid it started on `host`) are not remote, even once they exited.
  */
 export class RemoteWorkers {
-  private reading = false;
+  private reading: Promise<void> | undefined;
   private again = false;
   private listed = '';
 
@@ -34,35 +37,37 @@ export class RemoteWorkers {
     return this.withPgClient((c) => clearFeed(c));
   }
 
-  /** Takes the feed's new events now (or right after the read in progress). */
-  async readFeed(): Promise<void> {
+  /** Takes the feed's new events; resolves once taken (a read in progress reads again). */
+  readFeed(): Promise<void> {
     if (this.reading) {
       this.again = true;
-      return;
+      return this.reading;
     }
-    this.reading = true;
-    try {
-      do {
-        this.again = false;
-        for (;;) {
-          const events = await this.withPgClient((c) => takeFeed(c));
-          // Stamped with this process's clock: another host's clock may be off.
-          const at = Date.now();
-          for (const e of events)
-            this.dispatch({
-              type: 'worker_event',
-              at,
-              track: e.track,
-              pid: e.pid,
-              event: e,
-              remote: true,
-            });
-          if (events.length < 2000) break;
-        }
-      } while (this.again);
-    } finally {
-      this.reading = false;
-    }
+    this.reading = this.readAll().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async readAll(): Promise<void> {
+    do {
+      this.again = false;
+      for (;;) {
+        const events = await this.withPgClient((c) => takeFeed(c, FEED_BATCH));
+        // Stamped with this process's clock: another host's clock may be off.
+        const at = Date.now();
+        for (const e of events)
+          this.dispatch({
+            type: 'worker_event',
+            at,
+            track: e.track,
+            pid: e.pid,
+            event: e,
+            remote: true,
+          });
+        if (events.length < FEED_BATCH) break;
+      }
+    } while (this.again);
   }
 
   /** Reads the registry; dispatches the list of remote workers when it changed. */
