@@ -1,8 +1,9 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { TRACK_ORDER, trackEta } from '../orchestrator/state/runState.js';
+import { hostSummaries, TRACK_ORDER, trackEta } from '../orchestrator/state/runState.js';
 import { Footer, HELP_LINES, HelpOverlay } from './panels/Footer.js';
 import { Header } from './panels/Header.js';
+import { HostsPanel, hostLines } from './panels/HostsPanel.js';
 import { LogView } from './panels/LogView.js';
 import { Overall } from './panels/Overall.js';
 import { RecentEvents } from './panels/RecentEvents.js';
@@ -122,10 +123,19 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
   const details = TRACK_ORDER.map((k) =>
     trackDetailLines(state.tracks[k], state.now, trackEta(state, k), width, theme),
   );
-  // Rows of the panels of fixed height: header, system, each track's bar and details,
-  // overall, status line, footer. A new panel adds its rows here; activity and events
-  // share the rest (layout.ts).
-  const fixed = 1 + system.length + details.reduce((n, d) => n + 1 + d.length, 0) + 1 + 1 + 1;
+  const hosts = hostSummaries(state);
+  const hostsText = hostLines(hosts, width, rows < 32 ? 1 : 3);
+  // Rows of the panels of fixed height: header, system, hosts, each track's bar and
+  // details, overall, status line, footer. A new panel adds its rows here; activity and
+  // events share the rest (layout.ts).
+  const fixed =
+    1 +
+    system.length +
+    hostsText.length +
+    details.reduce((n, d) => n + 1 + d.length, 0) +
+    1 +
+    1 +
+    1;
   const budget = budgetRows({
     rows,
     fixed,
@@ -141,6 +151,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
         now={state.now}
       />
       <SystemPanel lines={system} />
+      <HostsPanel lines={hostsText} width={width} />
       {TRACK_ORDER.map((k, i) => (
         <TrackPanel
           key={k}
@@ -150,6 +161,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
           width={width}
           details={details[i]!}
           activityLines={budget.activity[i]!}
+          showHost={hosts.length > 1}
         />
       ))}
       <Overall state={state} width={width} />

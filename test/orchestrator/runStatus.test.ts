@@ -162,3 +162,51 @@ describe('status', () => {
     expect(r.tracks[0]).toMatchObject({ track: 'bollinger', total: 2, done: 1, rows: 5 });
   });
 });
+
+describe('status: hosts', () => {
+  it("lists each host's live workers per track (registry) beside what the run finished there (snapshot)", () => {
+    const f = facts();
+    const r = assembleStatus(
+      {
+        ...f,
+        workers: [
+          ...f.workers,
+          { workerId: 'o-pool', track: 'bollinger', host: 'other-host', pid: 9, silentSeconds: 2 },
+          { workerId: 'o-w', track: 'bollinger', host: 'other-host', pid: 9, silentSeconds: 2 },
+        ],
+      },
+      alive,
+    );
+    // The snapshot's units were reported by host "h" (test/support/runEvents.ts).
+    const fromSnapshot = f.snapshot!.hosts.find((h) => h.host === 'h')!;
+    expect(r.hosts).toEqual([
+      {
+        host: 'vm',
+        workers: { bollinger: 0, regression: 1, extraction: 0 },
+        done: 0,
+        noData: 0,
+        failed: 0,
+        unitsPerSec: null,
+      },
+      {
+        host: 'h',
+        workers: { bollinger: 0, regression: 0, extraction: 0 },
+        done: fromSnapshot.done,
+        noData: 0,
+        failed: 0,
+        unitsPerSec: fromSnapshot.unitsPerSec,
+      },
+      {
+        host: 'other-host',
+        workers: { bollinger: 1, regression: 0, extraction: 0 },
+        done: 0,
+        noData: 0,
+        failed: 0,
+        unitsPerSec: null,
+      },
+    ]);
+    expect(fromSnapshot.done).toBe(4);
+    expect(formatStatus(r)).toContain(`hosts: vm (T2 1) 0 done · h (no workers) 4 done`);
+    expect(formatStatus(r)).toMatch(/ · other-host \(T1 1\) 0 done$/m);
+  });
+});

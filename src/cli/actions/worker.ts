@@ -31,7 +31,23 @@ export async function workerAction(flags: WorkerFlags, cmd: Command): Promise<vo
   console.trace = (...args: unknown[]) => say(`queue: ${String(args[0]).split('\n')[0]}`);
   // Loaded here: the track runners (Arrow, Parquet) are not needed by other commands.
   const { startWorker } = await import('../../orchestrator/worker/runWorker.js');
-  const emit = createEmitter(flags.track);
+  const supervised = process.env[SUPERVISED_ENV] === '1';
+  // A worker a user started (any host) also writes its events to the worker feed, for
+  // the live run's supervisor; a supervised one's reach it through its stdout.
+  const feed = supervised
+    ? undefined
+    : new (await import('../../orchestrator/live/workerFeed.js')).FeedPublisher(
+        ctx.db.withPgClient,
+      );
+  const emit = createEmitter(
+    flags.track,
+    feed
+      ? (line) => {
+          process.stdout.write(line);
+          feed.push(JSON.parse(line));
+        }
+      : undefined,
+  );
   emit({ type: 'worker_start', concurrency });
   const worker = await startWorker({
     db: ctx.db,
@@ -52,7 +68,7 @@ export async function workerAction(flags: WorkerFlags, cmd: Command): Promise<vo
   // Nobody reads our events any more (the supervisor died, a pipe closed): finish the
   // current unit quietly, so its commit and its job's completion still happen.
   process.stdout.on('error', () => worker.stop('stdout closed'));
-  if (process.env[SUPERVISED_ENV] === '1') {
+  if (supervised) {
     // The supervisor holds our stdin open: when it dies, even by SIGKILL, stdin ends.
     process.stdin.on('end', () => worker.stop('the supervisor went away'));
     process.stdin.on('error', () => worker.stop('the supervisor went away'));
@@ -62,6 +78,9 @@ export async function workerAction(flags: WorkerFlags, cmd: Command): Promise<vo
     await worker.done;
   } catch (err) {
     throw new UserError(`worker stopped: ${(err as Error).message}`, EXIT.failed);
+  } finally {
+    // Its last events (worker_exit) reach the run, if the database takes them within 5 s.
+    await feed?.close(Date.now() + 5000);
   }
   process.exitCode = EXIT.ok;
 }

@@ -116,4 +116,13 @@ export const MIGRATIONS: readonly Migration[] = [
         finished_at timestamptz NOT NULL DEFAULT now());
       CREATE INDEX unit_history_run ON ${S}.unit_history (run_id, track, unit, id);`,
   },
+  {
+    id: 5,
+    name: 'worker feed: the events of workers the supervisor does not run',
+    sql: `
+      CREATE TABLE ${S}.worker_feed (
+        id bigserial PRIMARY KEY,
+        event jsonb NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now());`,
+  },
 ];

@@ -1,14 +1,20 @@
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../state/eta.js';
 import { paintFor } from '../text/paint.js';
-import { describeNote, describeTotals } from '../text/describe.js';
+import { describeHost, describeNote, describeTotals } from '../text/describe.js';
 import type { RunEnding, RunView } from '../state/runFeed.js';
-import { overall, TRACK_ORDER, thisRunTotals, trackStatus } from '../state/runState.js';
+import {
+  hostSummaries,
+  overall,
+  TRACK_ORDER,
+  thisRunTotals,
+  trackStatus,
+} from '../state/runState.js';
 
 /**
  * Plain lines (stdout not a terminal, no `--json`; `status --watch`; the background
  * supervisor's log): one line per finished unit, control action or problem, and a
- * progress line every `progressMs`.
+ * progress line every `progressMs` (with the hosts when the run has more than one).
  */
 export function attachLineOutput(
   run: RunView,
@@ -38,8 +44,10 @@ export function attachLineOutput(
       const tr = s.tracks[t];
       return `${t} ${tr.done + tr.empty + tr.failed}/${tr.total} ${trackStatus(tr)}`;
     });
+    const hosts = hostSummaries(s);
+    const where = hosts.length > 1 ? `; hosts: ${hosts.map(describeHost).join(' · ')}` : '';
     o.write(
-      `${stamp(s.now)}   progress ${o2.finished}/${o2.total} (${parts.join(', ')}), ETA ${formatDuration(o2.eta)}\n`,
+      `${stamp(s.now)}   progress ${o2.finished}/${o2.total} (${parts.join(', ')}), ETA ${formatDuration(o2.eta)}${where}\n`,
     );
   };
   const timer = setInterval(progress, o.progressMs);

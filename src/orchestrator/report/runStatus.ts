@@ -6,6 +6,8 @@ import { TRACKS } from '../plan/planUnits.js';
 import { taskName } from '../queue/queueNames.js';
 import type { Snapshot } from '../state/snapshot.js';
 import { formatDuration } from '../state/eta.js';
+import type { HostSummary } from '../state/hosts.js';
+import { describeHost } from '../text/describe.js';
 import { readStatusFacts, type StatusFacts, type WorkerFact } from './statusFacts.js';
 
 /** A unit at work, with the worker (and host) holding it. */
@@ -38,6 +40,16 @@ export interface TrackStatusRow {
   readonly etaSeconds: number | null;
 }
 
+export interface HostRow {
+  readonly host: string;
+  readonly workers: Readonly<Record<TrackName, number>>;
+  /** Units this run finished there: done, no data, failed (0 for a run without a snapshot). */
+  readonly done: number;
+  readonly noData: number;
+  readonly failed: number;
+  readonly unitsPerSec: number | null;
+}
+
 export interface StatusReport {
   readonly run: {
     runId: string;
@@ -57,6 +69,11 @@ export interface StatusReport {
     etaSeconds: number | null;
   } | null;
   readonly tracks: readonly TrackStatusRow[];
+  /**
+   * The run's hosts: live worker processes per track (from the registry) and what this
+   * run's units did there (from the supervisor's state); the supervisor's host first.
+   */
+  readonly hosts: readonly HostRow[];
   /** Live worker processes, one each (a process registers several queue ids). */
   readonly workers: ReadonlyArray<{
     track: string;
@@ -112,7 +129,7 @@ export function assembleStatus(
   alive: (pid: number) => boolean = isAlive,
 ): StatusReport {
   const run = f.run;
-  if (!run) return { run: null, tracks: [], workers: [] };
+  if (!run) return { run: null, tracks: [], hosts: [], workers: [] };
   const live = liveWorkers(f, alive);
   const snap = f.snapshot;
   const tracks = TRACKS.map((track): TrackStatusRow => {
@@ -167,6 +184,7 @@ export function assembleStatus(
       etaSeconds: snap?.overall.etaSeconds ?? null,
     },
     tracks,
+    hosts: hostRows(run.host, snap, [...byProcess.values()]),
     workers: [...byProcess.values()].map((w) => ({
       track: w.track,
       host: w.host,
@@ -174,6 +192,44 @@ export function assembleStatus(
       heartbeatAgeSeconds: Math.round(w.silentSeconds),
     })),
   };
+}
+
+/** Per host: its live workers per track, and what the run's snapshot has it finish. */
+function hostRows(
+  home: string,
+  snap: Snapshot | undefined,
+  workers: readonly WorkerFact[],
+): HostRow[] {
+  const rows = new Map<string, HostRow>();
+  const row = (host: string): HostRow => {
+    const known = rows.get(host);
+    if (known) return known;
+    // Snapshots of older versions have no hosts.
+    const h = snap?.hosts?.find((x) => x.host === host);
+    const fresh: HostRow = {
+      host,
+      workers: { bollinger: 0, regression: 0, extraction: 0 },
+      done: h?.done ?? 0,
+      noData: h?.empty ?? 0,
+      failed: h?.failed ?? 0,
+      unitsPerSec: h?.unitsPerSec ?? null,
+    };
+    rows.set(host, fresh);
+    return fresh;
+  };
+  row(home);
+  for (const h of snap?.hosts ?? []) row(h.host);
+  for (const w of workers) {
+    const r = row(w.host);
+    if ((TRACKS as readonly string[]).includes(w.track))
+      rows.set(w.host, {
+        ...r,
+        workers: { ...r.workers, [w.track]: r.workers[w.track as TrackName] + 1 },
+      });
+  }
+  return [...rows.values()].sort((a, b) =>
+    a.host === home ? -1 : b.host === home ? 1 : a.host < b.host ? -1 : 1,
+  );
 }
 
 /** The last or live run, from the database alone (works from another shell or machine). */
@@ -185,6 +241,20 @@ export async function readStatus(
   if (!report.run || !facts.run) return report;
   const age = Math.max(0, Math.round((Date.now() - facts.run.heartbeatAt.getTime()) / 1000));
   return { ...report, run: { ...report.run, heartbeatAgeSeconds: age } };
+}
+
+/** A host row in the words of the dashboard's hosts line. */
+function hostSummaryOf(h: HostRow): HostSummary {
+  return {
+    host: h.host,
+    supervisor: false,
+    workers: h.workers,
+    running: 0,
+    done: h.done,
+    empty: h.noData,
+    failed: h.failed,
+    unitsPerSec: h.unitsPerSec ?? undefined,
+  };
 }
 
 /** The report as text. */
@@ -214,5 +284,6 @@ export function formatStatus(s: StatusReport): string {
   for (const w of s.workers) hosts.set(w.host, (hosts.get(w.host) ?? 0) + 1);
   const perHost = [...hosts].map(([h, n]) => `${h}: ${n}`).join(', ');
   lines.push(`${s.workers.length} live worker(s)${perHost ? ` (${perHost})` : ''}`);
+  lines.push(`hosts: ${s.hosts.map((h) => describeHost(hostSummaryOf(h))).join(' · ')}`);
   return lines.join('\n');
 }

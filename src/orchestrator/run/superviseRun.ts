@@ -34,6 +34,7 @@ import { readHistory } from './history.js';
 import { DeadWorkers } from './deadWorkers.js';
 import { Every } from './every.js';
 import { prepareQueue } from './prepareQueue.js';
+import { REMOTE_POLL_MS, RemoteWorkers } from './remoteWorkers.js';
 import { SupervisorLink } from './supervisorLink.js';
 
 export interface SuperviseOptions {
@@ -111,7 +112,10 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
   const logFile = path.join(logDir, `${runId}.ndjson`);
   let log: WriteStream | undefined;
 
+  /** Every worker this process started (a registry row of one is never another host's). */
+  const ownPids = new Set<number>();
   const dispatch = (ev: RunEvent) => {
+    if (ev.type === 'child_started') ownPids.add(ev.pid);
     state = reduce(state, ev);
     // The phase the run record shows: the reducer's (planning ends when the plan comes).
     if (ev.type === 'run_phase' || ev.type === 'run_planned') phase = state.phase;
@@ -136,6 +140,13 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
   let ownsRow = true;
   /** True once the database was unreachable for longer than the limit. */
   let gaveUp = false;
+  // Workers that users started (any host) reach the run through the worker feed.
+  const remote = new RemoteWorkers(ctx.db.withPgClient, host, ownPids, dispatch);
+  /** True while this run takes the worker feed (from its preparation to its end). */
+  let feeding = false;
+  const takeFeed = () => {
+    if (feeding && link.lostSince === undefined) void remote.readFeed().catch(onDbError);
+  };
 
   const link = new SupervisorLink(
     ctx.db.pool,
@@ -150,6 +161,7 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
           ...(error ? { error } : {}),
         }),
       onCommand: () => void takeCommands(),
+      onFeed: () => takeFeed(),
       onGiveUp: (message) => {
         gaveUp = true;
         void supervisor?.stopAll('now');
@@ -300,7 +312,10 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
       const end = (await Promise.race([finished, prepareAndSupervise()])) ?? (await finished);
       // Given up or taken over: the workers were told to stop at once; wait for them.
       await supervisor?.done;
+      // What other hosts' workers reported up to now is part of the run's end.
+      if (feeding && link.lostSince === undefined) await remote.readFeed().catch(() => {});
       every.clear();
+      feeding = false;
       // The report first: a view stops following at the end.
       await publishReport(end);
       // The end for every view and for `status`, then the rest of the log.
@@ -377,6 +392,14 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
   > {
     try {
       await reachable(() => ctx.db.withPgClient((c) => pruneRunEvents(c, KEEP_EVENTS_OF_RUNS)));
+      await reachable(() => remote.start());
+      feeding = true;
+      every.add(1000, takeFeed);
+      every.add(
+        REMOTE_POLL_MS,
+        () => (link.lostSince === undefined ? remote.poll() : undefined),
+        onDbError,
+      );
       const scope = await reachable(() => seedIfEmpty());
       if (stopRequested) return undefined;
       dispatch({ type: 'run_phase', at: Date.now(), phase: 'preflight' });

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { describeLoss, isConnectionLoss } from '../../db/connection/connectionLoss.js';
 import { META_SCHEMA } from '../../db/dataset.js';
 import { CONTROL_CHANNEL } from '../live/controlChannel.js';
+import { FEED_CHANNEL } from '../live/workerFeed.js';
 import { type Claim, claimLiveRun, releaseLiveRunLock, tryLiveRunLock } from '../live/election.js';
 
 /** How the link reports what happens to it. */
@@ -10,6 +11,8 @@ export interface LinkEvents {
   readonly onChange: (state: 'lost' | 'back', since: number, error?: string) => void;
   /** A command may be waiting (a NOTIFY arrived, or the link came back). */
   readonly onCommand: () => void;
+  /** A worker the supervisor does not run wrote to the worker feed (or the link came back). */
+  readonly onFeed: () => void;
   /** Unreachable for longer than the limit: the run must give up. */
   readonly onGiveUp: (message: string) => void;
   /** Another supervisor owns the database's live run now: this one must stand down. */
@@ -20,7 +23,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 /**
  * The supervisor's link to the database. One session (a client kept out of the pool)
- * holds the live-run lock and LISTENs for commands. When the database goes away — that
+ * holds the live-run lock and LISTENs for commands and for the worker feed. When the database goes away — that
  * session errors, or any query of the run fails with a connection error — the link is
  * `lost`: it reconnects with backoff (0.25 s doubling to 5 s), takes the lock back, checks
  * the run is still recorded as its own and listens again. Past `giveUpAfterMs` it gives up;
@@ -49,6 +52,7 @@ export class SupervisorLink {
     });
     client.on('notification', (n) => {
       if (n.channel === CONTROL_CHANNEL && n.payload === this.runId) this.events.onCommand();
+      if (n.channel === FEED_CHANNEL) this.events.onFeed();
     });
   }
 
@@ -70,7 +74,7 @@ export class SupervisorLink {
       if (claim.kind === 'won') {
         this.client = client;
         this.attach(client);
-        await client.query(`LISTEN ${CONTROL_CHANNEL}`);
+        await client.query(`LISTEN ${CONTROL_CHANNEL}; LISTEN ${FEED_CHANNEL}`);
         return claim;
       }
       client.release();
@@ -136,13 +140,14 @@ export class SupervisorLink {
           client.release();
           return this.standDown('the run was declared lost while the database was unreachable');
         }
-        await client.query(`LISTEN ${CONTROL_CHANNEL}`);
+        await client.query(`LISTEN ${CONTROL_CHANNEL}; LISTEN ${FEED_CHANNEL}`);
         const since = this.lostAt;
         this.client = client;
         this.attach(client);
         this.lostAt = undefined;
         this.events.onChange('back', since);
         this.events.onCommand();
+        this.events.onFeed();
       } catch (err) {
         client?.release(err as Error);
       }
@@ -161,7 +166,7 @@ export class SupervisorLink {
     this.client = undefined;
     if (!client) return;
     try {
-      await client.query(`UNLISTEN ${CONTROL_CHANNEL}`);
+      await client.query('UNLISTEN *');
       await releaseLiveRunLock(client);
       client.release();
     } catch (err) {

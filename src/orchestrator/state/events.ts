@@ -27,6 +27,13 @@ export interface PlannedTrack {
   readonly workers: number;
 }
 
+/** A worker process the supervisor does not run (`bqx-monitor worker` started by a user). */
+export interface RemoteWorker {
+  readonly host: string;
+  readonly pid: number;
+  readonly track: TrackName;
+}
+
 /**
  * Everything that changes the run's state; `at` is epoch milliseconds. The supervisor
  * publishes every event but `tick` to the database, and views fold them with the same
@@ -74,6 +81,18 @@ export type RunEvent =
       readonly track: TrackName;
       readonly pid: number;
       readonly event: WorkerEvent;
+      /** From a worker the supervisor does not run (another host's), through the worker feed. */
+      readonly remote?: true;
+    }
+  | {
+      /**
+       * The workers the supervisor does not run, as the worker registry lists them now
+       * (published when the list changes). One that left the list died or exited: its
+       * running units are dropped (the queue gives them to another worker).
+       */
+      readonly type: 'remote_workers';
+      readonly at: number;
+      readonly workers: readonly RemoteWorker[];
     }
   | {
       readonly type: 'worker_log';

@@ -56,6 +56,13 @@ export type Note =
       /** Units it was running: they are retried. */
       readonly units: readonly string[];
     }
+  | {
+      /** A worker the supervisor does not run joined the run or left it. */
+      readonly kind: 'remote_worker';
+      readonly host: string;
+      readonly pid: number;
+      readonly joined: boolean;
+    }
   | { readonly kind: 'track_state'; readonly status: TrackStatus; readonly reason: string }
   | { readonly kind: 'track_note'; readonly message: string }
   | {

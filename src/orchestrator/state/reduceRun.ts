@@ -65,12 +65,14 @@ export function onTrackState(s: RunState, ev: Ev<'track_state'>): RunState {
 
 /** A worker process ended; an unexpected end is a crash, and its units are retried. */
 export function onChildExited(s: RunState, ev: Ev<'child_exited'>): RunState {
-  const lost = s.tracks[ev.track].running.filter((r) => r.pid === ev.pid);
+  // Its units, not those of another host's worker that has the same pid.
+  const mine = (r: { pid: number; remote: boolean }) => r.pid === ev.pid && !r.remote;
+  const lost = s.tracks[ev.track].running.filter(mine);
   const { [ev.pid]: _, ...starting } = s.starting;
   const next = withTrack({ ...s, starting }, ev.track, (t) => ({
     ...t,
     workers: t.workers.filter((p) => p !== ev.pid),
-    running: t.running.filter((r) => r.pid !== ev.pid),
+    running: t.running.filter((r) => !mine(r)),
     crashes: ev.expected ? t.crashes : t.crashes + 1,
   }));
   if (ev.expected) return next;

@@ -2,6 +2,7 @@ import type { WorkerEvent } from '../../tracks/protocol/events.js';
 import { RATE_WINDOW_MS } from './eta.js';
 import type { Note } from './notes.js';
 import { addFinish } from './paceSeries.js';
+import { seenHost, tallyHost } from './reduceHosts.js';
 import { note, withTrack } from './stateOps.js';
 import { type RunState, TIMINGS_KEPT, type TrackState } from './stateTypes.js';
 
@@ -37,7 +38,7 @@ function finish(
 function finished(
   state: RunState,
   at: number,
-  e: { track: WorkerEvent['track']; unit: string },
+  e: { track: WorkerEvent['track']; unit: string; host: string },
   rows: number,
   bytes: number,
   kind: 'done' | 'empty' | 'failed',
@@ -64,7 +65,9 @@ function finished(
       lastFinished: n,
     };
   });
-  return first ? note(next, at, e.track, kind === 'failed' ? 'error' : 'info', n) : next;
+  if (!first) return next;
+  const tallied = tallyHost(next, e.host, at, rows, kind);
+  return note(tallied, at, e.track, kind === 'failed' ? 'error' : 'info', n);
 }
 
 /** A worker's first unit: how long it took to start is part of what a new worker costs. */
@@ -75,31 +78,46 @@ function startedWork(state: RunState, pid: number, at: number): RunState {
   return { ...state, starting, startups: [...state.startups, at - since].slice(-20) };
 }
 
-/** Folds one protocol event of a worker (process `pid`) into the state. */
-export function onWorkerEvent(state: RunState, at: number, pid: number, e: WorkerEvent): RunState {
+/**
+ * Folds one protocol event of a worker (process `pid`) into the state; `remote`: a worker
+ * the supervisor does not run (its units leave with it when the registry drops it).
+ */
+export function onWorkerEvent(
+  state: RunState,
+  at: number,
+  pid: number,
+  e: WorkerEvent,
+  remote = false,
+): RunState {
   const track = e.track;
   switch (e.type) {
     case 'worker_start':
     case 'worker_exit':
       return state;
     case 'unit_start':
-      return withTrack(startedWork(state, pid, at), track, (t) => ({
-        ...t,
-        running: [
-          ...t.running.filter((r) => r.unit !== e.unit),
-          {
-            unit: e.unit,
-            pid,
-            host: e.host,
-            attempt: e.attempt,
-            activity: undefined,
-            startedAt: at,
-            pausedMs: 0,
-            lastEventAt: at,
-            stalled: false,
-          },
-        ],
-      }));
+      // A start-up time is a child's (another host's worker may have the same pid).
+      return withTrack(
+        seenHost(remote ? state : startedWork(state, pid, at), e.host, at),
+        track,
+        (t) => ({
+          ...t,
+          running: [
+            ...t.running.filter((r) => r.unit !== e.unit),
+            {
+              unit: e.unit,
+              pid,
+              host: e.host,
+              remote,
+              attempt: e.attempt,
+              activity: undefined,
+              startedAt: at,
+              pausedMs: 0,
+              lastEventAt: at,
+              stalled: false,
+            },
+          ],
+        }),
+      );
     case 'stage': {
       const activity = { stage: e.stage, detail: e.detail, rows: e.rows, total: e.total };
       return withTrack(state, track, (t) => ({

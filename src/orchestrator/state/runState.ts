@@ -1,5 +1,6 @@
 import type { RunEvent } from './events.js';
 import { onChildExited, onConnection, onFinished, onPlanned, onTrackState } from './reduceRun.js';
+import { onRemoteWorkers } from './reduceHosts.js';
 import { onWorkerEvent } from './reduceWorker.js';
 import { note, withTrack } from './stateOps.js';
 import type { RunState } from './stateTypes.js';
@@ -7,6 +8,7 @@ import type { RunState } from './stateTypes.js';
 export type { Level, Note, RecentEvent } from './notes.js';
 export * from './stateTypes.js';
 export * from './trackProgress.js';
+export * from './hosts.js';
 export type { TrackStatus } from './trackMachine.js';
 
 /**
@@ -61,7 +63,9 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
     case 'run_history':
       return { ...s, history: ev.tracks, budget: ev.budget };
     case 'worker_event':
-      return onWorkerEvent(s, ev.at, ev.pid, ev.event);
+      return onWorkerEvent(s, ev.at, ev.pid, ev.event, ev.remote === true);
+    case 'remote_workers':
+      return onRemoteWorkers(s, ev);
     case 'worker_log':
       return note(s, ev.at, ev.track, ev.stream === 'stderr' ? 'warn' : 'info', {
         kind: 'worker_log',

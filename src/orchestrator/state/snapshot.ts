@@ -1,5 +1,6 @@
 import { describeActivity, describeNote } from '../text/describe.js';
 import {
+  hostSummaries,
   overall,
   PARTITIONS_PER_UNIT,
   remainingUnits,
@@ -85,6 +86,10 @@ export function snapshot(state: RunState) {
       etaSeconds: o.eta === undefined ? null : round(o.eta, 0),
     },
     tracks: TRACK_ORDER.map((track) => trackSnapshot(state, state.tracks[track], state.now)),
+    hosts: hostSummaries(state).map((h) => ({
+      ...h,
+      unitsPerSec: h.unitsPerSec === undefined ? null : round(h.unitsPerSec, 3),
+    })),
     system: state.system ?? null,
     database: state.database ?? null,
   };

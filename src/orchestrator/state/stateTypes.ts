@@ -4,7 +4,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import type { DatabaseSample } from '../sample/databaseSampler.js';
 import type { SystemSample } from '../sample/systemSampler.js';
 import type { Finish } from './eta.js';
-import type { LinkSide, RunOutcome, RunPhase } from './events.js';
+import type { LinkSide, RemoteWorker, RunOutcome, RunPhase } from './events.js';
 import type { Note, RecentEvent } from './notes.js';
 import type { Budget, TrackHistory } from './historyTypes.js';
 import { EMPTY_PACE, type PaceSeries } from './paceSeries.js';
@@ -35,6 +35,8 @@ export interface RunningUnit {
   readonly unit: string;
   readonly pid: number;
   readonly host: string;
+  /** Run by a worker the supervisor does not run (it reached the run through the feed). */
+  readonly remote: boolean;
   readonly attempt: number;
   /** Undefined until its first stage: starting. */
   readonly activity: StageActivity | undefined;
@@ -52,6 +54,17 @@ export interface ThisRun {
   readonly failed: number;
   readonly rows: number;
   readonly bytes: number;
+}
+
+/** What this run's workers on one host finished (for the hosts line and `status`). */
+export interface HostTally {
+  /** When a unit of this host was first seen starting or finishing. */
+  readonly since: number;
+  readonly done: number;
+  readonly empty: number;
+  readonly failed: number;
+  /** Its finished units (done or no data) for its rate, trimmed to the rate window. */
+  readonly finishes: readonly Finish[];
 }
 
 /** A closed interval of epoch ms. */
@@ -124,6 +137,10 @@ export interface RunState {
   readonly maxAttempts: number;
   readonly stallMs: number;
   readonly tracks: Readonly<Record<TrackName, TrackState>>;
+  /** Workers the supervisor does not run, as the registry lists them (`remote_workers`). */
+  readonly remoteWorkers: readonly RemoteWorker[];
+  /** Per host, what this run's units finished there. */
+  readonly hosts: Readonly<Record<string, HostTally>>;
   /** Workers started and not yet at their first unit: pid → when it started. */
   readonly starting: Readonly<Record<number, number>>;
   /** How long this run's workers took from their start to their first unit (ms), latest kept. */
@@ -193,6 +210,8 @@ export function initialState(now = 0): RunState {
       regression: emptyTrack('regression'),
       extraction: emptyTrack('extraction'),
     },
+    remoteWorkers: [],
+    hosts: {},
     starting: {},
     startups: [],
     history: undefined,

@@ -1,5 +1,5 @@
 import type { Note } from '../state/notes.js';
-import type { RunningUnit, StageActivity } from '../state/runState.js';
+import type { HostSummary, RunningUnit, StageActivity } from '../state/runState.js';
 
 /** `audcad/2024-09` → `AUDCAD 2024-09`; `gbpnzd` → `GBPNZD`. */
 export function unitLabel(unit: string): string {
@@ -38,11 +38,28 @@ export function describeActivity(a: StageActivity | undefined): string {
   return verb;
 }
 
-/** `AUDCAD 2024-09: computing w45 (attempt 2), 12 s — STALLED`. */
-export function describeRunning(r: RunningUnit, activeMs: number): string {
+/**
+ * `AUDCAD 2024-09: computing w45 (attempt 2), 12 s — STALLED`; with `withHost` (the run
+ * has more than one host) `AUDCAD 2024-09 @vm-2: …`.
+ */
+export function describeRunning(r: RunningUnit, activeMs: number, withHost = false): string {
   const retry = r.attempt > 1 ? ` (attempt ${r.attempt})` : '';
   const stall = r.stalled ? ' — STALLED' : '';
-  return `${unitLabel(r.unit)}: ${describeActivity(r.activity)}${retry}, ${Math.round(activeMs / 1000)} s${stall}`;
+  const where = withHost ? ` @${r.host}` : '';
+  return `${unitLabel(r.unit)}${where}: ${describeActivity(r.activity)}${retry}, ${Math.round(activeMs / 1000)} s${stall}`;
+}
+
+const TRACK_SHORT = { bollinger: 'T1', regression: 'T2', extraction: 'T3' } as const;
+
+/** `vm-1 (T1 2, T2 1) 40 done 0.8/s` (done: units done or with no data); `vm-2 (no workers) 5 done, 1 failed`. */
+export function describeHost(h: HostSummary): string {
+  const workers = (Object.keys(TRACK_SHORT) as (keyof typeof TRACK_SHORT)[])
+    .filter((k) => h.workers[k] > 0)
+    .map((k) => `${TRACK_SHORT[k]} ${h.workers[k]}`);
+  const failed = h.failed > 0 ? `, ${formatCount(h.failed)} failed` : '';
+  const r = h.unitsPerSec;
+  const rate = r === undefined ? '' : ` ${r.toFixed(r >= 10 ? 0 : r >= 0.1 ? 1 : 2)}/s`;
+  return `${h.host} (${workers.length ? workers.join(', ') : 'no workers'}) ${formatCount(h.done + h.empty)} done${failed}${rate}`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -85,6 +102,10 @@ export function describeNote(n: Note): string {
       const units = n.units.length ? `; ${n.units.map(unitLabel).join(', ')} will be retried` : '';
       return `worker ${n.pid} ${how}${units}`;
     }
+    case 'remote_worker':
+      return n.joined
+        ? `worker ${n.host}:${n.pid} joined the run`
+        : `worker ${n.host}:${n.pid} left the run`;
     case 'track_state':
       return n.reason;
     case 'track_note':

@@ -105,8 +105,8 @@ export function trackDetailLines(
  * The lines of activity of a track: each running worker, then the latest finished unit;
  * when the running ones do not all fit, the last line says how many more run.
  */
-export function activity(track: TrackState, now: number, lines: number): string[] {
-  const running = track.running.map((r) => describeRunning(r, unitActiveMs(track, r, now)));
+export function activity(track: TrackState, now: number, lines: number, host = false): string[] {
+  const running = track.running.map((r) => describeRunning(r, unitActiveMs(track, r, now), host));
   if (running.length > lines && lines >= 2)
     return [...running.slice(0, lines - 1), `… ${running.length - lines + 1} more running`];
   const out = running.slice(0, lines);
@@ -129,6 +129,8 @@ export interface TrackPanelProps {
   readonly details: readonly FlowLine[];
   /** Activity lines under them (running workers, then the last finished unit). */
   readonly activityLines: number;
+  /** Name each running unit's host (the run has more than one). */
+  readonly showHost?: boolean;
 }
 
 /** One track: badge, progress bar and counts, its details, and what its workers are doing. */
@@ -139,6 +141,7 @@ export function TrackPanel({
   width,
   details,
   activityLines,
+  showHost,
 }: TrackPanelProps) {
   const t = useTheme();
   const status = trackStatus(tr);
@@ -160,7 +163,7 @@ export function TrackPanel({
         {tail}
       </Text>
       <FlowLines lines={details} />
-      {activity(tr, now, activityLines).map((l, i) => (
+      {activity(tr, now, activityLines, showHost).map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} wrap="truncate" dimColor={l.startsWith('last:')}>
           {`    ${truncate(txt(t, l), width - 4, t.g)}`}
