@@ -16,7 +16,7 @@ import {
   trackDetailLines,
   wantedActivityLines,
 } from './panels/TrackPanel.js';
-import { budgetRows } from './layout.js';
+import { budgetRows, MIN_EVENT_LINES } from './layout.js';
 import { txt, useTheme } from './theme.js';
 import { type Mode, useDashboardKeys } from './useDashboardKeys.js';
 import type { DashboardControls, QuitReason } from './dashboardControls.js';
@@ -124,23 +124,17 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
     trackDetailLines(state.tracks[k], state.now, trackEta(state, k), width, theme),
   );
   const hosts = hostSummaries(state);
+  // Rows of the panels of fixed height: header, system, each track's bar and details,
+  // overall, status line, footer. A new panel adds its rows here; activity and events
+  // share the rest (layout.ts).
+  const fixed = 1 + system.length + details.reduce((n, d) => n + 1 + d.length, 0) + 1 + 1 + 1;
+  const wanted = TRACK_ORDER.map((k) => wantedActivityLines(state.tracks[k]));
+  // The hosts line: always when workers of other hosts take part; with the one host, only
+  // on a row the events could spare.
   const hostsText = hostLines(hosts, width, rows < 32 ? 1 : 3);
-  // Rows of the panels of fixed height: header, system, hosts, each track's bar and
-  // details, overall, status line, footer. A new panel adds its rows here; activity and
-  // events share the rest (layout.ts).
-  const fixed =
-    1 +
-    system.length +
-    hostsText.length +
-    details.reduce((n, d) => n + 1 + d.length, 0) +
-    1 +
-    1 +
-    1;
-  const budget = budgetRows({
-    rows,
-    fixed,
-    wanted: TRACK_ORDER.map((k) => wantedActivityLines(state.tracks[k])),
-  });
+  const spare = budgetRows({ rows, fixed, wanted }).events > MIN_EVENT_LINES;
+  const hostRows = hosts.length > 1 || spare ? hostsText : [];
+  const budget = budgetRows({ rows, fixed: fixed + hostRows.length, wanted });
   const prompt = promptOf(mode);
   return (
     <Box flexDirection="column" width={width}>
@@ -151,7 +145,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
         now={state.now}
       />
       <SystemPanel lines={system} />
-      <HostsPanel lines={hostsText} width={width} />
+      {hostRows.length > 0 && <HostsPanel lines={hostRows} width={width} />}
       {TRACK_ORDER.map((k, i) => (
         <TrackPanel
           key={k}
