@@ -22,6 +22,15 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
+/** Marks the database's run live (the feed keeps events only then) or not. */
+async function liveRun(live: boolean) {
+  await db.pool.query(
+    `INSERT INTO bqx_monitor.runs (run_id, status, host, pid) VALUES ('r1', $1, 'vm-1', 1)
+     ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status`,
+    [live ? 'running' : 'complete'],
+  );
+}
+
 const HOST = 'other-host';
 const ev = (body: Record<string, unknown>): WorkerEvent =>
   ({
@@ -36,6 +45,16 @@ const stage = (rows: number) =>
   ev({ type: 'stage', unit: 'eurusd/2024-08', stage: 'write', rows, total: 100 });
 
 describe('the worker feed', () => {
+  it('keeps nothing while no run is live: nobody would take it', async () => {
+    await liveRun(false);
+    const feed = new FeedPublisher(withPgClient, 60_000);
+    feed.push(ev({ type: 'worker_start' }));
+    expect(await feed.flush()).toBe(true);
+    await feed.close(Date.now());
+    expect(await withPgClient((c) => takeFeed(c))).toEqual([]);
+    await liveRun(true);
+  });
+
   it("carries a worker's events in order, a unit's stages coalesced to the latest", async () => {
     // A long period: only the explicit flush writes.
     const feed = new FeedPublisher(withPgClient, 60_000);

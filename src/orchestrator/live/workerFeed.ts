@@ -98,11 +98,17 @@ export class FeedPublisher {
   }
 }
 
+/**
+ * Appends a batch, only while a run is live: with none, nobody would take the rows (the
+ * next run drops what was written before it anyway).
+ */
 async function writeFeed(client: pg.ClientBase, batch: readonly WorkerEvent[]): Promise<void> {
   await client.query(
     `WITH ins AS (
        INSERT INTO ${META_SCHEMA}.worker_feed (event)
-       SELECT e FROM unnest($1::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n RETURNING 1)
+       SELECT e FROM unnest($1::jsonb[]) WITH ORDINALITY AS t(e, n)
+        WHERE EXISTS (SELECT 1 FROM ${META_SCHEMA}.runs WHERE status = 'running')
+        ORDER BY n RETURNING 1)
      SELECT pg_notify($2, ''), (SELECT count(*) FROM ins) AS n`,
     [batch.map((e) => JSON.stringify(e)), FEED_CHANNEL],
   );
