@@ -1,21 +1,27 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters as strip } from 'node:util';
+import { render } from 'ink-testing-library';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { controlsOf } from '../../src/cli/live/attach.js';
 import type { WithPgClient } from '../../src/db/connection/pool.js';
 import { RunFollower } from '../../src/orchestrator/live/followRun.js';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import type { RunState } from '../../src/orchestrator/state/runState.js';
 import { describeNote } from '../../src/orchestrator/text/describe.js';
 import type { TrackName } from '../../src/tracks/protocol/events.js';
+import { Dashboard } from '../../src/ui/Dashboard.js';
+import { ThemeContext, themeFor } from '../../src/ui/theme.js';
 import { runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
 
 /*
- * `+`, `-` and `R` as any attached view sends them: commands of the real control channel,
- * carried out by a real background supervisor and its real workers on a real database.
+ * `+`, `-` and `R` as any attached view sends them: commands of the real control channel
+ * (the first ones pressed in a dashboard on the view), carried out by a real background
+ * supervisor and its real workers on a real database.
  * A unit is held at its write by a lock the test takes on its output table (and lets go),
  * so that there is work for one more worker, and a unit to finish after a `-`.
  */
@@ -87,14 +93,10 @@ async function until(run: LiveRun, check: (s: RunState) => boolean, what: string
     .toBe(true);
 }
 
-/** Sends a command as a view does and returns its acknowledgement, once the run has it. */
-async function command(
-  run: LiveRun,
-  action: 'add_worker' | 'remove_worker' | 'retry',
-  track: TrackName,
-) {
+/** Does what sends a command (a key, or the view's `send`) and returns the run's ack. */
+async function command(run: LiveRun, send: () => unknown, what: string) {
   const at = run.events.length;
-  await run.follower.send(action, track);
+  await send();
   let ack: Extract<RunEvent, { type: 'command' }> | undefined;
   await expect
     .poll(
@@ -104,10 +106,36 @@ async function command(
           .find((e): e is Extract<RunEvent, { type: 'command' }> => e.type === 'command');
         return ack !== undefined;
       },
-      { timeout: 60_000, message: `the ack of ${action}` },
+      { timeout: 60_000, message: `the ack of ${what}` },
     )
     .toBe(true);
   return { result: ack!.result, index: run.events.indexOf(ack!) };
+}
+
+const send =
+  (run: LiveRun, action: 'add_worker' | 'remove_worker' | 'retry', track: TrackName) => () =>
+    run.follower.send(action, track);
+
+/** The live dashboard on the view, in ink-testing-library: its keys use the control channel. */
+function dashboardOf(run: LiveRun) {
+  const r = render(
+    <ThemeContext.Provider value={themeFor({ LANG: 'C.UTF-8' })}>
+      <Dashboard
+        feed={run.follower}
+        controls={controlsOf(run.follower)}
+        database="test"
+        intervalMs={50}
+        size={{ columns: 120, rows: 40 }}
+      />
+    </ThemeContext.Provider>,
+  );
+  cleanups.push(async () => r.unmount());
+  const frame = () => strip(r.lastFrame() ?? '');
+  const press = async (key: string, then: (frame: string) => void) => {
+    r.stdin.write(key);
+    await vi.waitFor(() => then(frame()), { timeout: 30_000, interval: 50 });
+  };
+  return { frame, press, write: (key: string) => r.stdin.write(key) };
 }
 
 /** Live Track 2 workers, as `status --json` reports them. */
@@ -133,7 +161,7 @@ describe('more or fewer workers, and failed units retried, from any view', {
       (s) => s.tracks.regression.running.some((r) => r.activity?.stage === 'write'),
       'a Track 2 unit held at its write',
     );
-    // What the view's track log shows: the running unit's stages, from its worker.
+    // What the view's state holds for its logs: the running unit's stages, from its worker.
     const [first] = run.follower.getState().tracks.regression.workers;
     const stages = run.follower
       .getState()
@@ -141,21 +169,32 @@ describe('more or fewer workers, and failed units retried, from any view', {
       .map((l) => [l.pid, describeNote(l.note)]);
     expect(stages).toContainEqual([first, expect.stringMatching(/^EURUSD 2024-07: computing /)]);
     expect(stages).toContainEqual([first, expect.stringMatching(/^EURUSD 2024-07: writing /)]);
+    // And what the dashboard's Track 2 log shows while the unit runs.
+    const ui = dashboardOf(run);
+    await vi.waitFor(() => expect(ui.frame()).toContain('Track 2'), { timeout: 30_000 });
+    await ui.press('j', (f) => expect(f).toMatch(/▶ Track 2/));
+    await ui.press('l', (f) => expect(f).toContain('Track 2 Regression log, all workers'));
+    expect(ui.frame()).toMatch(/EURUSD 2024-07: computing /);
+    expect(ui.frame()).toMatch(/EURUSD 2024-07: writing /);
+    await ui.press('\t', (f) => expect(f).toContain(`log, worker ${first} —`));
+    expect(ui.frame()).toMatch(/EURUSD 2024-07: writing /);
+    await ui.press('\u001b', (f) => expect(f).not.toContain('Regression log'));
     expect(await regressionWorkers(run)).toBe(1);
 
-    const add = await command(run, 'add_worker', 'regression');
+    // + pressed in the dashboard: Track 2 is still selected.
+    const add = await command(run, () => ui.write('+'), '+');
     expect(add.result).toBe('2 worker(s) now');
     expect(run.follower.getState().tracks.regression.plannedWorkers).toBe(2);
     await expect.poll(() => regressionWorkers(run), { timeout: 60_000 }).toBe(2);
     // The new worker works: it takes the next unit (and is held at EURUSD 2024-08 too).
     await until(run, (s) => s.tracks.regression.running.length === 2, 'two Track 2 units running');
 
-    const remove = await command(run, 'remove_worker', 'regression');
+    const remove = await command(run, () => ui.write('-'), '-');
     expect(remove.result).toMatch(/^1 worker\(s\) now: worker \d+ stops after its current unit$/);
     const pid = Number(remove.result.match(/worker (\d+) stops/)![1]);
     expect(run.follower.getState().tracks.regression.plannedWorkers).toBe(1);
     // At its bound: refused, and why.
-    const again = await command(run, 'remove_worker', 'regression');
+    const again = await command(run, send(run, 'remove_worker', 'regression'), 'remove_worker');
     expect(again.result).toMatch(/^refused: 1 worker\(s\), its least/);
     // Nothing stops before its unit is done: both are still there while held.
     expect(await regressionWorkers(run)).toBe(2);
@@ -193,7 +232,7 @@ describe('more or fewer workers, and failed units retried, from any view', {
     expect(failed).toMatchObject({ failed: 2, done: 2 });
     expect([...failed.failedUnits].sort()).toEqual(['eurusd/2024-07', 'eurusd/2024-08']);
     // Nothing to retry elsewhere: refused, and why.
-    const none = await command(run, 'retry', 'extraction');
+    const none = await command(run, send(run, 'retry', 'extraction'), 'retry');
     expect(none.result).toMatch(/^refused: none of its units failed/);
 
     // The cause fixed, as a user would, then R.
@@ -201,7 +240,11 @@ describe('more or fewer workers, and failed units retried, from any view', {
     await fix.connect();
     await fix.query('ALTER TABLE bqx.reg_rate_eurusd DROP CONSTRAINT reject_all');
     await fix.end();
-    const retry = await command(run, 'retry', 'regression');
+    // R pressed in a dashboard on the view, Track 2 selected.
+    const ui = dashboardOf(run);
+    await vi.waitFor(() => expect(ui.frame()).toContain('Track 2'), { timeout: 30_000 });
+    await ui.press('j', (f) => expect(f).toMatch(/▶ Track 2/));
+    const retry = await command(run, () => ui.write('R'), 'R');
     expect(retry.result).toBe('2 failed unit(s) back in the queue with fresh attempts');
     const back = run.follower.getState().tracks.regression;
     expect(back.failed).toBe(0);
