@@ -609,9 +609,11 @@ export class Supervisor {
       this.checkSettled(slot);
       return `${now - 1} worker(s) now (a crashed worker is not restarted)`;
     }
-    const child = staying.find((c) => c.open.size === 0) ?? staying.at(-1)!;
+    const idle = staying.find((c) => c.open.size === 0);
+    const child = idle ?? staying.at(-1)!;
     void this.stopChild(child, 'graceful');
-    return `${now - 1} worker(s) now: worker ${child.pid} stops after its current unit`;
+    const when = idle ? 'now (it had no unit)' : 'after its current unit';
+    return `${now - 1} worker(s) now: worker ${child.pid} stops ${when}`;
   }
 
   /**
