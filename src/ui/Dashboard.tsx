@@ -19,6 +19,7 @@ import {
 import { budgetRows, MIN_EVENT_LINES } from './layout.js';
 import { txt, useTheme } from './theme.js';
 import { type Mode, useDashboardKeys } from './useDashboardKeys.js';
+import { logTitle, workerLines } from './logWorkers.js';
 import type { DashboardControls, QuitReason } from './dashboardControls.js';
 import { type RunFeed, useRunFeed } from './useRunFeed.js';
 
@@ -94,8 +95,9 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
   if (mode.kind === 'log') {
     return (
       <LogView
-        title={`${TRACK_TITLES[mode.track].trim()} log`}
-        lines={logs[mode.track]}
+        title={logTitle(TRACK_TITLES[mode.track].trim(), mode.worker, state.tracks[mode.track])}
+        lines={workerLines(logs[mode.track], mode.worker)}
+        showPid={mode.worker === undefined}
         offset={mode.offset}
         height={rows - 1}
         filter={mode.filter}

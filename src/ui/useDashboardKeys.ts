@@ -4,6 +4,7 @@ import type { RecentEvent, RunState } from '../orchestrator/state/runState.js';
 import { TRACK_ORDER } from '../orchestrator/state/runState.js';
 import type { TrackName } from '../tracks/protocol/events.js';
 import type { DashboardControls, QuitReason } from './dashboardControls.js';
+import { logWorkers, nextWorker, workerLines } from './logWorkers.js';
 import { filterLog } from './panels/LogView.js';
 
 /** What the dashboard shows, and so what its keys mean. */
@@ -14,7 +15,15 @@ export type Mode =
   | { kind: 'confirm-quit' }
   /** The user asked the run to stop; the dashboard watches it finish. */
   | { kind: 'stopping' }
-  | { kind: 'log'; track: TrackName; offset: number; filter: string; editing: string | undefined };
+  | {
+      kind: 'log';
+      track: TrackName;
+      /** The worker whose lines it shows (`Tab`); undefined: all of the track's. */
+      worker: number | undefined;
+      offset: number;
+      filter: string;
+      editing: string | undefined;
+    };
 
 interface KeyContext {
   readonly input: string;
@@ -62,8 +71,18 @@ export function useDashboardKeys(o: DashboardKeyOptions): { mode: Mode; selected
       else if (input === 'p') o.controls.togglePause(track);
       else if (input === 'P') o.controls.togglePauseAll();
       else if (input === 'r') setMode({ kind: 'confirm-restart', track });
+      else if (input === '+' || input === '=') o.controls.addWorker(track);
+      else if (input === '-') o.controls.removeWorker(track);
+      else if (input === 'R') o.controls.retryFailed(track);
       else if (input === 'l' || key.return)
-        setMode({ kind: 'log', track, offset: 0, filter: '', editing: undefined });
+        setMode({
+          kind: 'log',
+          track,
+          worker: undefined,
+          offset: 0,
+          filter: '',
+          editing: undefined,
+        });
       else if (input === '?') setMode({ kind: 'help' });
       else if (input === 'q' || ctrlC) leave();
     },
@@ -88,10 +107,14 @@ export function useDashboardKeys(o: DashboardKeyOptions): { mode: Mode; selected
       if (mode.kind !== 'log') return;
       if (mode.editing !== undefined) return editFilter(mode, input, key);
       const page = Math.max(1, o.rows - 3);
-      const total = filterLog(o.logs[mode.track], mode.filter).length;
+      const lines = o.logs[mode.track];
+      const total = filterLog(workerLines(lines, mode.worker), mode.filter).length;
       const top = Math.max(0, total - page);
       if (key.escape || input === 'q' || input === 'l') setMode({ kind: 'main' });
-      else if (key.pageUp) setMode({ ...mode, offset: Math.min(top, mode.offset + page) });
+      else if (key.tab) {
+        const workers = logWorkers(lines, o.state().tracks[mode.track].workers);
+        setMode({ ...mode, worker: nextWorker(workers, mode.worker), offset: 0 });
+      } else if (key.pageUp) setMode({ ...mode, offset: Math.min(top, mode.offset + page) });
       else if (key.pageDown) setMode({ ...mode, offset: Math.max(0, mode.offset - page) });
       else if (key.upArrow || input === 'k')
         setMode({ ...mode, offset: Math.min(top, mode.offset + 1) });

@@ -3,6 +3,7 @@ import type { RunEvent } from '../orchestrator/state/events.js';
 import type { RunFeed } from '../orchestrator/state/runFeed.js';
 import type { RecentEvent, RunState } from '../orchestrator/state/runState.js';
 import type { TrackName } from '../tracks/protocol/events.js';
+import { appendLog } from './logWorkers.js';
 
 export type { RunFeed };
 
@@ -41,8 +42,10 @@ export function useRunFeed(feed: RunFeed, intervalMs = 2000): FeedView {
     extraction: [],
     run: [],
   });
-  // From the start of the run's recent events: a view that attaches late has them in its logs.
+  // From the start of the run's recent events and workers' output: a view that attaches late
+  // has them in its logs.
   const seen = useRef(0);
+  const seenOutput = useRef(0);
   const [view, setView] = useState<FeedView>(() => ({
     state: latest.current,
     cpuHistory: [],
@@ -51,12 +54,16 @@ export function useRunFeed(feed: RunFeed, intervalMs = 2000): FeedView {
   useEffect(() => {
     const take = (state: RunState) => {
       const fresh = Math.min(state.noted - seen.current, state.recent.length);
-      for (const r of state.recent.slice(state.recent.length - fresh)) {
-        const list = logs.current[r.track ?? 'run'];
-        list.push(r);
-        if (list.length > LOG_LIMIT) list.splice(0, list.length - LOG_LIMIT);
-      }
+      const out = Math.min(state.outputNoted - seenOutput.current, state.output.length);
+      const lines = [
+        ...state.recent.slice(state.recent.length - fresh),
+        ...state.output.slice(state.output.length - out),
+      ];
+      // One event adds one line; a late view's first take merges both lists in time order.
+      if (fresh > 0 && out > 0) lines.sort((a, b) => a.at - b.at);
+      for (const r of lines) appendLog(logs.current[r.track ?? 'run'], r, LOG_LIMIT);
       seen.current = state.noted;
+      seenOutput.current = state.outputNoted;
       if (state.system && state.system !== lastSystem.current) {
         lastSystem.current = state.system;
         cpu.current.push(state.system.cpu);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import {
   initialState,
+  OUTPUT_LIMIT,
   overall,
+  RECENT_LIMIT,
   type RunState,
   reduce,
   trackEta,
@@ -386,17 +388,105 @@ describe('run state reducer', () => {
 
   it('keeps a bounded list of recent events and counts every one noted', () => {
     const many: RunEvent[] = Array.from({ length: 250 }, (_, i) => ({
-      type: 'worker_log',
+      type: 'track_control',
       at: i,
       track: 'bollinger',
-      pid: 1,
-      stream: 'stdout',
-      text: `line ${i}`,
+      action: 'note',
+      message: `note ${i}`,
     }));
     const s = run([planned(), ...many]);
-    expect(s.recent).toHaveLength(200);
-    expect(s.noted).toBe(251);
-    expect(describeNote(s.recent.at(-1)!.note)).toBe('line 249');
+    expect(s.recent).toHaveLength(RECENT_LIMIT);
+    expect(s.noted).toBe(many.length + 1);
+    expect(describeNote(s.recent.at(-1)!.note)).toBe('note 249');
+  });
+
+  it("keeps the workers' output (stages, printed lines) bounded and out of the recent events", () => {
+    const n = OUTPUT_LIMIT + 50;
+    const many: RunEvent[] = Array.from({ length: n }, (_, i) =>
+      i % 2 === 0
+        ? {
+            type: 'worker_log',
+            at: i,
+            track: 'regression',
+            pid: 7,
+            stream: 'stderr',
+            text: `line ${i}`,
+          }
+        : w(i, 'regression', 7, {
+            type: 'stage',
+            unit: 'eurusd/2024-08',
+            stage: 'compute',
+            detail: `idx w${i}`,
+          }),
+    );
+    const s = run([planned(), ...many]);
+    expect(s.output).toHaveLength(OUTPUT_LIMIT);
+    expect(s.outputNoted).toBe(n);
+    expect(s.recent.map((r) => r.note.kind)).toEqual(['run_planned']);
+    const last = s.output.at(-1)!;
+    expect(last).toMatchObject({ track: 'regression', pid: 7 });
+    expect(describeNote(last.note)).toBe(`EURUSD 2024-08: computing idx w${n - 1}`);
+    expect(describeNote(s.output.at(-2)!.note)).toBe(`line ${n - 2}`);
+  });
+
+  it('counts a retried unit failed no more, and its next end once', () => {
+    const failed = (at: number) =>
+      w(at, 'regression', 5, {
+        type: 'unit_failed',
+        unit: 'eurusd/2024-07',
+        attempt: 1,
+        code: '23514',
+        message: 'check',
+      });
+    const base = [{ ...planned(), maxAttempts: 1 }, failed(1)];
+    const before = run(base);
+    expect(before.tracks.regression).toMatchObject({ failed: 1, failedUnits: ['eurusd/2024-07'] });
+    expect(before.tracks.regression.thisRun.failed).toBe(1);
+    const after = run([
+      ...base,
+      { type: 'units_retried', at: 2, track: 'regression', units: ['eurusd/2024-07'] },
+    ]);
+    expect(after.tracks.regression).toMatchObject({ failed: 0, failedUnits: [] });
+    expect(after.tracks.regression.thisRun.failed).toBe(0);
+    const doneAgain = run([
+      ...base,
+      { type: 'units_retried', at: 2, track: 'regression', units: ['eurusd/2024-07'] },
+      w(3, 'regression', 5, { type: 'unit_start', unit: 'eurusd/2024-07', attempt: 1 }),
+      w(4, 'regression', 5, {
+        type: 'unit_done',
+        unit: 'eurusd/2024-07',
+        rows: 10,
+        bytes: 100,
+        ms: 1,
+      }),
+    ]);
+    expect(doneAgain.tracks.regression.thisRun).toMatchObject({ done: 1, failed: 0 });
+    // A retry of units that did not fail changes nothing.
+    const none = run([
+      ...base,
+      { type: 'units_retried', at: 2, track: 'regression', units: ['usdjpy/2024-07'] },
+    ]);
+    expect(none.tracks.regression.failed).toBe(1);
+  });
+
+  it("records a track's live worker limit and gives it to the ETA's scheduler", () => {
+    const s = run([
+      planned(),
+      {
+        type: 'run_history',
+        at: 1,
+        tracks: {
+          bollinger: { todo: [], doneMs: null, emptyMs: null, emptyShare: 0 },
+          regression: { todo: [], doneMs: null, emptyMs: null, emptyShare: 0 },
+          extraction: { todo: [], doneMs: null, emptyMs: null, emptyShare: 0 },
+        },
+        budget: { budget: 4, caps: { bollinger: 1, regression: 1, extraction: 1 } },
+      },
+      { type: 'track_workers', at: 2, track: 'regression', workers: 2 },
+    ]);
+    expect(s.tracks.regression.plannedWorkers).toBe(2);
+    expect(s.budget?.caps.regression).toBe(2);
+    expect(snapshot(s).tracks[1]).toMatchObject({ track: 'regression', plannedWorkers: 2 });
   });
 
   it('does not change the state it is given', () => {

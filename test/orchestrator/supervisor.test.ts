@@ -40,6 +40,7 @@ function harness(opts: {
   graceMs?: number;
   backoffMs?: number;
   extraArgs?: string[];
+  budget?: number;
 }) {
   const track = opts.track ?? 'bollinger';
   let state: RunState = reduce(initialState(Date.now()), {
@@ -58,6 +59,7 @@ function harness(opts: {
   let spawned = 0;
   const sup = new Supervisor({
     tracks: [{ track, workers: opts.workers ?? 1 }],
+    ...(opts.budget ? { budget: opts.budget } : {}),
     command: () => {
       const mode = typeof opts.mode === 'string' ? opts.mode : opts.mode(spawned);
       spawned++;
@@ -282,5 +284,63 @@ describe('supervisor with fixture workers', () => {
     await h.sup.done;
     expect(h.state.tracks.bollinger.crashes).toBe(0);
     expect(h.events.filter((e) => e.type === 'child_started')).toHaveLength(2);
+  });
+
+  it('adds a worker at once and removes one after its unit, within the bounds; a restart keeps the count', async () => {
+    const h = harness({ mode: (n) => `until-term:${n}`, budget: 3 });
+    const live = () => h.state.tracks.bollinger.workers.length;
+    h.sup.start();
+    await expect.poll(live, { timeout: 20_000 }).toBe(1);
+    expect(h.sup.addWorker('bollinger')).toBe('2 worker(s) now');
+    // The new limit is in the state at once (an event); the worker follows.
+    expect(h.state.tracks.bollinger.plannedWorkers).toBe(2);
+    await expect.poll(live, { timeout: 20_000 }).toBe(2);
+    expect(h.sup.addWorker('bollinger')).toBe('3 worker(s) now');
+    expect(h.sup.addWorker('bollinger')).toMatch(/^refused: 3 worker\(s\), the most/);
+    await expect.poll(live, { timeout: 20_000 }).toBe(3);
+    // Every worker at a unit: the one removed has one to finish.
+    await expect.poll(() => h.state.tracks.bollinger.running.length, { timeout: 20_000 }).toBe(3);
+    const reply = h.sup.removeWorker('bollinger');
+    expect(reply).toMatch(/^2 worker\(s\) now: worker \d+ stops /);
+    const pid = Number(reply.match(/worker (\d+) stops/)![1]);
+    expect(h.state.tracks.bollinger.plannedWorkers).toBe(2);
+    await expect.poll(live, { timeout: 20_000 }).toBe(2);
+    // It left as asked, after finishing the unit it had.
+    const exit = h.events.find((e) => e.type === 'child_exited' && e.pid === pid);
+    expect(exit).toMatchObject({ expected: true, code: 0 });
+    const its = h.events.filter((e) => e.type === 'worker_event' && e.pid === pid);
+    expect(its.at(-1)).toMatchObject({ event: { type: 'unit_done' } });
+    expect(h.state.tracks.bollinger.crashes).toBe(0);
+    // A restart brings back as many workers as the limit says, not the planned one.
+    const before = new Set(h.state.tracks.bollinger.workers);
+    expect(await h.sup.restart('bollinger')).toBe('restarted');
+    await expect
+      .poll(() => h.state.tracks.bollinger.workers.filter((p) => !before.has(p)).length, {
+        timeout: 20_000,
+      })
+      .toBe(2);
+    expect(h.sup.removeWorker('bollinger')).toMatch(/^1 worker\(s\) now/);
+    expect(h.sup.removeWorker('bollinger')).toMatch(/^refused: 1 worker\(s\), its least/);
+    await expect.poll(live, { timeout: 20_000 }).toBe(1);
+  });
+
+  it("holds a chatty worker's output to a few lines a second, counting what it leaves out", async () => {
+    const h = harness({ mode: 'chatty', total: 1 });
+    h.sup.start();
+    await h.sup.done;
+    const logs = h.events.flatMap((e) => (e.type === 'worker_log' ? [e.text] : []));
+    const notice = logs.filter((t) => t.includes('more line(s) of output left out'));
+    expect(notice.length).toBeGreaterThan(0);
+    const passed = logs.filter((t) => t.startsWith('chatter ')).length;
+    const left = notice.reduce((n, t) => n + Number(t.match(/\((\d+) more/)![1]), 0);
+    expect(passed + left).toBe(200);
+    expect(passed).toBeLessThan(200);
+    const worker = h.events.flatMap((e) => (e.type === 'worker_event' ? [e.event] : []));
+    const stageCount = worker.filter((e) => e.type === 'stage').length;
+    expect(stageCount).toBeGreaterThan(0);
+    expect(stageCount).toBeLessThan(100);
+    // No stage of the unit comes after its end.
+    expect(worker.at(-1)?.type).not.toBe('stage');
+    expect(h.state.tracks.bollinger.done).toBe(1);
   });
 });

@@ -158,6 +158,9 @@ function recorder() {
     togglePauseAll: () => calls.push('pause all'),
     restart: (t) => calls.push(`restart ${t}`),
     stopRun: () => calls.push('stop'),
+    addWorker: (t) => calls.push(`add worker ${t}`),
+    removeWorker: (t) => calls.push(`remove worker ${t}`),
+    retryFailed: (t) => calls.push(`retry ${t}`),
   };
   return { calls, controls };
 }
@@ -361,7 +364,7 @@ describe('the dashboard', () => {
     await press(r, '/', () => expect(frameOf(r)).toMatch(/^\/$/m));
     await press(r, 'zzz', () => expect(frameOf(r)).toMatch(/^\/zzz$/m));
     await press(r, '\r', () => expect(frameOf(r)).toContain('filter: zzz'));
-    expect(frameOf(r)).toContain('Track 2 Regression log — 0 line(s)');
+    expect(frameOf(r)).toContain('Track 2 Regression log, all workers — 0 line(s)');
     await press(r, '\u001b', () => {
       expect(frameOf(r)).not.toContain('Regression log');
       expect(frameOf(r)).toContain('[RUNNING]');

@@ -150,6 +150,9 @@ describe('the hosts in the dashboard', () => {
               togglePauseAll: () => {},
               restart: () => {},
               stopRun: () => {},
+              addWorker: () => {},
+              removeWorker: () => {},
+              retryFailed: () => {},
             }}
             database="postgres://bqx:****@db/bqx"
             intervalMs={5}

@@ -109,6 +109,9 @@ function dashboard(state: RunState, columns: number, rows: number) {
           togglePauseAll: () => {},
           restart: () => {},
           stopRun: () => {},
+          addWorker: () => {},
+          removeWorker: () => {},
+          retryFailed: () => {},
         }}
         database="postgres://bqx:****@db.example/bqx"
         intervalMs={5}

@@ -29,6 +29,9 @@ export function controlsOf(run: RunFollower): DashboardControls {
       send(allPaused ? 'resume' : 'pause', null);
     },
     restart: (t) => send('restart', t),
+    addWorker: (t) => send('add_worker', t),
+    removeWorker: (t) => send('remove_worker', t),
+    retryFailed: (t) => send('retry', t),
     stopRun: () => send('stop', null),
   };
 }

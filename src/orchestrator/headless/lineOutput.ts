@@ -6,6 +6,7 @@ import type { RunEnding, RunView } from '../state/runFeed.js';
 import {
   hostSummaries,
   overall,
+  type RecentEvent,
   TRACK_ORDER,
   thisRunTotals,
   trackStatus,
@@ -23,16 +24,22 @@ export function attachLineOutput(
   const paint = o.paint ?? paintFor('stdout');
   const stamp = (at: number) => new Date(at).toISOString().slice(11, 19);
   let seen = 0;
+  let seenOutput = 0;
+  const line = (r: RecentEvent) => {
+    const mark = r.level === 'info' ? ' ' : r.level === 'warn' ? paint.yellow('!') : paint.red('x');
+    o.write(`${stamp(r.at)} ${mark} ${r.track ?? 'run'}: ${describeNote(r.note)}\n`);
+  };
   const take = () => {
     const state = run.getState();
-    // Entries added to the recent-events list are exactly what a reader wants as lines.
+    // Entries added to the recent-events list are exactly what a reader wants as lines;
+    // of the workers' output, what they print (stages are for the dashboard's logs).
     const fresh = Math.min(state.noted - seen, state.recent.length);
-    for (const r of state.recent.slice(state.recent.length - fresh)) {
-      const mark =
-        r.level === 'info' ? ' ' : r.level === 'warn' ? paint.yellow('!') : paint.red('x');
-      o.write(`${stamp(r.at)} ${mark} ${r.track ?? 'run'}: ${describeNote(r.note)}\n`);
-    }
+    for (const r of state.recent.slice(state.recent.length - fresh)) line(r);
     seen = state.noted;
+    const out = Math.min(state.outputNoted - seenOutput, state.output.length);
+    for (const r of state.output.slice(state.output.length - out))
+      if (r.note.kind === 'worker_log') line(r);
+    seenOutput = state.outputNoted;
   };
   take();
   run.subscribe(take);

@@ -5,8 +5,20 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 /** Channel on which views announce a command for a run (payload: the run id). */
 export const CONTROL_CHANNEL = 'bqx_monitor_control';
 
-/** What a view can ask the live run to do. `track` null: every track. */
-export type ControlAction = 'pause' | 'resume' | 'restart' | 'stop' | 'stop_now';
+/**
+ * What a view can ask the live run to do. `track` null: every track (`add_worker`,
+ * `remove_worker` and `retry` need one: one worker more or fewer for it, its failed units
+ * back in the queue).
+ */
+export type ControlAction =
+  | 'pause'
+  | 'resume'
+  | 'restart'
+  | 'stop'
+  | 'stop_now'
+  | 'add_worker'
+  | 'remove_worker'
+  | 'retry';
 
 export const CONTROL_ACTIONS: readonly ControlAction[] = [
   'pause',
@@ -14,6 +26,9 @@ export const CONTROL_ACTIONS: readonly ControlAction[] = [
   'restart',
   'stop',
   'stop_now',
+  'add_worker',
+  'remove_worker',
+  'retry',
 ];
 
 /** A command as the supervisor takes it from the table. */

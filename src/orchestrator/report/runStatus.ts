@@ -38,6 +38,8 @@ export interface TrackStatusRow {
   readonly running: readonly RunningRow[];
   readonly rows: number;
   readonly etaSeconds: number | null;
+  /** At most this many workers run for it (changed live by `+` / `-`; null: not known). */
+  readonly plannedWorkers: number | null;
 }
 
 export interface HostRow {
@@ -163,6 +165,7 @@ export function assembleStatus(
       queued: queued.filter((j) => !running.some((r) => j.key.endsWith(`:${r.unit}`))).length,
       running,
       etaSeconds: t?.etaSeconds ?? null,
+      plannedWorkers: t?.plannedWorkers ?? null,
     };
   });
   const byProcess = new Map<string, WorkerFact>();

@@ -17,6 +17,7 @@ import { type ControlCommand, ackCommand, pendingCommands } from '../live/contro
 import { EventPublisher } from '../live/eventLog.js';
 import { beatRun, endRun, pruneRunEvents, readRun, setRunUnits } from '../live/runRecord.js';
 import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
+import { enqueueUnits } from '../queue/jobQueue.js';
 import { HEARTBEAT_MS, heartbeat } from '../queue/workerRegistry.js';
 import { readRunOutcomes, reportRunOf } from '../report/reportFacts.js';
 import { summarizeRun } from '../report/runReport.js';
@@ -278,7 +279,37 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
         if (!cmd.track) return 'restart needs a track';
         void sup.restart(cmd.track);
         return 'restarting (workers finish their unit first)';
+      case 'add_worker':
+      case 'remove_worker':
+        if (!sup) return 'refused: not running yet';
+        if (!cmd.track) return 'refused: it needs a track';
+        return cmd.action === 'add_worker' ? sup.addWorker(cmd.track) : sup.removeWorker(cmd.track);
+      case 'retry':
+        if (!sup) return 'refused: not running yet';
+        if (!cmd.track) return 'refused: it needs a track';
+        return retryFailed(sup, cmd.track);
     }
+  }
+
+  /**
+   * `R`: the track's units that failed for good this run go back to the queue with fresh
+   * attempts (as a new run would retry them), no longer count as failed, and a track that
+   * had ended gets workers again.
+   */
+  async function retryFailed(sup: Supervisor, track: TrackName): Promise<string> {
+    if (stopRequested) return 'refused: the run is stopping';
+    const units = [...state.tracks[track].failedUnits];
+    if (units.length === 0) return 'refused: none of its units failed for good in this run';
+    await ctx.db.withPgClient((c) =>
+      enqueueUnits(
+        c,
+        units.map((unit) => ({ track, unit })),
+        ctx.settings.run.maxAttempts,
+      ),
+    );
+    dispatch({ type: 'units_retried', at: Date.now(), track, units });
+    sup.retried(track);
+    return `${units.length} failed unit(s) back in the queue with fresh attempts`;
   }
 
   const session: RunSession = {

@@ -156,6 +156,23 @@ export type RunEvent =
       readonly error?: string;
     }
   | {
+      /**
+       * A track's worker limit changed live (`+` / `-`): at most `workers` of its workers
+       * run from now on, for the rest of the run (restarts included).
+       */
+      readonly type: 'track_workers';
+      readonly at: number;
+      readonly track: TrackName;
+      readonly workers: number;
+    }
+  | {
+      /** Units that failed for good this run are back in the queue with fresh attempts (`R`). */
+      readonly type: 'units_retried';
+      readonly at: number;
+      readonly track: TrackName;
+      readonly units: readonly string[];
+    }
+  | {
       readonly type: 'track_control';
       readonly at: number;
       readonly track: TrackName;

@@ -42,6 +42,24 @@ export type Note =
       readonly message: string;
       readonly count: number | undefined;
     }
+  | { readonly kind: 'unit_started'; readonly unit: string; readonly attempt: number }
+  | {
+      /** Where a running unit is (its worker's `stage` event). */
+      readonly kind: 'stage';
+      readonly unit: string;
+      readonly stage: 'load' | 'compute' | 'write';
+      readonly detail: string | undefined;
+      readonly rows: number | undefined;
+      readonly total: number | undefined;
+    }
+  | { readonly kind: 'worker_started'; readonly pid: number }
+  | {
+      /** A worker left as expected (its queue drained, or it was asked to). */
+      readonly kind: 'worker_exited';
+      readonly pid: number;
+      readonly code: number | null;
+      readonly signal: string | null;
+    }
   | {
       readonly kind: 'worker_log';
       readonly pid: number;
@@ -105,10 +123,12 @@ export type Note =
     }
   | { readonly kind: 'run_lost'; readonly message: string };
 
-/** A line of the recent-events list (and of a track's log). */
+/** A line of the recent-events list, of the workers' output, and of a track's log. */
 export interface RecentEvent {
   readonly at: number;
   readonly track: TrackName | undefined;
+  /** The worker process it is about, if one (a track's log can show one worker's lines). */
+  readonly pid?: number | undefined;
   readonly level: Level;
   readonly note: Note;
 }

@@ -1,6 +1,6 @@
 import type { RunEvent } from './events.js';
 import type { Level } from './notes.js';
-import { note, withTrack } from './stateOps.js';
+import { note, output, withTrack } from './stateOps.js';
 import { PAUSES_KEPT, type RunState, type TrackState } from './stateTypes.js';
 
 type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
@@ -75,14 +75,27 @@ export function onChildExited(s: RunState, ev: Ev<'child_exited'>): RunState {
     running: t.running.filter((r) => !mine(r)),
     crashes: ev.expected ? t.crashes : t.crashes + 1,
   }));
-  if (ev.expected) return next;
-  return note(next, ev.at, ev.track, 'error', {
-    kind: 'worker_died',
-    pid: ev.pid,
-    code: ev.code,
-    signal: ev.signal,
-    units: lost.map((r) => r.unit),
-  });
+  if (ev.expected)
+    return output(next, ev.at, ev.track, ev.pid, 'info', {
+      kind: 'worker_exited',
+      pid: ev.pid,
+      code: ev.code,
+      signal: ev.signal,
+    });
+  return note(
+    next,
+    ev.at,
+    ev.track,
+    'error',
+    {
+      kind: 'worker_died',
+      pid: ev.pid,
+      code: ev.code,
+      signal: ev.signal,
+      units: lost.map((r) => r.unit),
+    },
+    ev.pid,
+  );
 }
 
 /** The database lost or back, for the supervisor or for this view. */

@@ -3,7 +3,7 @@ import { RATE_WINDOW_MS } from './eta.js';
 import type { Note } from './notes.js';
 import { addFinish } from './paceSeries.js';
 import { seenHost, tallyHost } from './reduceHosts.js';
-import { note, withTrack } from './stateOps.js';
+import { note, output, withTrack } from './stateOps.js';
 import { type RunState, TIMINGS_KEPT, type TrackState } from './stateTypes.js';
 
 /**
@@ -43,6 +43,7 @@ function finished(
   bytes: number,
   kind: 'done' | 'empty' | 'failed',
   n: Note,
+  pid: number,
   ms?: number,
 ): RunState {
   let first = false;
@@ -63,11 +64,12 @@ function finished(
       bytes: t.bytes + bytes,
       thisRun,
       lastFinished: n,
+      failedUnits: kind === 'failed' ? [...t.failedUnits, e.unit] : t.failedUnits,
     };
   });
   if (!first) return next;
   const tallied = tallyHost(next, e.host, at, rows, kind);
-  return note(tallied, at, e.track, kind === 'failed' ? 'error' : 'info', n);
+  return note(tallied, at, e.track, kind === 'failed' ? 'error' : 'info', n, pid);
 }
 
 /** A worker's first unit: how long it took to start is part of what a new worker costs. */
@@ -94,9 +96,9 @@ export function onWorkerEvent(
     case 'worker_start':
     case 'worker_exit':
       return state;
-    case 'unit_start':
+    case 'unit_start': {
       // A start-up time is a child's (another host's worker may have the same pid).
-      return withTrack(
+      const next = withTrack(
         seenHost(remote ? state : startedWork(state, pid, at), e.host, at),
         track,
         (t) => ({
@@ -118,14 +120,21 @@ export function onWorkerEvent(
           ],
         }),
       );
+      return output(next, at, track, pid, 'info', {
+        kind: 'unit_started',
+        unit: e.unit,
+        attempt: e.attempt,
+      });
+    }
     case 'stage': {
       const activity = { stage: e.stage, detail: e.detail, rows: e.rows, total: e.total };
-      return withTrack(state, track, (t) => ({
+      const next = withTrack(state, track, (t) => ({
         ...t,
         running: t.running.map((r) =>
           r.unit === e.unit ? { ...r, activity, lastEventAt: at, stalled: false } : r,
         ),
       }));
+      return output(next, at, track, pid, 'info', { kind: 'stage', unit: e.unit, ...activity });
     }
     case 'unit_done':
       return finished(
@@ -136,14 +145,20 @@ export function onWorkerEvent(
         e.bytes,
         'done',
         { kind: 'unit_done', unit: e.unit, rows: e.rows, bytes: e.bytes, ms: e.ms },
+        pid,
         e.ms,
       );
     case 'unit_empty':
-      return finished(state, at, e, 0, 0, 'empty', {
-        kind: 'unit_empty',
-        unit: e.unit,
-        reason: e.reason,
-      });
+      return finished(
+        state,
+        at,
+        e,
+        0,
+        0,
+        'empty',
+        { kind: 'unit_empty', unit: e.unit, reason: e.reason },
+        pid,
+      );
     case 'unit_failed': {
       const final = e.attempt >= state.maxAttempts;
       const n: Note = {
@@ -155,13 +170,13 @@ export function onWorkerEvent(
         message: e.message,
         final,
       };
-      if (final) return finished(state, at, e, 0, 0, 'failed', n);
+      if (final) return finished(state, at, e, 0, 0, 'failed', n, pid);
       const next = withTrack(state, track, (t) => ({
         ...t,
         running: t.running.filter((r) => r.unit !== e.unit),
         retries: t.retries + 1,
       }));
-      return note(next, at, track, 'warn', n);
+      return note(next, at, track, 'warn', n, pid);
     }
     case 'unit_interrupted':
       return note(
@@ -173,14 +188,39 @@ export function onWorkerEvent(
         track,
         'warn',
         { kind: 'unit_interrupted', unit: e.unit, reason: e.reason },
+        pid,
       );
     case 'warning':
-      return note(state, at, track, 'warn', {
-        kind: 'warning',
-        unit: e.unit,
-        code: e.code,
-        message: e.message,
-        count: e.count,
-      });
+      return note(
+        state,
+        at,
+        track,
+        'warn',
+        { kind: 'warning', unit: e.unit, code: e.code, message: e.message, count: e.count },
+        pid,
+      );
   }
+}
+
+/**
+ * Units failed for good this run went back to the queue (`R`): they no longer count as
+ * failed, in the cumulative counts nor in this run's, and their next end counts again.
+ */
+export function onUnitsRetried(
+  state: RunState,
+  track: WorkerEvent['track'],
+  units: readonly string[],
+): RunState {
+  return withTrack(state, track, (t) => {
+    const back = new Set(units.filter((u) => t.failedUnits.includes(u)));
+    if (back.size === 0) return t;
+    const finishedUnits = new Set([...t.finishedUnits].filter((u) => !back.has(u)));
+    return {
+      ...t,
+      failed: t.failed - back.size,
+      thisRun: { ...t.thisRun, failed: t.thisRun.failed - back.size },
+      finishedUnits,
+      failedUnits: t.failedUnits.filter((u) => !back.has(u)),
+    };
+  });
 }

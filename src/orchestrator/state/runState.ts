@@ -1,8 +1,8 @@
 import type { RunEvent } from './events.js';
 import { onChildExited, onConnection, onFinished, onPlanned, onTrackState } from './reduceRun.js';
 import { onRemoteWorkers } from './reduceHosts.js';
-import { onWorkerEvent } from './reduceWorker.js';
-import { note, withTrack } from './stateOps.js';
+import { onUnitsRetried, onWorkerEvent } from './reduceWorker.js';
+import { note, output, withTrack } from './stateOps.js';
 import type { RunState } from './stateTypes.js';
 
 export type { Level, Note, RecentEvent } from './notes.js';
@@ -67,22 +67,39 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
     case 'remote_workers':
       return onRemoteWorkers(s, ev);
     case 'worker_log':
-      return note(s, ev.at, ev.track, ev.stream === 'stderr' ? 'warn' : 'info', {
+      return output(s, ev.at, ev.track, ev.pid, ev.stream === 'stderr' ? 'warn' : 'info', {
         kind: 'worker_log',
         pid: ev.pid,
         stream: ev.stream,
         text: ev.text,
       });
-    case 'child_started':
-      return withTrack({ ...s, starting: { ...s.starting, [ev.pid]: ev.at } }, ev.track, (t) => ({
-        ...t,
-        workers: [...t.workers.filter((p) => p !== ev.pid), ev.pid],
-        startedAt: t.startedAt ?? ev.at,
-      }));
+    case 'child_started': {
+      const next = withTrack(
+        { ...s, starting: { ...s.starting, [ev.pid]: ev.at } },
+        ev.track,
+        (t) => ({
+          ...t,
+          workers: [...t.workers.filter((p) => p !== ev.pid), ev.pid],
+          startedAt: t.startedAt ?? ev.at,
+        }),
+      );
+      return output(next, ev.at, ev.track, ev.pid, 'info', { kind: 'worker_started', pid: ev.pid });
+    }
     case 'child_exited':
       return onChildExited(s, ev);
     case 'track_state':
       return onTrackState(s, ev);
+    case 'track_workers': {
+      const next = withTrack(s, ev.track, (t) => ({ ...t, plannedWorkers: ev.workers }));
+      // The ETA's simulation of the scheduler uses the new limit too.
+      const budget = s.budget && {
+        ...s.budget,
+        caps: { ...s.budget.caps, [ev.track]: ev.workers },
+      };
+      return { ...next, budget };
+    }
+    case 'units_retried':
+      return onUnitsRetried(s, ev.track, ev.units);
     case 'track_control':
       return note(s, ev.at, ev.track, ev.action === 'restart_backoff' ? 'warn' : 'info', {
         kind: 'track_note',
@@ -98,6 +115,7 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
         ev.track,
         'warn',
         { kind: 'unit_stalled', unit: ev.unit, pid: ev.pid, silentMs: ev.silentMs },
+        ev.pid,
       );
     case 'command':
       return note(s, ev.at, ev.track ?? undefined, 'info', {

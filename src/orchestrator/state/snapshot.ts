@@ -47,6 +47,7 @@ function trackSnapshot(state: RunState, t: TrackState, now: number) {
     rowsPerSec: rate ? round(rate.rowsPerSec, 0) : null,
     etaSeconds: eta === undefined ? null : round(eta, 0),
     workers: t.workers,
+    plannedWorkers: t.plannedWorkers,
     crashes: t.crashes,
     running: t.running.map((r) => ({
       unit: r.unit,

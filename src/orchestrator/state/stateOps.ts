@@ -1,6 +1,6 @@
 import type { TrackName } from '../../tracks/protocol/events.js';
 import type { Level, Note } from './notes.js';
-import { RECENT_LIMIT, type RunState, type TrackState } from './stateTypes.js';
+import { OUTPUT_LIMIT, RECENT_LIMIT, type RunState, type TrackState } from './stateTypes.js';
 
 /** The state with one track replaced by `fn(track)`. */
 export function withTrack(
@@ -18,8 +18,23 @@ export function note(
   track: TrackName | undefined,
   level: Level,
   n: Note,
+  pid?: number,
 ): RunState {
-  const recent = [...state.recent, { at, track, level, note: n }];
+  const recent = [...state.recent, { at, track, pid, level, note: n }];
   if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
   return { ...state, recent, noted: state.noted + 1 };
+}
+
+/** The state with a line of a worker's output added (the oldest dropped past the limit). */
+export function output(
+  state: RunState,
+  at: number,
+  track: TrackName,
+  pid: number,
+  level: Level,
+  n: Note,
+): RunState {
+  const lines = [...state.output, { at, track, pid, level, note: n }];
+  if (lines.length > OUTPUT_LIMIT) lines.splice(0, lines.length - OUTPUT_LIMIT);
+  return { ...state, output: lines, outputNoted: state.outputNoted + 1 };
 }

@@ -15,6 +15,13 @@ export const TRACK_ORDER: readonly TrackName[] = ['bollinger', 'regression', 'ex
 /** Recent events kept for the dashboard and snapshots. */
 export const RECENT_LIMIT = 200;
 
+/**
+ * Lines of the workers' output kept (unit starts, stages, worker starts and exits, their
+ * stdout / stderr lines): the tracks' logs show them, the recent-events list does not (they
+ * would drown it).
+ */
+export const OUTPUT_LIMIT = 300;
+
 /** Pause intervals kept per track (for the active time of rates and running units). */
 export const PAUSES_KEPT = 64;
 
@@ -93,8 +100,11 @@ export interface TrackState {
   /** This run's time at work of its finished units (done or no data), the latest kept. */
   readonly timings: ReadonlyArray<{ readonly unit: string; readonly ms: number }>;
   readonly finishedUnits: ReadonlySet<string>;
+  /** Units this run counted failed for good (what `R` gives back to the queue). */
+  readonly failedUnits: readonly string[];
   readonly startedAt: number | undefined;
   readonly workers: readonly number[];
+  /** At most this many workers run for it: planned, then changed live by `+` / `-`. */
   readonly plannedWorkers: number;
   /** The status the supervisor's state machine last published, and why. */
   readonly status: TrackStatus;
@@ -152,6 +162,9 @@ export interface RunState {
   readonly recent: readonly RecentEvent[];
   /** Recent events ever noted (the list keeps the last RECENT_LIMIT). */
   readonly noted: number;
+  /** The workers' output (the tracks' logs), and how many lines ever (the list keeps OUTPUT_LIMIT). */
+  readonly output: readonly RecentEvent[];
+  readonly outputNoted: number;
   readonly system: SystemSample | undefined;
   readonly database: DatabaseSample | undefined;
   readonly finished: boolean;
@@ -176,6 +189,7 @@ function emptyTrack(track: TrackName): TrackState {
     pace: EMPTY_PACE,
     timings: [],
     finishedUnits: new Set(),
+    failedUnits: [],
     startedAt: undefined,
     workers: [],
     plannedWorkers: 0,
@@ -218,6 +232,8 @@ export function initialState(now = 0): RunState {
     budget: undefined,
     recent: [],
     noted: 0,
+    output: [],
+    outputNoted: 0,
     system: undefined,
     database: undefined,
     finished: false,

@@ -20,7 +20,8 @@
  * ```
  *
  * `stopped` is final: the run is over. `complete` and `failed` are final for this run unless
- * the track is restarted (its failed units retried).
+ * the track is restarted (`r`) or its failed units are given back to the queue (`R`:
+ * `restarting`, then `running` with fresh workers).
  */
 
 /** What a track is doing, as every view's badge shows it. */

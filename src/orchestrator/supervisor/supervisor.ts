@@ -2,6 +2,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
 import { LineSplitter } from '../lineSplitter.js';
 import { parseLine } from '../parseLine.js';
+import { OutputRate } from './outputRate.js';
 import type { RunEvent } from '../state/events.js';
 import { criticalTrack } from '../state/estimate.js';
 import { isLive, TrackMachine, type TrackStatus } from '../state/trackMachine.js';
@@ -56,6 +57,14 @@ export interface SupervisorOptions {
   readonly canSpawn?: () => boolean;
   readonly now?: () => number;
 }
+
+/** Events that end a unit (a stage of it still held back is then stale). */
+const ENDS = new Set<WorkerEvent['type']>([
+  'unit_done',
+  'unit_empty',
+  'unit_failed',
+  'unit_interrupted',
+]);
 
 /** Exponential backoff from 1 s, capped at 30 s. */
 export const defaultBackoff = (n: number): number => Math.min(30_000, 1000 * 2 ** (n - 1));
@@ -298,36 +307,39 @@ export class Supervisor {
     const { track, pid, proc } = child;
     const out = new LineSplitter();
     const err = new LineSplitter();
+    const worker = (event: WorkerEvent) =>
+      this.o.dispatch({ type: 'worker_event', at: this.now(), track, pid, event });
+    const log = (stream: 'stdout' | 'stderr') => (text: string) =>
+      this.o.dispatch({ type: 'worker_log', at: this.now(), track, pid, stream, text });
+    // Each stream its own budget: a library chatty on stdout does not hide stderr.
+    const outRate = new OutputRate<WorkerEvent>({
+      now: () => this.now(),
+      log: log('stdout'),
+      stage: worker,
+    });
+    const errRate = new OutputRate<WorkerEvent>({
+      now: () => this.now(),
+      log: log('stderr'),
+      stage: worker,
+    });
     const onOut = (lines: string[]) => {
       for (const line of lines) {
         const p = parseLine(line);
         if (p.kind === 'event') {
           const event = this.timed(child, p.event);
-          this.o.dispatch({ type: 'worker_event', at: this.now(), track, pid, event });
+          if (event.type === 'stage') {
+            outRate.stage(event.unit, event);
+            continue;
+          }
+          if (ENDS.has(event.type) && 'unit' in event && event.unit) outRate.unitEnded(event.unit);
+          worker(event);
         } else if (p.text !== '') {
-          this.o.dispatch({
-            type: 'worker_log',
-            at: this.now(),
-            track,
-            pid,
-            stream: 'stdout',
-            text: p.text,
-          });
+          outRate.log(p.text);
         }
       }
     };
     const onErr = (lines: string[]) => {
-      for (const text of lines) {
-        if (text.trim() !== '')
-          this.o.dispatch({
-            type: 'worker_log',
-            at: this.now(),
-            track,
-            pid,
-            stream: 'stderr',
-            text,
-          });
-      }
+      for (const text of lines) if (text.trim() !== '') errRate.log(text);
     };
     proc.stdout?.setEncoding('utf8');
     proc.stderr?.setEncoding('utf8');
@@ -338,6 +350,8 @@ export class Supervisor {
     return () => {
       onOut(out.end());
       onErr(err.end());
+      outRate.close();
+      errRate.close();
     };
   }
 
@@ -534,6 +548,82 @@ export class Supervisor {
     this.rebalance();
     this.checkSettled(slot);
     return 'restarted';
+  }
+
+  /** A track's workers that are to stay: alive and not asked to stop, or due back after a crash. */
+  private staying(slot: TrackSlot): Child[] {
+    return this.childrenOf(slot.track).filter((c) => !c.stopping);
+  }
+
+  /** Publishes a track's new worker limit (it holds for the run, restarts included). */
+  private setWorkers(slot: TrackSlot, workers: number): void {
+    slot.workers = workers;
+    this.o.dispatch({ type: 'track_workers', at: this.now(), track: slot.track, workers });
+  }
+
+  /**
+   * One more worker for a track, started now (`+`). Refused, with why, at the bounds: no
+   * track runs more workers than the run's budget (`run.maxWorkers`, default the cores),
+   * the budget's slots must not all be busy, and a unit must be waiting for the worker.
+   */
+  addWorker(track: TrackName): string {
+    const slot = this.slot(track);
+    if (this.stoppingAll) return 'refused: the run is stopping';
+    const status = slot.machine.status;
+    if (status === 'paused') return 'refused: it is paused ("p" resumes it)';
+    if (!isLive(status)) return `refused: it is ${status}`;
+    if (slot.restarting) return 'refused: it is restarting';
+    const now = this.staying(slot).length + slot.timers.size;
+    const budget = this.budget();
+    if (now >= budget)
+      return `refused: ${now} worker(s), the most a track may run (run.maxWorkers: ${budget})`;
+    if (this.busy() >= budget)
+      return `refused: all ${budget} worker slots are busy (run.maxWorkers); "-" on another track frees one`;
+    const units = this.o.demand?.(track).units;
+    if (units !== undefined && units <= now)
+      return `refused: no unit waits for another worker (${units} left for ${now})`;
+    this.setWorkers(slot, Math.max(slot.workers, now + 1));
+    this.spawn(track);
+    return `${now + 1} worker(s) now`;
+  }
+
+  /**
+   * One worker fewer for a track (`-`): a worker due back after a crash is not restarted,
+   * else one finishes its current unit and exits (an idle one first). The track keeps at
+   * least one worker (`p` pauses it).
+   */
+  removeWorker(track: TrackName): string {
+    const slot = this.slot(track);
+    if (this.stoppingAll) return 'refused: the run is stopping';
+    const status = slot.machine.status;
+    if (!isLive(status)) return `refused: it is ${status}`;
+    if (slot.restarting) return 'refused: it is restarting';
+    const staying = this.staying(slot);
+    const now = staying.length + slot.timers.size;
+    if (now <= 1) return `refused: ${now} worker(s), its least ("p" pauses the track)`;
+    this.setWorkers(slot, now - 1);
+    const [timer] = slot.timers;
+    if (timer) {
+      clearTimeout(timer);
+      slot.timers.delete(timer);
+      this.checkSettled(slot);
+      return `${now - 1} worker(s) now (a crashed worker is not restarted)`;
+    }
+    const idle = staying.find((c) => c.open.size === 0);
+    const child = idle ?? staying.at(-1)!;
+    void this.stopChild(child, 'graceful');
+    const when = idle ? 'now (it had no unit)' : 'after its current unit';
+    return `${now - 1} worker(s) now: worker ${child.pid} stops ${when}`;
+  }
+
+  /**
+   * Units of the track went back to the queue (`R`): a track that had ended (failed, or
+   * complete) starts workers again; a live one gets them as the budget allows.
+   */
+  retried(track: TrackName): void {
+    const status = this.slot(track).machine.status;
+    if (status === 'failed' || status === 'complete') void this.restart(track);
+    else this.rebalance();
   }
 
   private async stopChild(c: Child, mode: StopMode): Promise<void> {

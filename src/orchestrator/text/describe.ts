@@ -95,6 +95,14 @@ export function describeNote(n: Note): string {
       return `${unitLabel(n.unit)}: stalled, no event for ${Math.round(n.silentMs / 1000)} s (worker ${n.pid})`;
     case 'warning':
       return `${n.unit ? `${unitLabel(n.unit)}: ` : ''}${n.message}`;
+    case 'unit_started':
+      return `${unitLabel(n.unit)}: started${n.attempt > 1 ? ` (attempt ${n.attempt})` : ''}`;
+    case 'stage':
+      return `${unitLabel(n.unit)}: ${describeActivity(n)}`;
+    case 'worker_started':
+      return `worker ${n.pid} started`;
+    case 'worker_exited':
+      return `worker ${n.pid} exited (${n.signal ? `signal ${n.signal}` : `code ${n.code}`})`;
     case 'worker_log':
       return n.text;
     case 'worker_died': {

@@ -12,6 +12,8 @@ export interface LogViewProps {
   readonly filter: string;
   /** The filter being typed after `/`, if any. */
   readonly editing: string | undefined;
+  /** Each line names its worker (the log shows several). */
+  readonly showPid?: boolean;
 }
 
 /** Lines a log view shows after its filter (case-insensitive substring). */
@@ -41,6 +43,7 @@ export function LogView(p: LogViewProps) {
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} wrap="truncate">
           <Text dimColor>{new Date(l.at).toISOString().slice(11, 19)} </Text>
+          {p.showPid ? <Text dimColor>{`${l.pid ?? ''}`.padStart(7)} </Text> : null}
           <Text
             color={tint(t, l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : 'white')}
           >
@@ -53,7 +56,7 @@ export function LogView(p: LogViewProps) {
         <Text key={`pad-${i}`}> </Text>
       ))}
       <Text dimColor wrap="truncate">
-        {status || 'PgUp/PgDn scroll  Home/End  / filter  Esc back'}
+        {status || 'PgUp/PgDn scroll  Home/End  / filter  Tab next worker  Esc back'}
       </Text>
     </Box>
   );
