@@ -237,6 +237,19 @@ describe('the dashboard', () => {
     expect(frame).toContain('? help');
   });
 
+  it("shows each track's worker processes beside the limit + and - set", async () => {
+    const state = reduce(sampleState(), {
+      type: 'track_workers',
+      at: sampleState().now,
+      track: 'extraction',
+      workers: 2,
+    });
+    const r = await shown({ columns: 100, rows: 30, state });
+    // Track 3: one process runs, the limit was raised to two.
+    expect(frameOf(r)).toMatch(/Track 3 Extraction[^\n]*\n[^\n]*workers 1\/2/);
+    expect(frameOf(r)).toMatch(/Track 1 Bollinger[^\n]*\n[^\n]*workers 1\/1/);
+  });
+
   it("shows each track's elapsed time, pace sparkline and slowest running unit", async () => {
     const r = await shown({ columns: 100, rows: 30 });
     const frame = frameOf(r);

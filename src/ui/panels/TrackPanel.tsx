@@ -84,6 +84,10 @@ export function trackDetailLines(
     field(`left ${remainingUnits(tr)}`),
     field(txt(t, rate(speed?.unitsPerSec, speed?.rowsPerSec))),
     field(txt(t, eta)),
+    // Its worker processes now / the limit `+` and `-` set (it holds for the run).
+    ...(tr.plannedWorkers > 0 || tr.workers.length > 0
+      ? [field(`workers ${tr.workers.length}/${tr.plannedWorkers}`)]
+      : []),
     ...(tr.retries > 0 ? [field(`retries ${tr.retries}`)] : []),
     ...(tr.crashes > 0 ? [field(`crashes ${tr.crashes}`, 'yellow')] : []),
     field(`elapsed ${clock(trackElapsedMs(tr, now) / 1000)}`),
