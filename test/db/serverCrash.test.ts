@@ -83,25 +83,39 @@ describe('a unit across a kill -9 of the embedded server (wal_level = minimal)',
   it('keeps the old partition when the server dies before the unit commits', async () => {
     expect((await runCli([...track, '--data-dir', dataDir])).exitCode).toBe(0);
     const before = await md5();
-    // Hold the unit's ledger row: the next run of it blocks after TRUNCATE + COPY.
-    await db.query('BEGIN');
-    await db.query(
+    // Hold the unit's ledger row on a session of its own (whatever happens, the next test
+    // finds none held): the next run of the unit blocks after TRUNCATE + COPY.
+    const holder = new pg.Client({ connectionString: databaseUrl(server) });
+    holder.on('error', () => {});
+    await holder.connect();
+    const probe = new pg.Client({ connectionString: databaseUrl(server) });
+    await probe.connect();
+    await holder.query('BEGIN');
+    await holder.query(
       `SELECT * FROM bqx_monitor.unit_results WHERE unit = 'eurusd/2024-08' FOR UPDATE`,
     );
     const child = execa('node', [CLI, ...track, '--data-dir', dataDir], { reject: false });
-    const probe = new pg.Client({ connectionString: databaseUrl(server) });
-    await probe.connect();
-    for (;;) {
-      const w = await probe.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-            AND query LIKE 'INSERT INTO bqx_monitor.unit_results%'`,
-      );
-      if (w.rows[0].n > 0) break;
-      await new Promise((r) => setTimeout(r, 50));
+    try {
+      // The unit's outcome statement (WITH ... INSERT INTO unit_results ...) waits on the row.
+      await expect
+        .poll(
+          async () =>
+            (
+              await probe.query(
+                `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                    AND query LIKE '%INSERT INTO bqx_monitor.unit_results%'`,
+              )
+            ).rows[0].n,
+          { timeout: 50_000, interval: 50 },
+        )
+        .toBeGreaterThan(0);
+      await crashServer(server.clusterDir);
+      await child;
+    } finally {
+      child.kill('SIGKILL');
+      await probe.end().catch(() => {});
+      await holder.end().catch(() => {});
     }
-    await probe.end();
-    await crashServer(server.clusterDir);
-    await child;
     await db.end().catch(() => {});
     await server.release();
     await connect(); // starts the server again: crash recovery

@@ -255,18 +255,19 @@ describe('Tracks 1 and 2 units on a real database', () => {
         reject: false,
       },
     );
-    // The unit holds its partition and waits on the ledger row the test has locked.
+    // The unit holds its partition and waits on the ledger row the test has locked (its
+    // outcome statement is WITH ... INSERT INTO unit_results ...).
     await expect
       .poll(
         async () =>
           (
             await db.pool.query(
               `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'
-                  AND query LIKE 'INSERT INTO bqx_monitor.unit_results%'`,
+                  AND query LIKE '%INSERT INTO bqx_monitor.unit_results%'`,
               [db.name],
             )
           ).rows[0].n,
-        { timeout: 60_000, interval: 50 },
+        { timeout: 50_000, interval: 50 },
       )
       .toBeGreaterThan(0);
     const truncated = await db.pool.query(
