@@ -89,6 +89,7 @@ describe('a unit across a kill -9 of the embedded server (wal_level = minimal)',
     holder.on('error', () => {});
     await holder.connect();
     const probe = new pg.Client({ connectionString: databaseUrl(server) });
+    probe.on('error', () => {});
     await probe.connect();
     await holder.query('BEGIN');
     await holder.query(
@@ -109,6 +110,7 @@ describe('a unit across a kill -9 of the embedded server (wal_level = minimal)',
           { timeout: 50_000, interval: 50 },
         )
         .toBeGreaterThan(0);
+      await probe.end();
       await crashServer(server.clusterDir);
       await child;
     } finally {

@@ -412,6 +412,8 @@ describe('orchestrator end to end (real workers, real PostgreSQL)', { timeout: 3
     const w = execa('node', [CLI, '--out', s.out, 'worker', '--track', 'regression'], {
       reject: false,
       buffer: false,
+      // The unit may take longer than execa's 5 s before SIGKILL on a loaded machine.
+      forceKillAfterDelay: false,
       env: { DATABASE_URL: db.url, PGHOST: '', PGDATABASE: '', PGUSER: '', PGPORT: '' },
     });
     w.stdout?.setEncoding('utf8');
