@@ -19,7 +19,7 @@ import {
 import { budgetRows, MIN_EVENT_LINES } from './layout.js';
 import { txt, useTheme } from './theme.js';
 import { type Mode, useDashboardKeys } from './useDashboardKeys.js';
-import { logTitle, workerLines } from './logWorkers.js';
+import { liveWorkers, logTitle, workerLines } from './logWorkers.js';
 import type { DashboardControls, QuitReason } from './dashboardControls.js';
 import { type RunFeed, useRunFeed } from './useRunFeed.js';
 
@@ -95,7 +95,11 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
   if (mode.kind === 'log') {
     return (
       <LogView
-        title={logTitle(TRACK_TITLES[mode.track].trim(), mode.worker, state.tracks[mode.track])}
+        title={logTitle(
+          TRACK_TITLES[mode.track].trim(),
+          mode.worker,
+          liveWorkers(state, mode.track),
+        )}
         lines={workerLines(logs[mode.track], mode.worker)}
         showPid={mode.worker === undefined}
         offset={mode.offset}

@@ -4,7 +4,7 @@ import type { RecentEvent, RunState } from '../orchestrator/state/runState.js';
 import { TRACK_ORDER } from '../orchestrator/state/runState.js';
 import type { TrackName } from '../tracks/protocol/events.js';
 import type { DashboardControls, QuitReason } from './dashboardControls.js';
-import { logWorkers, nextWorker, workerLines } from './logWorkers.js';
+import { liveWorkers, logWorkers, nextWorker, workerLines } from './logWorkers.js';
 import { filterLog } from './panels/LogView.js';
 
 /** What the dashboard shows, and so what its keys mean. */
@@ -19,7 +19,7 @@ export type Mode =
       kind: 'log';
       track: TrackName;
       /** The worker whose lines it shows (`Tab`); undefined: all of the track's. */
-      worker: number | undefined;
+      worker: string | undefined;
       offset: number;
       filter: string;
       editing: string | undefined;
@@ -112,7 +112,7 @@ export function useDashboardKeys(o: DashboardKeyOptions): { mode: Mode; selected
       const top = Math.max(0, total - page);
       if (key.escape || input === 'q' || input === 'l') setMode({ kind: 'main' });
       else if (key.tab) {
-        const workers = logWorkers(lines, o.state().tracks[mode.track].workers);
+        const workers = logWorkers(lines, liveWorkers(o.state(), mode.track));
         setMode({ ...mode, worker: nextWorker(workers, mode.worker), offset: 0 });
       } else if (key.pageUp) setMode({ ...mode, offset: Math.min(top, mode.offset + page) });
       else if (key.pageDown) setMode({ ...mode, offset: Math.max(0, mode.offset - page) });

@@ -386,6 +386,23 @@ describe('run state reducer', () => {
     expect(trackThroughput(done.tracks.regression, done.now)?.unitsPerSec).toBeCloseTo(1 / 3, 6);
   });
 
+  it("counts no worker process once the run has ended (the last sample's have exited)", () => {
+    const sample = {
+      loadAvg: [1, 1, 1] as const,
+      cores: 2,
+      cpu: 50,
+      perCore: [50, 50],
+      memUsedBytes: 1,
+      memTotalBytes: 2,
+      disks: [],
+      workers: [{ track: 'bollinger' as const, pid: 7, cpu: 40, rssBytes: 1e8 }],
+    };
+    const live = run([planned(), { type: 'system_sample', at: 1, sample }]);
+    expect(live.system?.workers).toHaveLength(1);
+    const ended = reduce(live, { type: 'run_finished', at: 2, status: 'complete', exitCode: 0 });
+    expect(ended.system).toEqual({ ...sample, workers: [] });
+  });
+
   it('keeps a bounded list of recent events and counts every one noted', () => {
     const many: RunEvent[] = Array.from({ length: 250 }, (_, i) => ({
       type: 'track_control',

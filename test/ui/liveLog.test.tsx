@@ -167,6 +167,47 @@ describe("the track log: its workers' live output", () => {
     expect(v.frame()).toContain('— 1 line(s)');
   });
 
+  it("tells another host's worker from ours of the same pid, and a live one from an exited one", async () => {
+    const feed = liveFeed([
+      ...twoWorkers(),
+      {
+        type: 'remote_workers',
+        at: T0 + 450,
+        workers: [{ host: 'far', pid: 12, track: 'regression' }],
+      },
+      ev(
+        T0 + 500,
+        'regression',
+        12,
+        { type: 'unit_start', unit: 'gbpusd/2024-09', attempt: 1 },
+        { host: 'far', remote: true },
+      ),
+      ev(
+        T0 + 600,
+        'regression',
+        12,
+        { type: 'stage', unit: 'gbpusd/2024-09', stage: 'compute', detail: 'idx w15' },
+        { host: 'far', remote: true },
+      ),
+    ]);
+    const v = show(feed);
+    await v.until(() => expect(v.frame()).toContain('[RUNNING]'));
+    await v.press('j', () => expect(v.frame()).toMatch(/▶ Track 2/));
+    await v.press('l', () => expect(v.frame()).toContain('log, all workers'));
+    expect(v.frame()).toMatch(/far:12 GBPUSD 2024-09: computing idx w15/);
+    expect(v.frame()).toMatch(/\b12 EURUSD 2024-08: started/);
+    await v.press('\t', () => expect(v.frame()).toContain('log, worker 12 —'));
+    expect(v.frame()).not.toContain('GBPUSD');
+    await v.press('\t', () => expect(v.frame()).toContain('log, worker 14 (exited)'));
+    await v.press('\t', () => expect(v.frame()).toContain('log, worker far:12 —'));
+    expect(v.frame()).toContain('GBPUSD 2024-09: computing idx w15');
+    expect(v.frame()).not.toContain('EURUSD');
+    // It leaves the registry: exited, its lines kept.
+    feed.push({ type: 'remote_workers', at: T0 + 700, workers: [] });
+    await v.until(() => expect(v.frame()).toContain('log, worker far:12 (exited)'));
+    expect(v.frame()).toContain('GBPUSD 2024-09: started');
+  });
+
   it("keeps the main screen's recent events free of stage lines", async () => {
     const feed = liveFeed(twoWorkers());
     for (let i = 0; i < 40; i++)

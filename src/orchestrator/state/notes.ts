@@ -129,6 +129,8 @@ export interface RecentEvent {
   readonly track: TrackName | undefined;
   /** The worker process it is about, if one (a track's log can show one worker's lines). */
   readonly pid?: number | undefined;
+  /** The host of that worker when the supervisor does not run it (pids repeat across hosts). */
+  readonly host?: string | undefined;
   readonly level: Level;
   readonly note: Note;
 }

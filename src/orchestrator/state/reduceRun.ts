@@ -123,7 +123,9 @@ export function onConnection(s: RunState, ev: Ev<'connection'>): RunState {
 /** The run's end as its supervisor published it. */
 export function onFinished(s: RunState, ev: Ev<'run_finished'>): RunState {
   const end = { status: ev.status, exitCode: ev.exitCode, message: ev.message };
-  const next = { ...s, finished: true, interrupted: ev.status === 'interrupted', end };
+  // Its workers have exited: the last sample's processes are no longer running.
+  const system = s.system && { ...s.system, workers: [] };
+  const next = { ...s, finished: true, interrupted: ev.status === 'interrupted', end, system };
   return note(next, ev.at, undefined, ev.status === 'complete' ? 'info' : 'error', {
     kind: 'run_finished',
     runId: s.runId,

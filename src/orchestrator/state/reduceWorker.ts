@@ -44,6 +44,7 @@ function finished(
   kind: 'done' | 'empty' | 'failed',
   n: Note,
   pid: number,
+  host: string | undefined,
   ms?: number,
 ): RunState {
   let first = false;
@@ -69,7 +70,7 @@ function finished(
   });
   if (!first) return next;
   const tallied = tallyHost(next, e.host, at, rows, kind);
-  return note(tallied, at, e.track, kind === 'failed' ? 'error' : 'info', n, pid);
+  return note(tallied, at, e.track, kind === 'failed' ? 'error' : 'info', n, pid, host);
 }
 
 /** A worker's first unit: how long it took to start is part of what a new worker costs. */
@@ -92,6 +93,8 @@ export function onWorkerEvent(
   remote = false,
 ): RunState {
   const track = e.track;
+  // Lines of another host's worker name its host: its pid may be one of ours too.
+  const host = remote ? e.host : undefined;
   switch (e.type) {
     case 'worker_start':
     case 'worker_exit':
@@ -120,11 +123,15 @@ export function onWorkerEvent(
           ],
         }),
       );
-      return output(next, at, track, pid, 'info', {
-        kind: 'unit_started',
-        unit: e.unit,
-        attempt: e.attempt,
-      });
+      return output(
+        next,
+        at,
+        track,
+        pid,
+        'info',
+        { kind: 'unit_started', unit: e.unit, attempt: e.attempt },
+        host,
+      );
     }
     case 'stage': {
       const activity = { stage: e.stage, detail: e.detail, rows: e.rows, total: e.total };
@@ -134,7 +141,15 @@ export function onWorkerEvent(
           r.unit === e.unit ? { ...r, activity, lastEventAt: at, stalled: false } : r,
         ),
       }));
-      return output(next, at, track, pid, 'info', { kind: 'stage', unit: e.unit, ...activity });
+      return output(
+        next,
+        at,
+        track,
+        pid,
+        'info',
+        { kind: 'stage', unit: e.unit, ...activity },
+        host,
+      );
     }
     case 'unit_done':
       return finished(
@@ -146,6 +161,7 @@ export function onWorkerEvent(
         'done',
         { kind: 'unit_done', unit: e.unit, rows: e.rows, bytes: e.bytes, ms: e.ms },
         pid,
+        host,
         e.ms,
       );
     case 'unit_empty':
@@ -158,6 +174,7 @@ export function onWorkerEvent(
         'empty',
         { kind: 'unit_empty', unit: e.unit, reason: e.reason },
         pid,
+        host,
       );
     case 'unit_failed': {
       const final = e.attempt >= state.maxAttempts;
@@ -170,13 +187,13 @@ export function onWorkerEvent(
         message: e.message,
         final,
       };
-      if (final) return finished(state, at, e, 0, 0, 'failed', n, pid);
+      if (final) return finished(state, at, e, 0, 0, 'failed', n, pid, host);
       const next = withTrack(state, track, (t) => ({
         ...t,
         running: t.running.filter((r) => r.unit !== e.unit),
         retries: t.retries + 1,
       }));
-      return note(next, at, track, 'warn', n, pid);
+      return note(next, at, track, 'warn', n, pid, host);
     }
     case 'unit_interrupted':
       return note(
@@ -189,6 +206,7 @@ export function onWorkerEvent(
         'warn',
         { kind: 'unit_interrupted', unit: e.unit, reason: e.reason },
         pid,
+        host,
       );
     case 'warning':
       return note(
@@ -198,6 +216,7 @@ export function onWorkerEvent(
         'warn',
         { kind: 'warning', unit: e.unit, code: e.code, message: e.message, count: e.count },
         pid,
+        host,
       );
   }
 }

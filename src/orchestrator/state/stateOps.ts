@@ -19,13 +19,17 @@ export function note(
   level: Level,
   n: Note,
   pid?: number,
+  host?: string,
 ): RunState {
-  const recent = [...state.recent, { at, track, pid, level, note: n }];
+  const recent = [...state.recent, { at, track, pid, host, level, note: n }];
   if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
   return { ...state, recent, noted: state.noted + 1 };
 }
 
-/** The state with a line of a worker's output added (the oldest dropped past the limit). */
+/**
+ * The state with a line of a worker's output added (the oldest dropped past the limit);
+ * `host`: that of a worker the supervisor does not run.
+ */
 export function output(
   state: RunState,
   at: number,
@@ -33,8 +37,9 @@ export function output(
   pid: number,
   level: Level,
   n: Note,
+  host?: string,
 ): RunState {
-  const lines = [...state.output, { at, track, pid, level, note: n }];
+  const lines = [...state.output, { at, track, pid, host, level, note: n }];
   if (lines.length > OUTPUT_LIMIT) lines.splice(0, lines.length - OUTPUT_LIMIT);
   return { ...state, output: lines, outputNoted: state.outputNoted + 1 };
 }

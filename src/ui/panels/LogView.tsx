@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { RecentEvent } from '../../orchestrator/state/runState.js';
 import { describeNote } from '../../orchestrator/text/describe.js';
+import { workerKey } from '../logWorkers.js';
 import { tint, txt, useTheme } from '../theme.js';
 
 export interface LogViewProps {
@@ -43,7 +44,7 @@ export function LogView(p: LogViewProps) {
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} wrap="truncate">
           <Text dimColor>{new Date(l.at).toISOString().slice(11, 19)} </Text>
-          {p.showPid ? <Text dimColor>{`${l.pid ?? ''}`.padStart(7)} </Text> : null}
+          {p.showPid ? <Text dimColor>{(workerKey(l) ?? '').padStart(7)} </Text> : null}
           <Text
             color={tint(t, l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : 'white')}
           >
