@@ -64,6 +64,20 @@ describe('pace series', () => {
     expect(later[0]).toBeGreaterThan(0);
     expect(paceRates(EMPTY_PACE, T0)).toEqual([]);
   });
+
+  it("shows a finished track's last bucket however little of it the track ran", () => {
+    const b = FIRST_BUCKET_MS;
+    // Three units, all in the second bucket, the last a tenth into it: folded into the first.
+    const late = finishesAt([b + 100, b + 200, b + b / 10]);
+    expect(paceRates(late, T0 + b + b / 10)).toEqual([0]);
+    expect(paceRates(late, T0 + b + b / 10, true)).toEqual([3 / ((b + b / 10) / 1000)]);
+    // A track that ran less than half a bucket: its units over its time.
+    const short = finishesAt([500, 1_000]);
+    expect(paceRates(short, T0 + 1_000)).toEqual([]);
+    expect(paceRates(short, T0 + 1_000, true)).toEqual([2 / 1]);
+    // Half a bucket or more: as while it runs.
+    expect(paceRates(late, T0 + b + b / 2, true)).toEqual(paceRates(late, T0 + b + b / 2));
+  });
 });
 
 describe('a track in the run state', () => {

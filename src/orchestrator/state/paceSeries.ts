@@ -49,18 +49,24 @@ export function addFinish(s: PaceSeries, at: number, start: number | undefined):
 /**
  * Units per second in each bucket up to `until` (the buckets after the latest finish count
  * as idle). The bucket in progress at `until` is left out until half of it has passed:
- * a few seconds are too few to tell a pace.
+ * a few seconds are too few to tell a pace. `ended`: `until` is the track's end (its last
+ * finish), so that bucket is its last and what it holds must show: shorter than half, it
+ * is folded into the bucket before (their units over their time), or stands alone.
  */
-export function paceRates(s: PaceSeries, until: number): number[] {
+export function paceRates(s: PaceSeries, until: number, ended = false): number[] {
   if (s.origin === undefined) return [];
   const r = until > s.origin ? reaching(s, s.origin, until) : s;
   const seconds = r.bucketMs / 1000;
   const rates = r.counts.map((c) => c / seconds);
   const lastStart = s.origin + (r.counts.length - 1) * r.bucketMs;
   const inLast = until - lastStart;
-  if (inLast < r.bucketMs) {
+  if (inLast >= r.bucketMs) return rates;
+  rates.pop();
+  const last = r.counts.at(-1)!;
+  if (inLast >= r.bucketMs / 2) rates.push(last / (inLast / 1000));
+  else if (ended && rates.length > 0) {
     rates.pop();
-    if (inLast >= r.bucketMs / 2) rates.push(r.counts.at(-1)! / (inLast / 1000));
-  }
+    rates.push((r.counts.at(-2)! + last) / ((r.bucketMs + inLast) / 1000));
+  } else if (ended && inLast > 0) rates.push(last / (inLast / 1000));
   return rates;
 }

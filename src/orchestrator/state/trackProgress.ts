@@ -53,7 +53,8 @@ export function trackElapsedMs(t: TrackState, now: number): number {
 
 /** Units per second over the track's run, a bucket each (paceSeries.ts), oldest first. */
 export function trackPace(t: TrackState, now: number): number[] {
-  return paceRates(t.pace, trackUntil(t, now));
+  const ended = remainingUnits(t) === 0 && t.finishes.length > 0;
+  return paceRates(t.pace, trackUntil(t, now), ended);
 }
 
 /** The running unit at work the longest, and for how long (ms); undefined if none runs. */
