@@ -196,6 +196,10 @@ describe("the track log: its workers' live output", () => {
     await v.press('l', () => expect(v.frame()).toContain('log, all workers'));
     expect(v.frame()).toMatch(/far:12 GBPUSD 2024-09: computing idx w15/);
     expect(v.frame()).toMatch(/\b12 EURUSD 2024-08: started/);
+    // One column for the worker, as wide as its widest name: the lines' text aligns.
+    const lines = v.frame().split('\n');
+    const column = (text: string) => lines.find((l) => l.includes(text))!.indexOf(text);
+    expect(column('GBPUSD 2024-09: computing')).toBe(column('EURUSD 2024-08: started'));
     await v.press('\t', () => expect(v.frame()).toContain('log, worker 12 —'));
     expect(v.frame()).not.toContain('GBPUSD');
     await v.press('\t', () => expect(v.frame()).toContain('log, worker 14 (exited)'));

@@ -31,6 +31,8 @@ export function LogView(p: LogViewProps) {
   const body = Math.max(1, p.height - 2);
   const end = Math.max(0, shown.length - p.offset);
   const page = shown.slice(Math.max(0, end - body), end);
+  // The worker column as wide as its widest name on the page (`12345`, `etl-2:12345`).
+  const keyWidth = Math.max(5, ...page.map((l) => (workerKey(l) ?? '').length));
   const status = p.editing !== undefined ? `/${p.editing}` : p.filter ? `filter: ${p.filter}` : '';
   return (
     <Box flexDirection="column">
@@ -44,7 +46,7 @@ export function LogView(p: LogViewProps) {
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} wrap="truncate">
           <Text dimColor>{new Date(l.at).toISOString().slice(11, 19)} </Text>
-          {p.showPid ? <Text dimColor>{(workerKey(l) ?? '').padStart(7)} </Text> : null}
+          {p.showPid ? <Text dimColor>{(workerKey(l) ?? '').padStart(keyWidth)} </Text> : null}
           <Text
             color={tint(t, l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : 'white')}
           >
