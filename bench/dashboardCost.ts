@@ -1,5 +1,7 @@
-// What watching costs: the main process (dashboard, supervisor, samplers) of a real run in
-// a real terminal (tmux), sampled once a second: CPU (percent of one core) and RSS.
+// What watching costs: the dashboard's process of a real run in a real terminal (tmux) —
+// the view `run` attaches to the run it starts in the background (the supervisor, a
+// process of its own with `supervise` in its command line, is not matched) — sampled once
+// a second: CPU (percent of one core) and RSS.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
