@@ -4,12 +4,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import { initialState, type RunState, reduce } from '../../src/orchestrator/state/runState.js';
 import { workerEvent } from '../support/runEvents.js';
-import { Dashboard, type DashboardControls } from '../../src/ui/Dashboard.js';
 import { bar, percent, sparkline } from '../../src/ui/format.js';
 import { glyphsFor } from '../../src/orchestrator/text/charset.js';
 import { Badge } from '../../src/ui/panels/TrackPanel.js';
-import { type Theme, ThemeContext, themeFor } from '../../src/ui/theme.js';
-import type { RunFeed } from '../../src/ui/useRunFeed.js';
+import { type Theme, themeFor } from '../../src/ui/theme.js';
+import {
+  fixedFeed,
+  mount,
+  recorder,
+  showDashboard,
+  unmountAll,
+  until,
+} from '../support/dashboard.js';
 
 // Colours on (as in a real terminal), so that NO_COLOR has something to turn off.
 vi.hoisted(() => {
@@ -147,45 +153,20 @@ function busyState(): RunState {
   return warnings.reduce(reduce, s);
 }
 
-function feedOf(state: RunState): RunFeed {
-  return { getState: () => state, subscribe: () => () => {} };
-}
-
-function recorder() {
-  const calls: string[] = [];
-  const controls: DashboardControls = {
-    togglePause: (t) => calls.push(`pause ${t}`),
-    togglePauseAll: () => calls.push('pause all'),
-    restart: (t) => calls.push(`restart ${t}`),
-    stopRun: () => calls.push('stop'),
-    addWorker: (t) => calls.push(`add worker ${t}`),
-    removeWorker: (t) => calls.push(`remove worker ${t}`),
-    retryFailed: (t) => calls.push(`retry ${t}`),
-  };
-  return { calls, controls };
-}
-
-const mounted: Array<{ unmount: () => void }> = [];
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.unmount();
-});
+afterEach(unmountAll);
 
 function show(opts: { theme?: Theme; columns?: number; rows?: number; state?: RunState } = {}) {
   const { calls, controls } = recorder();
   const quits: string[] = [];
-  const r = render(
-    <ThemeContext.Provider value={opts.theme ?? themeFor({ LANG: 'C.UTF-8' })}>
-      <Dashboard
-        feed={feedOf(opts.state ?? sampleState())}
-        controls={controls}
-        database={DATABASE}
-        intervalMs={5}
-        size={{ columns: opts.columns ?? 80, rows: opts.rows ?? 24 }}
-        onQuit={(why) => quits.push(why)}
-      />
-    </ThemeContext.Provider>,
-  );
-  mounted.push(r);
+  const r = showDashboard({
+    feed: fixedFeed(opts.state ?? sampleState()),
+    controls,
+    database: DATABASE,
+    columns: opts.columns ?? 80,
+    rows: opts.rows ?? 24,
+    ...(opts.theme ? { theme: opts.theme } : {}),
+    onQuit: (why) => quits.push(why),
+  });
   return { ...r, calls, quits };
 }
 
@@ -193,9 +174,6 @@ type Shown = ReturnType<typeof show>;
 
 /** The current frame as text. */
 const frameOf = (r: Shown) => strip(r.lastFrame() ?? '');
-
-/** Waits (generously: a loaded machine) until the dashboard shows what `check` expects. */
-const until = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 10 });
 
 /** The dashboard once it has drawn its first frame of the sample run. */
 async function shown(opts: Parameters<typeof show>[0] = {}): Promise<Shown> {
@@ -402,8 +380,7 @@ describe('status badges', () => {
   it.each(['running', 'paused', 'restarting', 'failed', 'complete', 'stopped', 'waiting'] as const)(
     '%s',
     (status) => {
-      const r = render(<Badge status={status} />);
-      mounted.push(r);
+      const r = mount(render(<Badge status={status} />));
       expect(r.lastFrame()).toContain(`[${status.toUpperCase()}]`);
     },
   );

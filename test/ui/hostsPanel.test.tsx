@@ -1,13 +1,13 @@
 import { stripVTControlCharacters as strip } from 'node:util';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import { type HostSummary, initialState, reduce } from '../../src/orchestrator/state/runState.js';
-import { Dashboard } from '../../src/ui/Dashboard.js';
 import { workerEvent } from '../support/runEvents.js';
 import { describeHost } from '../../src/orchestrator/text/describe.js';
 import { HostsPanel, hostLines } from '../../src/ui/panels/HostsPanel.js';
 import { ThemeContext, themeFor } from '../../src/ui/theme.js';
+import { fixedFeed, mount, showDashboard, unmountAll, untilShown } from '../support/dashboard.js';
 
 const host = (name: string, o: Partial<HostSummary> = {}): HostSummary => ({
   host: name,
@@ -31,18 +31,16 @@ const HOME = host('vm-1', {
 const TWO = [HOME, host('other-host')];
 const MANY = [HOME, ...['b-host', 'c-host', 'd-host', 'e-host', 'f-host'].map((h) => host(h))];
 
-const mounted: Array<{ unmount: () => void }> = [];
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.unmount();
-});
+afterEach(unmountAll);
 
 function panel(hosts: readonly HostSummary[], columns: number, max: number, lang = 'C.UTF-8') {
-  const r = render(
-    <ThemeContext.Provider value={themeFor({ LANG: lang })}>
-      <HostsPanel lines={hostLines(hosts, columns, max)} width={columns} />
-    </ThemeContext.Provider>,
+  const r = mount(
+    render(
+      <ThemeContext.Provider value={themeFor({ LANG: lang })}>
+        <HostsPanel lines={hostLines(hosts, columns, max)} width={columns} />
+      </ThemeContext.Provider>,
+    ),
   );
-  mounted.push(r);
   return strip(r.lastFrame() ?? '').split('\n');
 }
 
@@ -140,32 +138,13 @@ describe('the hosts in the dashboard', () => {
   ])(
     'shows the hosts line and each running unit with its host at %i×%i, never overflowing',
     async (columns, rows) => {
-      const state = twoHostRun();
-      const r = render(
-        <ThemeContext.Provider value={themeFor({ LANG: 'C.UTF-8' })}>
-          <Dashboard
-            feed={{ getState: () => state, subscribe: () => () => {} }}
-            controls={{
-              togglePause: () => {},
-              togglePauseAll: () => {},
-              restart: () => {},
-              stopRun: () => {},
-              addWorker: () => {},
-              removeWorker: () => {},
-              retryFailed: () => {},
-            }}
-            database="postgres://bqx:****@db/bqx"
-            intervalMs={5}
-            size={{ columns, rows }}
-          />
-        </ThemeContext.Provider>,
-      );
-      mounted.push(r);
-      const frame = () => strip(r.lastFrame() ?? '');
-      await vi.waitFor(() => expect(frame()).toContain('[RUNNING]'), {
-        timeout: 10_000,
-        interval: 10,
+      const { frame } = showDashboard({
+        feed: fixedFeed(twoHostRun()),
+        database: 'postgres://bqx:****@db/bqx',
+        columns,
+        rows,
       });
+      await untilShown(frame, '[RUNNING]');
       const lines = frame().split('\n');
       expect(lines.length).toBeLessThanOrEqual(rows - 1);
       for (const l of lines) expect(l.length).toBeLessThanOrEqual(columns);

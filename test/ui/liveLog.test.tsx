@@ -1,31 +1,10 @@
-import { stripVTControlCharacters as strip } from 'node:util';
-import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
-import { initialState, type RunState, reduce } from '../../src/orchestrator/state/runState.js';
-import { Dashboard, type DashboardControls } from '../../src/ui/Dashboard.js';
-import { themeFor, ThemeContext } from '../../src/ui/theme.js';
 import type { RunFeed } from '../../src/ui/useRunFeed.js';
+import { liveFeed, recorder, showDashboard, unmountAll, until } from '../support/dashboard.js';
 import { workerEvent as ev } from '../support/runEvents.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
-
-/** A run whose state changes as the test pushes events, as a supervisor's feed does. */
-function liveFeed(events: RunEvent[]): RunFeed & { push(e: RunEvent): void } {
-  let state: RunState = events.reduce(reduce, initialState(T0));
-  const subs = new Set<(s: RunState, e: RunEvent) => void>();
-  return {
-    getState: () => state,
-    subscribe(fn) {
-      subs.add(fn);
-      return () => subs.delete(fn);
-    },
-    push(e) {
-      state = reduce(state, e);
-      for (const fn of subs) fn(state, e);
-    },
-  };
-}
 
 /** Track 2 with two workers: 12 runs EURUSD 2024-08; 14 ran one unit and exited. */
 function twoWorkers(): RunEvent[] {
@@ -74,51 +53,27 @@ function twoWorkers(): RunEvent[] {
   ];
 }
 
-function recorder() {
-  const calls: string[] = [];
-  const controls: DashboardControls = {
-    togglePause: (t) => calls.push(`pause ${t}`),
-    togglePauseAll: () => calls.push('pause all'),
-    restart: (t) => calls.push(`restart ${t}`),
-    stopRun: () => calls.push('stop'),
-    addWorker: (t) => calls.push(`add worker ${t}`),
-    removeWorker: (t) => calls.push(`remove worker ${t}`),
-    retryFailed: (t) => calls.push(`retry ${t}`),
-  };
-  return { calls, controls };
-}
-
-const mounted: Array<{ unmount: () => void }> = [];
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.unmount();
-});
+afterEach(unmountAll);
 
 function show(feed: RunFeed, columns = 100) {
   const { calls, controls } = recorder();
-  const r = render(
-    <ThemeContext.Provider value={themeFor({ LANG: 'C.UTF-8' })}>
-      <Dashboard
-        feed={feed}
-        controls={controls}
-        database="postgres://bqx:****@db.example/bqx"
-        intervalMs={5}
-        size={{ columns, rows: 30 }}
-      />
-    </ThemeContext.Provider>,
-  );
-  mounted.push(r);
-  const frame = () => strip(r.lastFrame() ?? '');
-  const until = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 10 });
+  const r = showDashboard({
+    feed,
+    controls,
+    database: 'postgres://bqx:****@db.example/bqx',
+    columns,
+    rows: 30,
+  });
   const press = async (key: string, then: () => void) => {
     r.stdin.write(key);
     await until(then);
   };
-  return { calls, frame, until, press };
+  return { calls, frame: r.frame, until, press };
 }
 
 describe("the track log: its workers' live output", () => {
   it("shows a running unit's stages as they come, one line per progressing stage", async () => {
-    const feed = liveFeed(twoWorkers());
+    const feed = liveFeed(twoWorkers(), T0);
     const v = show(feed);
     await v.until(() => expect(v.frame()).toContain('[RUNNING]'));
     await v.press('j', () => expect(v.frame()).toMatch(/▶ Track 2/));
@@ -147,7 +102,7 @@ describe("the track log: its workers' live output", () => {
   });
 
   it('cycles through the workers with Tab (an exited one too), and filters within one', async () => {
-    const v = show(liveFeed(twoWorkers()));
+    const v = show(liveFeed(twoWorkers(), T0));
     await v.until(() => expect(v.frame()).toContain('[RUNNING]'));
     await v.press('j', () => expect(v.frame()).toMatch(/▶ Track 2/));
     await v.press('l', () => expect(v.frame()).toContain('log, all workers'));
@@ -168,28 +123,31 @@ describe("the track log: its workers' live output", () => {
   });
 
   it("tells another host's worker from ours of the same pid, and a live one from an exited one", async () => {
-    const feed = liveFeed([
-      ...twoWorkers(),
-      {
-        type: 'remote_workers',
-        at: T0 + 450,
-        workers: [{ host: 'far', pid: 12, track: 'regression' }],
-      },
-      ev(
-        T0 + 500,
-        'regression',
-        12,
-        { type: 'unit_start', unit: 'gbpusd/2024-09', attempt: 1 },
-        { host: 'far', remote: true },
-      ),
-      ev(
-        T0 + 600,
-        'regression',
-        12,
-        { type: 'stage', unit: 'gbpusd/2024-09', stage: 'compute', detail: 'idx w15' },
-        { host: 'far', remote: true },
-      ),
-    ]);
+    const feed = liveFeed(
+      [
+        ...twoWorkers(),
+        {
+          type: 'remote_workers',
+          at: T0 + 450,
+          workers: [{ host: 'far', pid: 12, track: 'regression' }],
+        },
+        ev(
+          T0 + 500,
+          'regression',
+          12,
+          { type: 'unit_start', unit: 'gbpusd/2024-09', attempt: 1 },
+          { host: 'far', remote: true },
+        ),
+        ev(
+          T0 + 600,
+          'regression',
+          12,
+          { type: 'stage', unit: 'gbpusd/2024-09', stage: 'compute', detail: 'idx w15' },
+          { host: 'far', remote: true },
+        ),
+      ],
+      T0,
+    );
     const v = show(feed);
     await v.until(() => expect(v.frame()).toContain('[RUNNING]'));
     await v.press('j', () => expect(v.frame()).toMatch(/▶ Track 2/));
@@ -213,7 +171,7 @@ describe("the track log: its workers' live output", () => {
   });
 
   it("keeps the main screen's recent events free of stage lines", async () => {
-    const feed = liveFeed(twoWorkers());
+    const feed = liveFeed(twoWorkers(), T0);
     for (let i = 0; i < 40; i++)
       feed.push(
         ev(T0 + 500 + i, 'regression', 12, {
@@ -233,7 +191,7 @@ describe("the track log: its workers' live output", () => {
 
 describe('keys that change the workers of the selected track', () => {
   it('+ and = add a worker, - removes one, R retries its failed units', async () => {
-    const v = show(liveFeed(twoWorkers()));
+    const v = show(liveFeed(twoWorkers(), T0));
     await v.until(() => expect(v.frame()).toContain('[RUNNING]'));
     await v.press('+', () => expect(v.calls).toHaveLength(1));
     await v.press('j', () => expect(v.frame()).toMatch(/▶ Track 2/));

@@ -1,14 +1,14 @@
 import { stripVTControlCharacters as strip } from 'node:util';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunReport as Report } from '../../src/orchestrator/report/reportTypes.js';
 import { formatMs } from '../../src/orchestrator/report/reportText.js';
 import { type OutcomeRow, summarizeRun } from '../../src/orchestrator/report/runReport.js';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
 import { initialState, type RunState, reduce } from '../../src/orchestrator/state/runState.js';
-import { Dashboard } from '../../src/ui/Dashboard.js';
 import { RunReport } from '../../src/ui/panels/RunReport.js';
 import { ThemeContext, themeFor } from '../../src/ui/theme.js';
+import { fixedFeed, mount, showDashboard, unmountAll, until } from '../support/dashboard.js';
 
 const t0 = Date.parse('2026-12-02T08:00:00Z');
 const RUN_ID = '20261202-080000-abcd';
@@ -82,46 +82,21 @@ function finishedState(report: Report): RunState {
   return events.reduce(reduce, initialState(t0));
 }
 
-const mounted: Array<{ unmount: () => void }> = [];
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.unmount();
-});
-
-const until = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 10 });
+afterEach(unmountAll);
 
 function panel(report: Report, width: number, lines: number) {
-  const r = render(
-    <ThemeContext.Provider value={themeFor({ LANG: 'C.UTF-8' })}>
-      <RunReport report={report} width={width} lines={lines} />
-    </ThemeContext.Provider>,
+  const r = mount(
+    render(
+      <ThemeContext.Provider value={themeFor({ LANG: 'C.UTF-8' })}>
+        <RunReport report={report} width={width} lines={lines} />
+      </ThemeContext.Provider>,
+    ),
   );
-  mounted.push(r);
   return strip(r.lastFrame() ?? '').split('\n');
 }
 
-function dashboard(state: RunState, columns: number, rows: number) {
-  const r = render(
-    <ThemeContext.Provider value={themeFor({ LANG: 'C.UTF-8' })}>
-      <Dashboard
-        feed={{ getState: () => state, subscribe: () => () => {} }}
-        controls={{
-          togglePause: () => {},
-          togglePauseAll: () => {},
-          restart: () => {},
-          stopRun: () => {},
-          addWorker: () => {},
-          removeWorker: () => {},
-          retryFailed: () => {},
-        }}
-        database="postgres://bqx:****@db.example/bqx"
-        intervalMs={5}
-        size={{ columns, rows }}
-      />
-    </ThemeContext.Provider>,
-  );
-  mounted.push(r);
-  return r;
-}
+const dashboard = (state: RunState, columns: number, rows: number) =>
+  showDashboard({ feed: fixedFeed(state), columns, rows });
 
 describe('the report panel', () => {
   it.each([80, 100, 160])('fits %i columns and gives every track its figures', (width) => {
@@ -175,8 +150,8 @@ describe('the report panel', () => {
     'takes the events area of the dashboard once the run has ended (%i×%i)',
     async (columns, rows) => {
       const r = dashboard(finishedState(sampleReport()), columns, rows);
-      await until(() => expect(strip(r.lastFrame() ?? '')).toContain('Report (bqx-monitor report'));
-      const lines = strip(r.lastFrame()!).split('\n');
+      await until(() => expect(r.frame()).toContain('Report (bqx-monitor report'));
+      const lines = r.frame().split('\n');
       expect(lines.length).toBeLessThanOrEqual(rows - 1);
       for (const l of lines) expect(l.length).toBeLessThanOrEqual(columns);
       const frame = lines.join('\n');
@@ -197,7 +172,7 @@ describe('the report panel', () => {
     const state = finishedState(sampleReport());
     const running = { ...state, finished: false, end: undefined };
     const r = dashboard(running, 100, 30);
-    await until(() => expect(strip(r.lastFrame() ?? '')).toContain('Track 1'));
-    expect(strip(r.lastFrame()!)).not.toContain('Report (bqx-monitor report');
+    await until(() => expect(r.frame()).toContain('Track 1'));
+    expect(r.frame()).not.toContain('Report (bqx-monitor report');
   });
 });
