@@ -238,6 +238,38 @@ describe('the dashboard', () => {
     expect(frame).toMatch(/Track 1 Bollinger[^\n]*\n[^\n]*units\/s —/);
   });
 
+  it('gives a track no worker has started no elapsed time nor pace', async () => {
+    const t0 = sampleState().startedAt!;
+    const waiting: RunEvent[] = [
+      {
+        type: 'run_planned',
+        at: t0,
+        runId: '20261125-100000-abcd',
+        maxAttempts: 3,
+        stallMs: 60_000,
+        tracks: [
+          { track: 'bollinger', total: 12, done: 0, empty: 0, rows: 0, workers: 1 },
+          { track: 'regression', total: 9, done: 0, empty: 0, rows: 0, workers: 1 },
+          { track: 'extraction', total: 3, done: 0, empty: 0, rows: 0, workers: 1 },
+        ],
+      },
+      { type: 'child_started', at: t0, track: 'regression', pid: 12 },
+      { type: 'track_state', at: t0, track: 'regression', status: 'running', reason: 'running' },
+      { type: 'tick', at: t0 + 30_000 },
+    ];
+    const r = await shown({
+      columns: 80,
+      rows: 24,
+      state: waiting.reduce(reduce, initialState(t0)),
+    });
+    const frame = frameOf(r);
+    expect(frame).toMatch(/Track 2 Regression[^\n]*\n[^\n]*\n?[^\n]*elapsed 00:00:30/);
+    // Track 1 and 3 wait for a slot: their counts and ETA on one line, then the next track.
+    expect(frame).toMatch(/Track 1 Bollinger[^\n]*\n[^\n]*left 12[^\n]*\n\s+Track 2/);
+    expect(frame).toMatch(/Track 3 Extraction[^\n]*\n[^\n]*left 3[^\n]*\n\s+Overall/);
+    expect(frame.match(/elapsed/g)).toHaveLength(1);
+  });
+
   it.each([
     [80, 24],
     [100, 30],

@@ -57,8 +57,8 @@ export function trackBarWidth(width: number): number {
 
 /**
  * The lines under a track's bar, as whole fields wrapped to the width: its counts, rate
- * and ETA, then its history: elapsed time, the units/s sparkline over its whole run (and
- * its peak), and the running unit at work the longest.
+ * and ETA, then its history once a worker has started it: elapsed time, the units/s
+ * sparkline over its whole run (and its peak), and the running unit at work the longest.
  */
 export function trackDetailLines(
   tr: TrackState,
@@ -90,14 +90,19 @@ export function trackDetailLines(
       : []),
     ...(tr.retries > 0 ? [field(`retries ${tr.retries}`)] : []),
     ...(tr.crashes > 0 ? [field(`crashes ${tr.crashes}`, 'yellow')] : []),
-    field(`elapsed ${clock(trackElapsedMs(tr, now) / 1000)}`),
-    pace.length > 0
-      ? [
-          { text: 'units/s ' },
-          { text: scaledSparkline(pace, Math.floor(width / 5), t.g), color: 'green' },
-          { text: ` max ${perSecond(peak)}` },
-        ]
-      : field(txt(t, 'units/s —')),
+    // A track no worker has started yet has no history to tell (nor a row to spare at 80×24).
+    ...(tr.startedAt === undefined
+      ? []
+      : [
+          field(`elapsed ${clock(trackElapsedMs(tr, now) / 1000)}`),
+          pace.length > 0
+            ? [
+                { text: 'units/s ' },
+                { text: scaledSparkline(pace, Math.floor(width / 5), t.g), color: 'green' },
+                { text: ` max ${perSecond(peak)}` },
+              ]
+            : field(txt(t, 'units/s —')),
+        ]),
     ...(slowest
       ? [field(`slowest: ${unitLabel(slowest.unit.unit)} ${Math.round(slowest.ms / 1000)} s`)]
       : []),
