@@ -188,6 +188,27 @@ describe('supervisor with fixture workers', () => {
     expect(trackStatus(h.state.tracks.bollinger)).toBe('stopped');
   });
 
+  it('stops a paused worker at once on a stop now, with two signals of different kinds', async () => {
+    // A long grace period: a worker that saw one signal only would still be finishing.
+    const h = harness({ mode: 'two-signals', graceMs: 30_000 });
+    h.sup.start();
+    await expect.poll(() => stages(h.events), { timeout: 30_000 }).toBe(1);
+    const [pid] = h.sup.pids().map((p) => p.pid);
+    expect(h.sup.pause('bollinger')).toBe('paused');
+    await expect.poll(() => procState(pid!), { timeout: 10_000 }).toBe('T');
+    await h.sup.stopAll('now');
+    const exit = h.events.find((e) => e.type === 'child_exited');
+    expect(exit).toMatchObject({ pid, signal: null, expected: true });
+    expect([130, 143]).toContain((exit as { code: number }).code);
+    const last = h.events.findLast((e) => e.type === 'worker_event');
+    expect(last).toMatchObject({ event: { type: 'worker_exit' } });
+    // Two SIGTERMs pending at once (a paused or busy worker) would be one, and the worker
+    // would finish its unit: the second signal is another kind.
+    expect((last as { event: { reason: string } }).event.reason).toBe(
+      'stopped at once after SIGINT, SIGTERM',
+    );
+  });
+
   it('pauses a track with SIGSTOP and resumes it with SIGCONT; paused time is not unit time', async () => {
     const h = harness({ mode: 'slow', total: 1 });
     h.sup.start();

@@ -4,7 +4,8 @@ import { SUPERVISED_ENV } from '../../orchestrator/supervisor/workerCommand.js';
 import { createEmitter } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
-import { interceptSignals } from '../shutdown.js';
+import { exitProcess } from '../exit.js';
+import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
 import { EXIT, UserError } from '../../config/userError.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 
@@ -59,10 +60,33 @@ export async function workerAction(flags: WorkerFlags, cmd: Command): Promise<vo
     untilEmpty: flags.untilEmpty === true,
     log: say,
   });
-  // The first signal: take no new unit, finish the current one. A second: exit at once.
+  // The first signal: take no new unit, finish the current one. A second (of any kind:
+  // the supervisor's stop --now sends SIGTERM then SIGINT, which never merge): at once.
+  let leaving = false;
+  const stopAtOnce = async (signal: NodeJS.Signals) => {
+    const code = SIGNAL_EXIT[signal] ?? EXIT.interrupted;
+    // The units cut short fail as their connections close: expected now, not a crash.
+    process.on('uncaughtException', () => {});
+    process.on('unhandledRejection', () => {});
+    const units = await worker.abandon(2000);
+    emit({
+      type: 'worker_exit',
+      code,
+      reason: `a second signal (${signal}): stopped at once; its running units roll back and go back to the queue`,
+      units,
+    });
+    // No cleanup waits: closing the pool would wait for the running units, which may then
+    // commit. The exit closes the connections and the server rolls the units back; an
+    // embedded server this process was the last to use is adopted by the next command.
+    exitProcess(code);
+  };
   interceptSignals((signal, count) => {
-    if (count > 1) return 'default';
-    worker.stop(`${signal}: finishing the current unit`);
+    if (count === 1) {
+      worker.stop(`${signal}: finishing the current unit`);
+    } else if (!leaving) {
+      leaving = true;
+      void stopAtOnce(signal);
+    }
     return 'handled';
   });
   // Nobody reads our events any more (the supervisor died, a pipe closed): finish the

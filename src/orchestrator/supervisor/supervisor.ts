@@ -631,8 +631,9 @@ export class Supervisor {
     this.signal(c, 'SIGCONT');
     // SIGTERM: finish the unit, then exit; execa sends SIGKILL after the grace period.
     c.proc.kill('SIGTERM');
-    // A second SIGTERM: exit at once (the unit's transaction rolls back; its job is retried).
-    if (mode === 'now') c.proc.kill('SIGTERM');
+    // A second signal: exit at once (the unit's transaction rolls back; its job is retried).
+    // Another kind: two SIGTERMs pending at once (a paused worker, a busy one) are one.
+    if (mode === 'now') c.proc.kill('SIGINT');
     await c.exited;
   }
 

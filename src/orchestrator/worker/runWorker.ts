@@ -38,6 +38,13 @@ export interface WorkerOptions {
 /** A running worker: `stop()` asks it to finish its current units and end. */
 export interface RunningWorker {
   stop(reason: string): void;
+  /**
+   * Stops at once (a second signal): the jobs this process holds go back to the queue with
+   * their attempts given back and it leaves the registry, within `deadlineMs`. Resolves
+   * with the units it ran; the caller then exits, and the running units' transactions roll
+   * back as its connections close.
+   */
+  abandon(deadlineMs: number): Promise<number>;
   /** Resolves with the number of units run once the worker has ended. */
   readonly done: Promise<number>;
 }
@@ -182,6 +189,25 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     void runner?.stop(reason).catch(() => {});
   };
 
+  const abandon = async (deadlineMs: number): Promise<number> => {
+    stopping = true;
+    clearInterval(beat);
+    // On the pool: each running unit holds one of its clients, the pool has more.
+    const released = o.db.withPgClient(async (c) => {
+      await releaseInterruptedJobs(c, [...lockIds]);
+      await unregisterProcess(c, host, process.pid);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      released.catch(() => {}),
+      new Promise((r) => {
+        timer = setTimeout(r, deadlineMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return units;
+  };
+
   const beat = setInterval(() => {
     void o.db
       .withPgClient(async (c) => {
@@ -228,5 +254,5 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       throw err;
     },
   );
-  return { stop, done };
+  return { stop, abandon, done };
 }

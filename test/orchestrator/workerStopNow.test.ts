@@ -1,0 +1,92 @@
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LineSplitter } from '../../src/orchestrator/lineSplitter.js';
+import { CLI, runCli } from '../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+});
+
+/** Sessions waiting on a lock to write a unit's outcome. */
+const outcomeWaits = async (db: TestDatabase) =>
+  (
+    await db.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1
+          AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO bqx_monitor.unit_results%'`,
+      [db.name],
+    )
+  ).rows[0].n as number;
+
+describe('a worker told to stop twice', { timeout: 180_000 }, () => {
+  it('stops at once: its unit rolls back, its job goes back with its attempt, no stack trace', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const env = { DATABASE_URL: db.url, PGHOST: '', PGDATABASE: '', PGUSER: '', PGPORT: '' };
+    expect((await runCli(['plan'], { env })).exitCode).toBe(0);
+    // Every outcome waits: the unit has computed and written its partition, not committed.
+    const blocker = await db.pool.connect();
+    cleanups.push(async () => {
+      await blocker.query('ROLLBACK').catch(() => {});
+      blocker.release();
+    });
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE bqx_monitor.unit_results IN SHARE MODE');
+
+    const lines: Array<Record<string, unknown>> = [];
+    const split = new LineSplitter();
+    const w = execa('node', [CLI, 'worker', '--track', 'bollinger'], {
+      reject: false,
+      forceKillAfterDelay: false,
+      env,
+    });
+    cleanups.push(async () => {
+      w.kill('SIGKILL');
+      await w;
+    });
+    w.stdout?.setEncoding('utf8');
+    w.stdout?.on('data', (c: string) => {
+      for (const l of split.push(c)) if (l) lines.push(JSON.parse(l));
+    });
+    await expect.poll(() => outcomeWaits(db), { timeout: 60_000, interval: 50 }).toBe(1);
+    const unit = lines.find((e) => e['type'] === 'unit_start')!['unit'] as string;
+
+    // Two signals of different kinds, as `stop --now` sends them.
+    w.kill('SIGTERM');
+    w.kill('SIGINT');
+    const r = await w;
+    expect([130, 143]).toContain(r.exitCode);
+    expect(r.stderr).not.toMatch(/\n\s+at |Error:/);
+    expect(lines.at(-1)).toMatchObject({ type: 'worker_exit', code: r.exitCode });
+    expect(String(lines.at(-1)!['reason'])).toMatch(
+      /^a second signal \(SIG(TERM|INT)\): stopped at once/,
+    );
+    expect(lines.some((e) => e['type'] === 'unit_done')).toBe(false);
+
+    // Its job is back in the queue, not counted as an attempt; it left the registry.
+    const job = await db.pool.query(
+      `SELECT attempts, locked_at FROM graphile_worker._private_jobs WHERE key = $1`,
+      [`bollinger:${unit}`],
+    );
+    expect(job.rows).toEqual([{ attempts: 0, locked_at: null }]);
+    const registered = await db.pool.query(
+      'SELECT count(*)::int AS n FROM bqx_monitor.workers WHERE pid = $1',
+      [w.pid],
+    );
+    expect(registered.rows[0].n).toBe(0);
+
+    // Nothing of the unit was kept: no outcome, its partition as it was (empty).
+    await blocker.query('ROLLBACK');
+    const outcome = await db.pool.query(
+      `SELECT count(*)::int AS n FROM bqx_monitor.unit_results WHERE track = 'bollinger' AND unit = $1`,
+      [unit],
+    );
+    expect(outcome.rows[0].n).toBe(0);
+    const [pair, month] = unit.split('/') as [string, string];
+    const rows = await db.pool.query(
+      `SELECT count(*)::int AS n FROM bqx.${`bollinger_bqx_${pair}_${month.replace('-', '_')}`}`,
+    );
+    expect(rows.rows[0].n).toBe(0);
+  });
+});
