@@ -41,13 +41,18 @@ export function configFile(g: GlobalOptions): string | undefined {
 export async function openContext(
   g: GlobalOptions,
   log: (message: string) => void = () => {},
-  o: { patient?: boolean } = {},
+  o: { patient?: boolean; poolSize?: number } = {},
 ): Promise<Context> {
   const { settings, dataDir, outDir } = await loadContextSettings(g);
   const target = resolveTarget({ flag: g.db, env: process.env, configUrl: settings.databaseUrl });
   let db: Database;
   try {
-    db = await openDatabase({ target, dataDir, log });
+    db = await openDatabase({
+      target,
+      dataDir,
+      log,
+      ...(o.poolSize ? { poolSize: o.poolSize } : {}),
+    });
   } catch (err) {
     throw new UserError(`cannot open the database: ${(err as Error).message}`, 1);
   }

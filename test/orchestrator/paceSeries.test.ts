@@ -137,6 +137,22 @@ describe('a track in the run state', () => {
     expect(trackElapsedMs(s.tracks.regression, s.now)).toBe(0);
   });
 
+  it("starts the clock of a track only other hosts' workers run at their first unit", () => {
+    const remote = [
+      events[0]!,
+      w(
+        T0 + 2_000,
+        'regression',
+        77,
+        { type: 'unit_start', unit: 'eurusd/2024-03', attempt: 1 },
+        { host: 'far', remote: true },
+      ),
+      { type: 'tick', at: T0 + 12_000 } as RunEvent,
+    ].reduce(reduce, initialState(T0));
+    expect(remote.tracks.regression.startedAt).toBe(T0 + 2_000);
+    expect(trackElapsedMs(remote.tracks.regression, remote.now)).toBe(10_000);
+  });
+
   it('stops its clock at its last finish once it has nothing left', () => {
     const done = [
       ...events,

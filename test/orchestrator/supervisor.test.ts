@@ -197,6 +197,8 @@ describe('supervisor with fixture workers', () => {
     expect(h.sup.pause('bollinger')).toBe('paused');
     await expect.poll(() => procState(pid!), { timeout: 10_000 }).toBe('T');
     await h.sup.stopAll('now');
+    // Its locks are released by the run too, should it not have given them back itself.
+    expect(h.died).toEqual([pid]);
     const exit = h.events.find((e) => e.type === 'child_exited');
     expect(exit).toMatchObject({ pid, signal: null, expected: true });
     expect([130, 143]).toContain((exit as { code: number }).code);

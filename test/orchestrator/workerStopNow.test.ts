@@ -20,7 +20,7 @@ const outcomeWaits = async (db: TestDatabase) =>
   ).rows[0].n as number;
 
 describe('a worker told to stop twice', { timeout: 180_000 }, () => {
-  it('stops at once: its unit rolls back, its job goes back with its attempt, no stack trace', async () => {
+  it('stops at once: its units roll back, their jobs go back without an attempt, no stack trace', async () => {
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
     const env = { DATABASE_URL: db.url, PGHOST: '', PGDATABASE: '', PGUSER: '', PGPORT: '' };
@@ -36,7 +36,8 @@ describe('a worker told to stop twice', { timeout: 180_000 }, () => {
 
     const lines: Array<Record<string, unknown>> = [];
     const split = new LineSplitter();
-    const w = execa('node', [CLI, 'worker', '--track', 'bollinger'], {
+    // Four units at once: they hold every client of its pool (4) while they wait.
+    const w = execa('node', [CLI, 'worker', '--track', 'bollinger', '--concurrency', '4'], {
       reject: false,
       forceKillAfterDelay: false,
       env,
@@ -49,8 +50,9 @@ describe('a worker told to stop twice', { timeout: 180_000 }, () => {
     w.stdout?.on('data', (c: string) => {
       for (const l of split.push(c)) if (l) lines.push(JSON.parse(l));
     });
-    await expect.poll(() => outcomeWaits(db), { timeout: 60_000, interval: 50 }).toBe(1);
-    const unit = lines.find((e) => e['type'] === 'unit_start')!['unit'] as string;
+    await expect.poll(() => outcomeWaits(db), { timeout: 60_000, interval: 50 }).toBe(4);
+    const units = lines.filter((e) => e['type'] === 'unit_start').map((e) => e['unit'] as string);
+    expect(units).toHaveLength(4);
 
     // Two signals of different kinds, as `stop --now` sends them.
     w.kill('SIGTERM');
@@ -64,29 +66,30 @@ describe('a worker told to stop twice', { timeout: 180_000 }, () => {
     );
     expect(lines.some((e) => e['type'] === 'unit_done')).toBe(false);
 
-    // Its job is back in the queue, not counted as an attempt; it left the registry.
-    const job = await db.pool.query(
-      `SELECT attempts, locked_at FROM graphile_worker._private_jobs WHERE key = $1`,
-      [`bollinger:${unit}`],
+    // Its jobs are back in the queue, not counted as attempts; it left the registry.
+    const jobs = await db.pool.query(
+      `SELECT attempts, locked_at FROM graphile_worker._private_jobs WHERE key = ANY($1::text[])`,
+      [units.map((u) => `bollinger:${u}`)],
     );
-    expect(job.rows).toEqual([{ attempts: 0, locked_at: null }]);
+    expect(jobs.rows).toEqual(Array(4).fill({ attempts: 0, locked_at: null }));
     const registered = await db.pool.query(
       'SELECT count(*)::int AS n FROM bqx_monitor.workers WHERE pid = $1',
       [w.pid],
     );
     expect(registered.rows[0].n).toBe(0);
 
-    // Nothing of the unit was kept: no outcome, its partition as it was (empty).
+    // Nothing of the units was kept: no outcome, their partitions as they were (empty).
     await blocker.query('ROLLBACK');
-    const outcome = await db.pool.query(
-      `SELECT count(*)::int AS n FROM bqx_monitor.unit_results WHERE track = 'bollinger' AND unit = $1`,
-      [unit],
+    const outcomes = await db.pool.query(
+      `SELECT count(*)::int AS n FROM bqx_monitor.unit_results WHERE track = 'bollinger'`,
     );
-    expect(outcome.rows[0].n).toBe(0);
-    const [pair, month] = unit.split('/') as [string, string];
-    const rows = await db.pool.query(
-      `SELECT count(*)::int AS n FROM bqx.${`bollinger_bqx_${pair}_${month.replace('-', '_')}`}`,
-    );
-    expect(rows.rows[0].n).toBe(0);
+    expect(outcomes.rows[0].n).toBe(0);
+    for (const unit of units) {
+      const [pair, month] = unit.split('/') as [string, string];
+      const rows = await db.pool.query(
+        `SELECT count(*)::int AS n FROM bqx.${`bollinger_bqx_${pair}_${month.replace('-', '_')}`}`,
+      );
+      expect(rows.rows[0].n).toBe(0);
+    }
   });
 });

@@ -26,7 +26,11 @@ export async function workerAction(flags: WorkerFlags, cmd: Command): Promise<vo
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UserError('--concurrency: expected a whole number from 1 to 64');
   const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
-  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), say, { patient: true });
+  // A session per running unit, plus graphile-worker's LISTEN and the heartbeat / feed.
+  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), say, {
+    patient: true,
+    poolSize: Math.max(4, concurrency + 2),
+  });
   await migrateAll(ctx.db);
   // graphile-worker prints a worker's fatal error with console.trace: one line, no stack.
   console.trace = (...args: unknown[]) => say(`queue: ${String(args[0]).split('\n')[0]}`);
@@ -60,33 +64,30 @@ export async function workerAction(flags: WorkerFlags, cmd: Command): Promise<vo
     untilEmpty: flags.untilEmpty === true,
     log: say,
   });
-  // The first signal: take no new unit, finish the current one. A second (of any kind:
-  // the supervisor's stop --now sends SIGTERM then SIGINT, which never merge): at once.
-  let leaving = false;
-  const stopAtOnce = async (signal: NodeJS.Signals) => {
+  // The first signal: take no new unit, finish the current one. A second, of either kind
+  // (`stop --now` sends SIGTERM and SIGINT, which are never merged into one): at once.
+  let leaving: Promise<never> | undefined;
+  const stopAtOnce = async (signal: NodeJS.Signals): Promise<never> => {
     const code = SIGNAL_EXIT[signal] ?? EXIT.interrupted;
-    // The units cut short fail as their connections close: expected now, not a crash.
-    process.on('uncaughtException', () => {});
-    process.on('unhandledRejection', () => {});
-    const units = await worker.abandon(2000);
-    emit({
-      type: 'worker_exit',
-      code,
-      reason: `a second signal (${signal}): stopped at once; its running units roll back and go back to the queue`,
-      units,
-    });
-    // No cleanup waits: closing the pool would wait for the running units, which may then
-    // commit. The exit closes the connections and the server rolls the units back; an
-    // embedded server this process was the last to use is adopted by the next command.
-    exitProcess(code);
+    try {
+      const units = await worker.abandon(2000);
+      emit({
+        type: 'worker_exit',
+        code,
+        reason: `a second signal (${signal}): stopped at once; its running units roll back and go back to the queue`,
+        units,
+      });
+      await feed?.close(Date.now() + 1000);
+    } finally {
+      // No cleanup waits: closing the pool would wait for the running units, which could
+      // then commit. The exit closes the connections and the server rolls the units back;
+      // an embedded server this process was the last to use is adopted by the next command.
+      exitProcess(code);
+    }
   };
   interceptSignals((signal, count) => {
-    if (count === 1) {
-      worker.stop(`${signal}: finishing the current unit`);
-    } else if (!leaving) {
-      leaving = true;
-      void stopAtOnce(signal);
-    }
+    if (count === 1) worker.stop(`${signal}: finishing the current unit`);
+    else leaving ??= stopAtOnce(signal);
     return 'handled';
   });
   // Nobody reads our events any more (the supervisor died, a pipe closed): finish the
@@ -100,6 +101,8 @@ export async function workerAction(flags: WorkerFlags, cmd: Command): Promise<vo
   }
   try {
     await worker.done;
+    // Leaving at once: that path reports the exit and ends the process.
+    if (leaving) await leaving;
   } catch (err) {
     throw new UserError(`worker stopped: ${(err as Error).message}`, EXIT.failed);
   } finally {

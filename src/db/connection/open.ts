@@ -24,11 +24,14 @@ export async function openDatabase(opts: {
   log?: (message: string) => void;
   /** Extra settings for an embedded server this call starts (see acquireEmbedded). */
   serverSettings?: readonly string[];
+  /** Sessions the pool may open (default 4). */
+  poolSize?: number;
 }): Promise<Database> {
   const { target } = opts;
+  const size = opts.poolSize ? { max: opts.poolSize } : {};
   if (target.kind !== 'embedded') {
     const config = target.kind === 'url' ? { connectionString: target.url } : {};
-    const { pool, withPgClient } = createPool(config);
+    const { pool, withPgClient } = createPool({ ...config, ...size });
     return {
       pool,
       withPgClient,
@@ -61,7 +64,7 @@ export async function openDatabase(opts: {
     throw err;
   }
   const url = server.url.replace(/\/postgres$/, `/${EMBEDDED_DATABASE}`);
-  const { pool, withPgClient } = createPool({ connectionString: url });
+  const { pool, withPgClient } = createPool({ connectionString: url, ...size });
   return {
     pool,
     withPgClient,

@@ -39,3 +39,22 @@ export function createPool(config: pg.PoolConfig): { pool: pg.Pool; withPgClient
   };
   return { pool, withPgClient };
 }
+
+/**
+ * Runs `fn` on a session outside the pool, with the pool's settings, then ends it: for what
+ * must not wait for a pooled client (a worker giving its jobs back while its units hold
+ * every one of them).
+ */
+export async function withSpareClient<T>(
+  pool: pg.Pool,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client(pool.options);
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -106,6 +106,8 @@ export function onWorkerEvent(
         track,
         (t) => ({
           ...t,
+          // A track only other hosts' workers run starts with their first unit.
+          startedAt: t.startedAt ?? at,
           running: [
             ...t.running.filter((r) => r.unit !== e.unit),
             {

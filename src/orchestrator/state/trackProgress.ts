@@ -40,10 +40,15 @@ export function trackThroughput(t: TrackState, now: number): Throughput | undefi
   return throughput(t.finishes, t.startedAt, until, (from, to) => pausedWithin(t, from, to));
 }
 
+/** When a track that has nothing left to run finished its last unit (undefined: not ended). */
+function endedAt(t: TrackState): number | undefined {
+  return remainingUnits(t) === 0 ? t.finishes.at(-1)?.at : undefined;
+}
+
 /** Where a track's clock stands: `now`, or its last finish once it has nothing left to run. */
 export function trackUntil(t: TrackState, now: number): number {
-  const last = t.finishes.at(-1)?.at;
-  return remainingUnits(t) === 0 && last !== undefined ? Math.min(last, now) : now;
+  const end = endedAt(t);
+  return end !== undefined ? Math.min(end, now) : now;
 }
 
 /** Wall time since the track's first worker started, to its end (0 before it starts). */
@@ -53,8 +58,7 @@ export function trackElapsedMs(t: TrackState, now: number): number {
 
 /** Units per second over the track's run, a bucket each (paceSeries.ts), oldest first. */
 export function trackPace(t: TrackState, now: number): number[] {
-  const ended = remainingUnits(t) === 0 && t.finishes.length > 0;
-  return paceRates(t.pace, trackUntil(t, now), ended);
+  return paceRates(t.pace, trackUntil(t, now), endedAt(t) !== undefined);
 }
 
 /** The running unit at work the longest, and for how long (ms); undefined if none runs. */

@@ -44,7 +44,10 @@ export interface SupervisorOptions {
   /** Time a worker gets to finish its unit after SIGTERM before SIGKILL. */
   readonly graceMs?: number;
   readonly dispatch: (ev: RunEvent) => void;
-  /** A worker died without being asked to: its queue locks are to be released. Never throws. */
+  /**
+   * A worker died without being asked to, or was stopped at once: its queue locks are to be
+   * released (if it did not give them back itself). Never throws.
+   */
   readonly onWorkerDied?: (track: TrackName, pid: number) => void;
   /**
    * A unit ended after time paused (its worker was stopped): `activeMs` is its time at
@@ -78,6 +81,8 @@ interface Child {
   readonly proc: ResultPromise;
   /** Set when the supervisor asked it to stop: its exit is then expected. */
   stopping: boolean;
+  /** Told to stop at once (`stopAll('now')`). */
+  stoppedNow: boolean;
   /** Units it started and has not finished (with when they started): exiting with one open is a crash. */
   readonly open: Map<string, number>;
   /** When it was stopped (SIGSTOP) and continued: its paused time is not unit time. */
@@ -273,6 +278,7 @@ export class Supervisor {
       pid,
       proc,
       stopping: false,
+      stoppedNow: false,
       open: new Map(),
       stops: [],
       exited: new Promise((r) => {
@@ -397,6 +403,7 @@ export class Supervisor {
     const expected = (child?.stopping ?? false) || clean;
     this.o.dispatch({ type: 'child_exited', at: this.now(), track, pid, code, signal, expected });
     if (!expected) this.onCrash(slot, pid);
+    else if (child?.stoppedNow) this.o.onWorkerDied?.(track, pid);
     this.checkSettled(slot);
     // Its slot goes to the tracks still running.
     this.rebalance();
@@ -633,7 +640,10 @@ export class Supervisor {
     c.proc.kill('SIGTERM');
     // A second signal: exit at once (the unit's transaction rolls back; its job is retried).
     // Another kind: two SIGTERMs pending at once (a paused worker, a busy one) are one.
-    if (mode === 'now') c.proc.kill('SIGINT');
+    if (mode === 'now') {
+      c.stoppedNow = true;
+      c.proc.kill('SIGINT');
+    }
     await c.exited;
   }
 

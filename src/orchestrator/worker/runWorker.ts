@@ -3,6 +3,7 @@ import os from 'node:os';
 import { run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import type { Settings } from '../../config/load.js';
 import { describeLoss, isConnectionLoss } from '../../db/connection/connectionLoss.js';
+import { withSpareClient } from '../../db/connection/pool.js';
 import type { Database } from '../../db/connection/open.js';
 import { finishedSince } from '../../db/ledger/results.js';
 import { UnitInterrupted, workerIdentity } from '../../tracks/io/unitContext.js';
@@ -41,8 +42,8 @@ export interface RunningWorker {
   /**
    * Stops at once (a second signal): the jobs this process holds go back to the queue with
    * their attempts given back and it leaves the registry, within `deadlineMs`. Resolves
-   * with the units it ran; the caller then exits, and the running units' transactions roll
-   * back as its connections close.
+   * with the units it ran; the caller reports the exit and ends the process, and the
+   * running units' transactions roll back as its connections close.
    */
   abandon(deadlineMs: number): Promise<number>;
   /** Resolves with the number of units run once the worker has ended. */
@@ -65,6 +66,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const lockIds = new Set<string>();
   let units = 0;
   let stopping = false;
+  // Left at once (`abandon`): its caller reports the exit, not the graceful path.
+  let abandoned = false;
   let stopReason = 'the queue has no more units for this track';
   let runner: Runner | undefined;
 
@@ -191,9 +194,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
 
   const abandon = async (deadlineMs: number): Promise<number> => {
     stopping = true;
+    abandoned = true;
     clearInterval(beat);
-    // On the pool: each running unit holds one of its clients, the pool has more.
-    const released = o.db.withPgClient(async (c) => {
+    // On a session of its own: the running units may hold every client of the pool.
+    const released = withSpareClient(o.db.pool, async (c) => {
       await releaseInterruptedJobs(c, [...lockIds]);
       await unregisterProcess(c, host, process.pid);
     });
@@ -244,6 +248,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   })().then(
     async () => {
       clearInterval(beat);
+      if (abandoned) return units;
       await o.db.withPgClient((c) => unregisterProcess(c, host, process.pid)).catch(() => {});
       o.emit({ type: 'worker_exit', code: 0, reason: stopReason, units });
       return units;
