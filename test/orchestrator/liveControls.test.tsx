@@ -186,8 +186,16 @@ describe('more or fewer workers, and failed units retried, from any view', {
     expect(add.result).toBe('2 worker(s) now');
     expect(run.follower.getState().tracks.regression.plannedWorkers).toBe(2);
     await expect.poll(() => regressionWorkers(run), { timeout: 60_000 }).toBe(2);
-    // The new worker works: it takes the next unit (and is held at EURUSD 2024-08 too).
-    await until(run, (s) => s.tracks.regression.running.length === 2, 'two Track 2 units running');
+    // The new worker works: it takes the next units (month-major: GBPUSD and USDJPY 2024-07
+    // pass) until it is held at EURUSD 2024-08's write too.
+    await until(
+      run,
+      (s) =>
+        s.tracks.regression.running.filter(
+          (r) => r.unit.startsWith('eurusd/') && r.activity?.stage === 'write',
+        ).length === 2,
+      'two Track 2 units held at their write',
+    );
 
     const remove = await command(run, () => ui.write('-'), '-');
     expect(remove.result).toMatch(/^1 worker\(s\) now: worker \d+ stops after its current unit$/);
