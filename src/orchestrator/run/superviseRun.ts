@@ -270,10 +270,10 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
         return cmd.action === 'stop' ? 'stopping: running units finish first' : 'stopping now';
       case 'pause':
         if (!sup) return 'not running yet';
-        return cmd.track ? sup.pause(cmd.track) : sup.pauseAll();
+        return (cmd.track ? sup.pause(cmd.track) : sup.pauseAll()).text;
       case 'resume':
         if (!sup) return 'not running yet';
-        return cmd.track ? sup.resume(cmd.track) : sup.resumeAll();
+        return (cmd.track ? sup.resume(cmd.track) : sup.resumeAll()).text;
       case 'restart':
         if (!sup) return 'not running yet';
         if (!cmd.track) return 'restart needs a track';
@@ -283,7 +283,9 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
       case 'remove_worker':
         if (!sup) return 'refused: not running yet';
         if (!cmd.track) return 'refused: it needs a track';
-        return cmd.action === 'add_worker' ? sup.addWorker(cmd.track) : sup.removeWorker(cmd.track);
+        return (
+          cmd.action === 'add_worker' ? sup.addWorker(cmd.track) : sup.removeWorker(cmd.track)
+        ).text;
       case 'retry':
         if (!sup) return 'refused: not running yet';
         if (!cmd.track) return 'refused: it needs a track';
