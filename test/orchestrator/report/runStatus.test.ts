@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/orchestrator/live/runRecord.js';
-import { assembleStatus, formatStatus } from '../../src/orchestrator/report/runStatus.js';
-import type { StatusFacts } from '../../src/orchestrator/report/statusFacts.js';
-import { initialState, reduce } from '../../src/orchestrator/state/runState.js';
-import { snapshot } from '../../src/orchestrator/state/snapshot.js';
-import { workerEvent } from '../support/runEvents.js';
+import type { RunRecord } from '../../../src/orchestrator/live/runRecord.js';
+import { assembleStatus, formatStatus } from '../../../src/orchestrator/report/runStatus.js';
+import type { StatusFacts } from '../../../src/orchestrator/report/statusFacts.js';
+import { initialState, reduce } from '../../../src/orchestrator/state/runState.js';
+import { snapshot } from '../../../src/orchestrator/state/snapshot.js';
+import { workerEvent } from '../../support/runEvents.js';
 
 const t0 = Date.parse('2026-12-01T12:00:00Z');
 const run: RunRecord = {
