@@ -84,12 +84,21 @@ export function onConnection(s: RunState, ev: Ev<'connection'>): RunState {
   );
 }
 
+/**
+ * The run's clock stopped at its end: every figure of an ended run is of its end, in every
+ * view, however long after it is watched (the supervisor's clock: a view's may differ).
+ */
+function ended(s: RunState, at: number): RunState {
+  const endedAt = s.endedAt ?? at;
+  return { ...s, finished: true, endedAt, now: endedAt };
+}
+
 /** The run's end as its supervisor published it. */
 export function onFinished(s: RunState, ev: Ev<'run_finished'>): RunState {
   const end = { status: ev.status, exitCode: ev.exitCode, message: ev.message };
   // Its workers have exited: the last sample's processes are no longer running.
   const system = s.system && { ...s.system, workers: [] };
-  const next = { ...s, finished: true, interrupted: ev.status === 'interrupted', end, system };
+  const next = { ...ended(s, ev.at), interrupted: ev.status === 'interrupted', end, system };
   const n = { kind: 'run_finished', runId: s.runId, ...end } as const;
   const level = ev.status === 'complete' ? 'info' : 'error';
   return note(next, { at: ev.at, track: undefined, level, note: n });
@@ -99,7 +108,7 @@ export function onFinished(s: RunState, ev: Ev<'run_finished'>): RunState {
 export function onRunLost(s: RunState, ev: Ev<'run_lost'>): RunState {
   const n = { kind: 'run_lost', message: ev.message } as const;
   return note(
-    { ...s, lost: ev.message, finished: true },
+    { ...ended(s, ev.at), lost: ev.message },
     { at: ev.at, track: undefined, level: 'error', note: n },
   );
 }

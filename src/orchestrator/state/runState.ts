@@ -27,6 +27,15 @@ export * from './hosts.js';
 export type { TrackStatus } from './trackMachine.js';
 
 /**
+ * The state's clocks at `at`: both follow the events and ticks; `now`, the instant of every
+ * figure, stops at the run's end (reduceRun.ts), so an ended run's figures stay its end's.
+ */
+function clockAt(state: RunState, at: number): RunState {
+  if (at <= state.clock) return state;
+  return { ...state, clock: at, now: state.endedAt === undefined ? at : state.now };
+}
+
+/**
  * The pure reducer `(state, event) → state`: everything the dashboard, `--json` and
  * `status` show comes from here, in the supervisor and, from its published events, in
  * every view. It records numbers and kinds; the wording is the views'. The run's events
@@ -34,7 +43,7 @@ export type { TrackStatus } from './trackMachine.js';
  * the hosts' in reduceHosts.ts.
  */
 export function reduce(state: RunState, ev: RunEvent): RunState {
-  const s = ev.at > state.now ? { ...state, now: ev.at } : state;
+  const s = clockAt(state, ev.at);
   switch (ev.type) {
     case 'run_started':
       return onRunStarted(s, ev);

@@ -150,7 +150,17 @@ export interface RunState {
   /** The post-run report its supervisor published at the end, once it did. */
   readonly report: RunReport | undefined;
   readonly startedAt: number | undefined;
+  /**
+   * The state's clock: the time of the latest event or tick, until the run ends; then its
+   * end (`endedAt`), where it stays. Every figure (elapsed time, rates, ETA, the pace
+   * sparkline, the hosts' rates) is as of `now`, so an ended run's figures are those of
+   * its end in every view however long it is watched.
+   */
   readonly now: number;
+  /** When the run ended (its `run_finished`, or when a view found it lost). */
+  readonly endedAt: number | undefined;
+  /** The time of the latest event or tick, never stopped: the time of day a view shows. */
+  readonly clock: number;
   readonly maxAttempts: number;
   readonly stallMs: number;
   readonly tracks: Readonly<Record<TrackName, TrackState>>;
@@ -224,6 +234,8 @@ export function initialState(now = 0): RunState {
     report: undefined,
     startedAt: undefined,
     now,
+    endedAt: undefined,
+    clock: now,
     maxAttempts: 1,
     stallMs: 120_000,
     tracks: {
