@@ -94,7 +94,12 @@ describe('settle', () => {
       status: 'failed',
       reason: '2 unit(s) failed',
     },
-    { why: 'all done', t: { total: 5, done: 4, noData: 1 }, status: 'complete', reason: 'complete' },
+    {
+      why: 'all done',
+      t: { total: 5, done: 4, noData: 1 },
+      status: 'complete',
+      reason: 'complete',
+    },
     {
       why: 'units left to workers elsewhere',
       t: { total: 5, done: 2 },
