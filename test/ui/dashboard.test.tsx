@@ -383,7 +383,7 @@ describe('the dashboard', () => {
     const end: RunEvent = {
       type: 'run_finished',
       at: base.now + 5_000,
-      status: 'stopped',
+      status: 'interrupted',
       exitCode: 130,
     };
     state = reduce(state, end);

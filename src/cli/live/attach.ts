@@ -10,6 +10,7 @@ import { loadDashboard } from '../../ui/loadDashboard.js';
 import { EXIT } from '../../config/userError.js';
 import { formatDoctor } from '../actions/doctor.js';
 import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
+import { dropKeysUntilExit } from './dropKeys.js';
 import { reportRun } from './follow.js';
 import { waitForPreparation } from './preparation.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
@@ -95,6 +96,7 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   ui.unmount();
   // The summary goes on the normal screen, under what the shell showed before the dashboard.
   await ui.closed;
+  dropKeysUntilExit();
   const s = run.getState();
   // The one line left on the shell names how to see the run's report.
   const report = `report: bqx-monitor report ${run.runId}`;
