@@ -50,6 +50,12 @@ export async function attachView(
   const run = await RunFollower.open(ctx.db, runId);
   try {
     if (!o.dashboard) {
+      // A signal ends this view at once (130 / 143), the run goes on: the follower lets go
+      // of its connections first, so that the cleanups can close the pool.
+      interceptSignals(() => {
+        run.close();
+        return 'default';
+      });
       const out = stdoutLines();
       const json = o.json === true;
       return await reportRun(run, {
