@@ -56,11 +56,15 @@ export function mainLayout(
   const hosts = hostSummaries(state);
   const fixed = 1 + system.length + details.reduce((n, d) => n + 1 + d.length, 0) + 1 + 1 + 1;
   const wanted = TRACK_ORDER.map((k) => wantedActivityLines(state.tracks[k]));
+  // Once the run has ended, its report's essentials (headline, heading, a row per track)
+  // come before each track's last unit.
+  const eventsFirst = state.finished && state.report ? 2 + state.report.tracks.length : 0;
   // The hosts line: always when workers of other hosts take part; with the one host, only
   // on a row the events could spare.
   const hostsText = hostLines(hosts, width, rows < 32 ? 1 : 3);
-  const spare = budgetRows({ rows, fixed, wanted }).events > MIN_EVENT_LINES;
+  const needs = { rows, fixed, wanted, eventsFirst };
+  const spare = budgetRows(needs).events > Math.max(MIN_EVENT_LINES, eventsFirst);
   const hostRows = hosts.length > 1 || spare ? hostsText : [];
-  const budget = budgetRows({ rows, fixed: fixed + hostRows.length, wanted });
+  const budget = budgetRows({ ...needs, fixed: fixed + hostRows.length });
   return { system, details, hosts, hostRows, budget };
 }

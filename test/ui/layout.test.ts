@@ -46,10 +46,19 @@ describe('rows of the dashboard', () => {
     expect(tight.activity.reduce((a, b) => a + b, 0) + tight.events).toBe(24 - 1 - 17);
   });
 
+  it('gives the events their first rows before any activity line when asked (a report)', () => {
+    const b = budgetRows({ rows: 24, fixed: 17, wanted: [1, 1, 1], eventsFirst: 5 });
+    expect(b.events).toBe(5);
+    expect(b.activity.reduce((a, c) => a + c, 0)).toBe(24 - 1 - 17 - 5);
+    const roomy = budgetRows({ rows: 50, fixed: 17, wanted: [1, 1, 1], eventsFirst: 5 });
+    expect(roomy.activity).toEqual([1, 1, 1]);
+    expect(roomy.events).toBe(50 - 1 - 17 - 3);
+  });
+
   it('never plans more rows than the terminal has', () => {
     for (const rows of [5, 10, 24, 44])
       for (const fixed of [3, 12, 20]) {
-        const b = budgetRows({ rows, fixed, wanted: [2, 5, 1] });
+        const b = budgetRows({ rows, fixed, wanted: [2, 5, 1], eventsFirst: rows % 7 });
         const used = fixed + b.events + b.activity.reduce((a, c) => a + c, 0);
         expect(used).toBeLessThanOrEqual(Math.max(fixed, rows - 1));
       }
