@@ -57,7 +57,7 @@ export function MainScreen(p: MainScreenProps) {
       {state.finished && state.report ? (
         <RunReport report={state.report} width={width} lines={budget.events} />
       ) : (
-        <RecentEvents events={state.recent} lines={budget.events} />
+        <RecentEvents events={state.recent} lines={budget.events} width={width} />
       )}
       {p.prompt ? (
         <Text bold inverse={theme.color} wrap="truncate">

@@ -218,6 +218,34 @@ describe('the dashboard', () => {
     expect(frame).toContain('? help');
   });
 
+  it('wraps a long event between words at 80×24 rather than cutting it', async () => {
+    const s = sampleState();
+    const message =
+      'regression: paused; extraction takes its two slots until it resumes (39 tables checked)';
+    const state = reduce(s, ev(s.now, 'bollinger', 11, { type: 'warning', code: 'gap', message }));
+    const r = await shown({ state });
+    const lines = frameOf(r).split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    const at = lines.findIndex((l) => l.includes('bollinger: regression: paused;'));
+    expect(at, frameOf(r)).toBeGreaterThanOrEqual(0);
+    const joined = lines
+      .slice(at, at + 3)
+      .map((l) => l.trim())
+      .join(' ');
+    expect(joined).toContain(message);
+    for (const l of lines) {
+      expect(l.length).toBeLessThanOrEqual(80);
+      expect(l).not.toMatch(/\w…$/);
+    }
+  });
+
+  it('counts Track 3 in pairs, its rates too', async () => {
+    const r = await shown({ columns: 100, rows: 30 });
+    const t3 = frameOf(r).split('Track 3 Extraction')[1]!.split('Overall')[0]!;
+    expect(t3).toMatch(/pairs\/s/);
+    expect(t3).not.toMatch(/units\/s|u\/s/);
+  });
+
   it("shows each track's worker processes beside the limit + and - set", async () => {
     const state = reduce(sampleState(), {
       type: 'track_workers',
