@@ -54,7 +54,7 @@ export function HelpOverlay() {
       {HELP_LINES.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} bold={i === 0 || l.startsWith('From')} wrap="truncate">
-          {txt(theme, l)}
+          {txt(theme, l) || ' '}
         </Text>
       ))}
     </>
