@@ -104,25 +104,26 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   await ui.closed;
   dropKeysUntilExit();
   const s = run.getState();
-  // The one line left on the shell names how to see the run's report.
+  // The lines left on the shell: what became of the run, then how to see its report (on a
+  // line of its own: together they would wrap mid-word at 80 columns).
   const report = `report: bqx-monitor report ${run.runId}`;
   if (why === 'ended' && s.end) {
     process.stdout.write(
       forTerminal(
-        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode}); ${report}\n`,
+        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode})\n${report}\n`,
       ),
     );
     return s.end.exitCode;
   }
   if (why === 'ended' && s.lost) {
     process.stdout.write(
-      forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}; ${report}\n`),
+      forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}\n${report}\n`),
     );
     return EXIT.failed;
   }
   process.stdout.write(
     forTerminal(
-      `detached; run ${run.runId} goes on (bqx-monitor attach: watch again, bqx-monitor stop: stop it; ${report})\n`,
+      `detached; run ${run.runId} goes on\nwatch again: bqx-monitor attach · stop it: bqx-monitor stop · ${report}\n`,
     ),
   );
   return why === 'detach' ? EXIT.ok : (SIGNAL_EXIT[why] ?? EXIT.ok);
