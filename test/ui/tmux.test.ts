@@ -142,10 +142,17 @@ describe('the dashboard in a real terminal (tmux)', { timeout: 360_000 }, () => 
     await expect.poll(() => pids(`--out ${t.out} supervise`), { timeout: 30_000 }).toEqual([]);
   });
 
-  it('q then s stops the run and leaves with 130 once it has stopped, leaving no process', async () => {
+  it('at 80×24: r asks whole; q then s stops the run and leaves with 130 once it has stopped, leaving no process', async () => {
     const t = await setup();
-    const s = await open(t.command('run'));
+    const s = await tmuxSession(t.command('run'), { columns: 80, rows: 24 });
+    sessions.push(s);
     await s.waitFor((x) => x.includes('[RUNNING]'), 'the dashboard');
+    // r's question, whole on the last row of a 24-row terminal; n answers no.
+    await s.keys('r');
+    const asked = await s.waitFor((x) => x.includes('(y/n)'), 'the restart question', 20_000);
+    expect(asked).toMatch(/^Restart bollinger\? .*\(y\/n\)\s*$/m);
+    await s.keys('n');
+    await s.waitFor((x) => !x.includes('(y/n)'), 'the question to close', 20_000);
     await s.keys('q');
     await s.waitFor((x) => x.includes('s stop the run'), 'the leave prompt');
     await s.keys('s');
