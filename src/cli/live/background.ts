@@ -57,7 +57,7 @@ export async function startOrFindLiveRun(
   const env = { ...process.env };
   // The URL (with its password) travels in the environment, never on a command line.
   if (!ctx.db.embedded && ctx.db.childUrl) env['DATABASE_URL'] = ctx.db.childUrl;
-  say?.(`starting run ${runId} in the background (its log: ${logFile})`);
+  say?.(`starting run ${runId} in the background\n  its log: ${logFile}`);
   const child = launchSupervisor({
     file: process.execPath,
     args: supervisorArgs(ctx, g, runId, recompute),
