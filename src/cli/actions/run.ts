@@ -48,7 +48,7 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
     process.exitCode = await superviseInForeground(ctx, g, { json, recompute });
     return;
   }
-  const started = await startOrFindLiveRun(ctx, g, recompute);
+  const started = await startOrFindLiveRun(ctx, g, recompute, flags.detach ? undefined : say);
   if (!started.launched && recompute.size > 0)
     say(`run ${started.runId} is already live: --recompute applies to the next run`);
   if (flags.detach) {

@@ -10,6 +10,7 @@ import { loadDashboard } from '../../ui/loadDashboard.js';
 import { EXIT } from '../../config/userError.js';
 import { formatDoctor } from '../actions/doctor.js';
 import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
+import { dropKeysUntilExit } from './dropKeys.js';
 import { reportRun } from './follow.js';
 import { waitForPreparation } from './preparation.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
@@ -49,6 +50,12 @@ export async function attachView(
   const run = await RunFollower.open(ctx.db, runId);
   try {
     if (!o.dashboard) {
+      // A signal ends this view at once (130 / 143), the run goes on: the follower lets go
+      // of its connections first, so that the cleanups can close the pool.
+      interceptSignals(() => {
+        run.close();
+        return 'default';
+      });
       const out = stdoutLines();
       const json = o.json === true;
       return await reportRun(run, {
@@ -95,26 +102,28 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   ui.unmount();
   // The summary goes on the normal screen, under what the shell showed before the dashboard.
   await ui.closed;
+  dropKeysUntilExit();
   const s = run.getState();
-  // The one line left on the shell names how to see the run's report.
+  // The lines left on the shell: what became of the run, then how to see its report (on a
+  // line of its own: together they would wrap mid-word at 80 columns).
   const report = `report: bqx-monitor report ${run.runId}`;
   if (why === 'ended' && s.end) {
     process.stdout.write(
       forTerminal(
-        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode}); ${report}\n`,
+        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode})\n${report}\n`,
       ),
     );
     return s.end.exitCode;
   }
   if (why === 'ended' && s.lost) {
     process.stdout.write(
-      forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}; ${report}\n`),
+      forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}\n${report}\n`),
     );
     return EXIT.failed;
   }
   process.stdout.write(
     forTerminal(
-      `detached; run ${run.runId} goes on (bqx-monitor attach: watch again, bqx-monitor stop: stop it; ${report})\n`,
+      `detached; run ${run.runId} goes on\nwatch again: bqx-monitor attach · stop it: bqx-monitor stop · ${report}\n`,
     ),
   );
   return why === 'detach' ? EXIT.ok : (SIGNAL_EXIT[why] ?? EXIT.ok);

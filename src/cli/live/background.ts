@@ -45,6 +45,8 @@ export async function startOrFindLiveRun(
   ctx: Context,
   g: GlobalOptions,
   recompute: ReadonlySet<TrackName>,
+  /** Says what it does while the new supervisor starts (it can take seconds on a busy machine). */
+  say?: (message: string) => void,
 ): Promise<Started> {
   const found = await waitForLiveRun(ctx.db.withPgClient, { timeoutMs: 60_000 });
   if (found.kind === 'live' || found.kind === 'reconnecting') {
@@ -55,6 +57,7 @@ export async function startOrFindLiveRun(
   const env = { ...process.env };
   // The URL (with its password) travels in the environment, never on a command line.
   if (!ctx.db.embedded && ctx.db.childUrl) env['DATABASE_URL'] = ctx.db.childUrl;
+  say?.(`starting run ${runId} in the background\n  its log: ${logFile}`);
   const child = launchSupervisor({
     file: process.execPath,
     args: supervisorArgs(ctx, g, runId, recompute),
