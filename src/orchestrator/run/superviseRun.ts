@@ -19,6 +19,7 @@ import { beatRun, endRun, pruneRunEvents, readRun, setRunUnits } from '../live/r
 import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
 import { enqueueUnits } from '../queue/jobQueue.js';
 import { HEARTBEAT_MS, heartbeat } from '../queue/workerRegistry.js';
+import { notifyLostRun, notifyRunEnd } from '../notify/runNotices.js';
 import { readRunOutcomes, reportRunOf } from '../report/reportFacts.js';
 import { summarizeRun } from '../report/runReport.js';
 import { sampleDatabase } from '../sample/databaseSampler.js';
@@ -90,6 +91,9 @@ export const EXIT_STOPPED = 130;
 
 /** Published events of this many recent runs are kept (older runs keep their rows). */
 const KEEP_EVENTS_OF_RUNS = 20;
+
+/** A line for the supervisor's log (stderr: the background run's log file). */
+const logLine = (line: string) => process.stderr.write(`${line}\n`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -184,6 +188,9 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     ...(o.logFile ? { logFile: o.logFile } : {}),
   });
   if (claim.kind !== 'won') return { kind: 'taken' };
+  // The run this claim found gone is announced by this supervisor, which found it.
+  if (claim.resumedFrom)
+    void notifyLostRun(ctx.settings.notify, ctx.db.withPgClient, claim.resumedFrom, logLine);
 
   mkdirSync(logDir, { recursive: true });
   log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
@@ -353,6 +360,9 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
       dispatch({ type: 'run_finished', at: Date.now(), ...end });
       await finishRecord(end);
       await new Promise<void>((r) => (log ? log.end(r) : r()));
+      // One digest to whoever asked to be told; bounded by notify.timeoutSeconds.
+      if (ownsRow)
+        await notifyRunEnd(ctx.settings.notify, { runId, ...end, report: state.report }, logLine);
       return { state, ...end, message: end.message, logFile };
     })(),
   };
