@@ -15,7 +15,8 @@ import { SOURCE_TABLE_KEYS } from '../../tracks/seed/sourceDdl.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type ControlCommand, ackCommand, pendingCommands } from '../live/controlChannel.js';
 import { EventPublisher } from '../live/eventLog.js';
-import { beatRun, endRun, pruneRunEvents, readRun, setRunUnits } from '../live/runRecord.js';
+import { describePruned, pruneRetained } from '../live/retention.js';
+import { beatRun, endRun, readRun, setRunUnits } from '../live/runRecord.js';
 import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
 import { enqueueUnits } from '../queue/jobQueue.js';
 import { HEARTBEAT_MS, heartbeat } from '../queue/workerRegistry.js';
@@ -88,9 +89,6 @@ const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_PREFLIGHT = 2;
 export const EXIT_STOPPED = 130;
-
-/** Published events of this many recent runs are kept (older runs keep their rows). */
-const KEEP_EVENTS_OF_RUNS = 20;
 
 /** A line for the supervisor's log (stderr: the background run's log file). */
 const logLine = (line: string) => process.stderr.write(`${line}\n`);
@@ -432,7 +430,16 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     { status: RunOutcome; exitCode: number; message?: string } | undefined
   > {
     try {
-      await reachable(() => ctx.db.withPgClient((c) => pruneRunEvents(c, KEEP_EVENTS_OF_RUNS)));
+      // Runs beyond runs.keep (records, events, history, logs) go at each run's start.
+      const pruned = await reachable(() =>
+        pruneRetained({
+          withPgClient: ctx.db.withPgClient,
+          dataDir: ctx.dataDir,
+          settings: ctx.settings.runs,
+          protect: runId,
+        }),
+      );
+      if (describePruned(pruned)) logLine(describePruned(pruned));
       await reachable(() => remote.start());
       feeding = true;
       every.add(1000, takeFeed);
