@@ -7,7 +7,7 @@ import type { RunReport } from '../report/reportTypes.js';
 import type { RunOutcome } from '../state/events.js';
 import type { RunFeed } from '../state/runFeed.js';
 import { isLive } from '../state/trackMachine.js';
-import { TRACK_ORDER } from '../state/stateTypes.js';
+import { remainingUnits, TRACK_ORDER } from '../state/runState.js';
 import { announce } from './announce.js';
 
 /**
@@ -73,8 +73,8 @@ export async function notifyLostRun(
 }
 
 /**
- * Follows a run and tells when one of its tracks gives up (failed) while another still has
- * work: the run's end would come later. A track failing last is told by the run's end.
+ * Follows a run and tells when one of its tracks gives up (failed with units left: its
+ * workers' crashes ran out) while another still has work: the run's end would come later. A track failing last is told by the run's end.
  * Returns the unsubscribe function.
  */
 export function watchTrackGiveUps(feed: RunFeed, settings: NotifySettings, say: Say): () => void {
@@ -83,6 +83,9 @@ export function watchTrackGiveUps(feed: RunFeed, settings: NotifySettings, say: 
   return feed.subscribe((state, ev) => {
     if (ev.type !== 'track_state' || ev.status !== 'failed' || told.has(ev.track)) return;
     if (state.finished || state.phase === 'stopping' || !state.runId) return;
+    // Giving up leaves units undone (crashes ran out); a track that did all its units, some
+    // failed, is told by the run's end like the rest.
+    if (remainingUnits(state.tracks[ev.track]) === 0) return;
     if (!TRACK_ORDER.some((t) => t !== ev.track && isLive(state.tracks[t].status))) return;
     told.add(ev.track);
     void announce(settings, {
