@@ -168,7 +168,7 @@ export function unitCounts(
     const t = state.tracks[track];
     out[track] = {
       done: t.done,
-      no_data: t.empty,
+      no_data: t.noData,
       failed: t.failed,
       queued: Math.max(0, remainingUnits(t) - t.running.length),
       running: t.running.length,
