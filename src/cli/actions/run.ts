@@ -8,7 +8,12 @@ import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
-import { applyRunFlags, type RunServiceFlags, runFlagArgs } from '../live/runServices.js';
+import {
+  applyRunFlags,
+  checkRunFlags,
+  type RunServiceFlags,
+  runFlagArgs,
+} from '../live/runServices.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 
 interface RunFlags extends RunServiceFlags {
@@ -44,6 +49,7 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const json = flags.json === true;
   const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
   if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
+  checkRunFlags(flags);
   const opened = await openContext(g, say);
   const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
   await migrateAll(ctx.db);

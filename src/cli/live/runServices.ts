@@ -12,22 +12,27 @@ export interface RunServiceFlags {
   readonly metricsPort?: string;
 }
 
-/** The settings with the run's flags applied (a bad port is a usage error). */
+/** Refuses bad flag values (a usage error), before anything is opened. */
+export function checkRunFlags(f: RunServiceFlags): void {
+  if (f.notifyCmd === '') throw new UserError('--notify-cmd needs a path', EXIT.usage);
+  if (
+    f.metricsPort !== undefined &&
+    !(/^\d+$/.test(f.metricsPort) && Number(f.metricsPort) <= 65535)
+  )
+    throw new UserError(
+      `--metrics-port ${JSON.stringify(f.metricsPort)}: expected 0–65535`,
+      EXIT.usage,
+    );
+}
+
+/** The settings with the run's flags applied (a bad value is a usage error). */
 export function applyRunFlags(settings: Settings, f: RunServiceFlags): Settings {
+  checkRunFlags(f);
   let out = settings;
-  if (f.notifyCmd !== undefined) {
-    if (f.notifyCmd === '') throw new UserError('--notify-cmd needs a path', EXIT.usage);
+  if (f.notifyCmd !== undefined)
     out = { ...out, notify: { ...out.notify, command: [f.notifyCmd] } };
-  }
-  if (f.metricsPort !== undefined) {
-    const port = Number(f.metricsPort);
-    if (!/^\d+$/.test(f.metricsPort) || port > 65535)
-      throw new UserError(
-        `--metrics-port ${JSON.stringify(f.metricsPort)}: expected 0–65535`,
-        EXIT.usage,
-      );
-    out = { ...out, run: { ...out.run, metricsPort: port } };
-  }
+  if (f.metricsPort !== undefined)
+    out = { ...out, run: { ...out.run, metricsPort: Number(f.metricsPort) } };
   return out;
 }
 
