@@ -41,6 +41,34 @@ const pairName = z
     message: 'is not one of the 28 major pairs',
   });
 
+/** Who is told of a run's end (`notify`) and how many runs' logs are kept (`runs`). */
+const NOTIFY_AND_RETENTION = {
+  notify: z
+    .object({
+      /** An executable and its arguments (no shell), run with the outcome in its environment. */
+      command: z.array(z.string().min(1)).min(1).optional(),
+      /** A URL that receives the run's digest as JSON (POST). */
+      webhook: z
+        .string()
+        .refine((u) => /^https?:\/\//.test(u) && URL.canParse(u), {
+          message: 'must be an http:// or https:// URL',
+        })
+        .optional(),
+      timeoutSeconds: z.number().min(0.1).max(600).optional(),
+    })
+    .strict()
+    .optional(),
+  runs: z
+    .object({
+      /** Runs whose logs and events are kept (older ones are pruned at a run's start). */
+      keep: z.number().int().min(1).max(100_000).optional(),
+      /** At most this many megabytes of run logs under {data-dir}/runs. */
+      keepMegabytes: z.number().min(1).optional(),
+    })
+    .strict()
+    .optional(),
+};
+
 /** The config file (JSON), validated on load. Every key is optional. */
 export const configFileSchema = z
   .object({
@@ -82,9 +110,13 @@ export const configFileSchema = z
         snapshotSeconds: z.number().min(0.1).optional(),
         /** How long the run waits out an unreachable database before it gives up. */
         databaseTimeoutSeconds: z.number().min(1).optional(),
+        /** Prometheus metrics: the supervisor's port (none: no endpoint) and address. */
+        metricsPort: z.number().int().min(0).max(65535).optional(),
+        metricsHost: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
+    ...NOTIFY_AND_RETENTION,
   })
   .strict();
 

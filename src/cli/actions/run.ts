@@ -8,11 +8,19 @@ import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
+import {
+  applyRunFlags,
+  checkRunFlags,
+  type RunServiceFlags,
+  runFlagArgs,
+} from '../live/runServices.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 
-interface RunFlags {
+interface RunFlags extends RunServiceFlags {
   json?: boolean;
   detach?: boolean;
+  /** No bell or desktop notification when the watched run ends. */
+  quiet?: boolean;
   recompute?: string | boolean;
 }
 
@@ -41,14 +49,22 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const json = flags.json === true;
   const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
   if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
-  const ctx = await openContext(g, say);
+  checkRunFlags(flags);
+  const opened = await openContext(g, say);
+  const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
   await migrateAll(ctx.db);
   const terminal = canDrawDashboard();
   if (json || (!terminal && !flags.detach)) {
     process.exitCode = await superviseInForeground(ctx, g, { json, recompute });
     return;
   }
-  const started = await startOrFindLiveRun(ctx, g, recompute, flags.detach ? undefined : say);
+  const started = await startOrFindLiveRun(
+    ctx,
+    g,
+    recompute,
+    runFlagArgs(flags),
+    flags.detach ? undefined : say,
+  );
   if (!started.launched && recompute.size > 0)
     say(`run ${started.runId} is already live: --recompute applies to the next run`);
   if (flags.detach) {
@@ -62,7 +78,10 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
     process.exitCode = EXIT.ok;
     return;
   }
-  process.exitCode = await attachView(ctx, started.runId, { dashboard: true });
+  process.exitCode = await attachView(ctx, started.runId, {
+    dashboard: true,
+    quiet: flags.quiet === true,
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ export function registerAttach(program: Command): void {
   program
     .command('attach')
     .description('watch and control the live run (any number of sessions, on any host)')
+    .option('--quiet', 'no bell or desktop notification when the run ends')
     .action(lazyAction(() => import('../actions/live.js'), 'attachAction'));
 }
 
@@ -32,5 +33,7 @@ export function registerSupervise(program: Command): void {
     .description('the supervisor of a run, in the background (started by bqx-monitor)')
     .addOption(new Option('--run-id <id>', 'the id the run gets').makeOptionMandatory())
     .option('--recompute <tracks>', 'comma-separated tracks whose finished units run again')
+    .option('--notify-cmd <path>', 'run this executable when the run ends')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port')
     .action(lazyAction(() => import('../actions/live.js'), 'superviseAction'));
 }

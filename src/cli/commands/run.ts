@@ -15,6 +15,9 @@ export function registerRun(program: Command): void {
     .option('--json', 'headless: NDJSON events, snapshots and a summary on stdout')
     .option('--detach', 'start the run in the background and return at once')
     .option('--recompute [track]', 'run finished units again: all (default) or one track')
+    .option('--quiet', 'no bell or desktop notification when the run ends')
+    .option('--notify-cmd <path>', 'run this executable when the run ends (BQX_* variables)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port (127.0.0.1)')
     .action(lazyAction(() => import('../actions/run.js'), 'runAction'));
 }
 

@@ -6,6 +6,7 @@ import { TRACK_ORDER } from '../../orchestrator/state/runState.js';
 import { isLive } from '../../orchestrator/state/trackMachine.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import type { DashboardControls, QuitReason } from '../../ui/Dashboard.js';
+import { ringWhenEnded } from '../../ui/endAlert.js';
 import { loadDashboard } from '../../ui/loadDashboard.js';
 import { EXIT } from '../../config/userError.js';
 import { formatDoctor } from '../actions/doctor.js';
@@ -45,7 +46,12 @@ export function controlsOf(run: RunFollower): DashboardControls {
 export async function attachView(
   ctx: Context,
   runId: string,
-  o: { readonly dashboard: boolean; readonly json?: boolean },
+  o: {
+    readonly dashboard: boolean;
+    readonly json?: boolean;
+    /** No bell or desktop notification when the run ends. */
+    readonly quiet?: boolean;
+  },
 ): Promise<number> {
   const run = await RunFollower.open(ctx.db, runId);
   try {
@@ -75,19 +81,21 @@ export async function attachView(
         );
       return prepared.end?.exitCode ?? EXIT.failed;
     }
-    return await dashboard(ctx, run);
+    return await dashboard(ctx, run, o.quiet === true);
   } finally {
     run.close();
   }
 }
 
-async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
+async function dashboard(ctx: Context, run: RunFollower, quiet: boolean): Promise<number> {
   const { renderDashboard } = await loadDashboard();
   let leave!: (reason: QuitReason | NodeJS.Signals) => void;
   const left = new Promise<QuitReason | NodeJS.Signals>((r) => {
     leave = r;
   });
   const ui = renderDashboard(run, controlsOf(run), ctx.db.description, leave);
+  // The bell and desktop notification when the run ends (zero-width: Ink's frame stands).
+  const offAlert = quiet ? () => {} : ringWhenEnded(run, (b) => process.stdout.write(b));
   // A hang-up (the SSH link dropped) or SIGTERM closes this view only: the run goes on.
   interceptSignals((signal) => {
     leave(signal);
@@ -95,6 +103,7 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   });
   // An error that closes the dashboard ends this view; its message lands on the normal screen.
   const why = await Promise.race([left, ui.closed.then(() => left)]);
+  offAlert();
   if (why === 'SIGHUP') {
     // The terminal is gone: nothing more can be drawn on it (the exit leaves its alternate screen).
     return SIGNAL_EXIT.SIGHUP!;

@@ -22,12 +22,14 @@ export function supervisorArgs(
   g: GlobalOptions,
   runId: string,
   recompute: ReadonlySet<TrackName>,
+  extraArgs: readonly string[] = [],
 ): string[] {
   const args = [CLI_ENTRY, '--data-dir', ctx.dataDir, '--out', ctx.outDir];
   const config = configFile(g);
   if (config) args.push('--config', config);
   args.push('supervise', '--run-id', runId);
   if (recompute.size > 0) args.push('--recompute', [...recompute].join(','));
+  args.push(...extraArgs);
   return args;
 }
 
@@ -45,6 +47,8 @@ export async function startOrFindLiveRun(
   ctx: Context,
   g: GlobalOptions,
   recompute: ReadonlySet<TrackName>,
+  /** The run's own flags for its supervisor (`--notify-cmd`, `--metrics-port`). */
+  extraArgs: readonly string[] = [],
   /** Says what it does while the new supervisor starts (it can take seconds on a busy machine). */
   say?: (message: string) => void,
 ): Promise<Started> {
@@ -60,7 +64,7 @@ export async function startOrFindLiveRun(
   say?.(`starting run ${runId} in the background\n  its log: ${logFile}`);
   const child = launchSupervisor({
     file: process.execPath,
-    args: supervisorArgs(ctx, g, runId, recompute),
+    args: supervisorArgs(ctx, g, runId, recompute, extraArgs),
     env,
     logFile,
   });

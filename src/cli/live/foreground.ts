@@ -11,6 +11,7 @@ import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
 import { formatDoctor } from '../actions/doctor.js';
 import { followRun, reportRun } from './follow.js';
 import { waitForPreparation } from './preparation.js';
+import { startRunServices } from './runServices.js';
 import { workerCommandFor } from './workers.js';
 
 /**
@@ -56,6 +57,7 @@ export async function superviseInForeground(
     });
   }
   const session = supervised.session;
+  await startRunServices(session, ctx.settings, (l) => process.stderr.write(`${l}\n`));
   interceptSignals((signal, count) => {
     if (signal === 'SIGHUP') return 'ignored';
     if (count > 2) return 'default';

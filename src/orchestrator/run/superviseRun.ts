@@ -3,6 +3,7 @@ import { EXIT } from '../../config/userError.js';
 import type { Context } from '../../db/context.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { beatRun } from '../live/runRecord.js';
+import { notifyLostRun } from '../notify/runNotices.js';
 import type { RunEvent } from '../state/events.js';
 import type { RunState } from '../state/runState.js';
 import { snapshot } from '../state/snapshot.js';
@@ -125,6 +126,12 @@ async function claimRun(p: RunParts, logFile: string | undefined): Promise<boole
   const run = { runId: p.runId, host: p.host, pid: process.pid, ...(logFile ? { logFile } : {}) };
   const claim = await p.link.claim(run);
   if (claim.kind !== 'won') return false;
+  // The run this claim found gone is announced by this supervisor, which found it.
+  if (claim.resumedFrom) {
+    const say = (line: string) => process.stderr.write(`${line}\n`);
+    const { notify } = p.ctx.settings;
+    void notifyLostRun(notify, p.ctx.db.withPgClient, claim.resumedFrom, say);
+  }
   p.events.openLog();
   p.events.dispatch({
     type: 'run_started',
