@@ -26,6 +26,40 @@ describe('the command line', () => {
     expect(opt.stderr).toContain('bqx-monitor --help');
   });
 
+  it('says an unknown option in its own words, on one line, exit 2', async () => {
+    for (const args of [['--bogus'], ['run', '--bogus'], ['status', '--bogus']]) {
+      const r = await runCli(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe("bqx-monitor: unknown option '--bogus'; see bqx-monitor --help");
+    }
+  });
+
+  it('runs every README form of run with or without its name (unreachable database: exit 1)', async () => {
+    const db = ['--db', 'postgres://someone@127.0.0.1:1/nodb'];
+    const forms = [
+      ['--json'],
+      ['--detach'],
+      ['--recompute'],
+      ['--json', '--recompute', 'bollinger'],
+      ['--recompute', 'regression', '--detach'],
+      ['--recompute=extraction', '--json'],
+    ];
+    for (const form of forms)
+      for (const args of [
+        [...form, ...db],
+        ['run', ...form, ...db],
+        [...db, ...form, 'run'],
+      ]) {
+        const r = await runCli(args);
+        // Past the parser and into the action: it fails only where it opens the database.
+        expect(r.stderr, args.join(' ')).toMatch(/^bqx-monitor: cannot connect to /);
+        expect(r.exitCode, args.join(' ')).toBe(1);
+      }
+    const bad = await runCli(['--json', '--recompute', 'bolinger', ...db]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("unknown command 'bolinger'");
+  }, 240_000);
+
   it('accepts global options after the subcommand', async () => {
     const r = await runCli(['doctor', '--config', '/nonexistent/c.json']);
     expect(r.exitCode).toBe(2);
