@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type Month, parseMonth } from './months.js';
 import type { ConfigFile } from './schema.js';
+import type { ScopeNarrowing } from './scopeFlags.js';
 import { TABLE_KEYS, type TableKey } from './tableKeys.js';
 
 /** A month span, both ends included. */
@@ -25,6 +26,11 @@ export interface Settings {
   readonly dataDir: string | undefined;
   readonly outDir: string | undefined;
   readonly run: RunSettings;
+  /**
+   * What the command line's `--tracks`, `--pairs`, `--from`, `--to` narrow this command's
+   * scope to (never from the file: a backfill of a range without editing it).
+   */
+  readonly narrowing?: ScopeNarrowing;
 }
 
 /** How the orchestrator runs (config key `run`, docs/configuration.md). */

@@ -11,6 +11,7 @@ import { attachView } from '../live/attach.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { recomputeSet } from './run.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
+import { parseScopeFlags, type ScopeFlagText } from '../../config/scopeFlags.js';
 
 /** The live run's id, or a one-line explanation of why there is none. */
 async function liveRunId(ctx: Awaited<ReturnType<typeof openContext>>): Promise<string | string[]> {
@@ -74,7 +75,7 @@ export async function stopAction(flags: { now?: boolean }, cmd: Command): Promis
  * process, started by `bqx-monitor` / `run --detach`; its plain lines go to its log.
  */
 export async function superviseAction(
-  flags: { runId: string; recompute?: string },
+  flags: { runId: string; recompute?: string } & ScopeFlagText,
   cmd: Command,
 ): Promise<void> {
   if (!/^\d{8}-\d{6}-[0-9a-f]{4}$/.test(flags.runId))
@@ -85,7 +86,7 @@ export async function superviseAction(
   }
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const say = (m: string) => process.stdout.write(forTerminal(`${m}\n`));
-  const ctx = await openContext(g, say);
+  const ctx = await openContext(g, say, { narrowing: parseScopeFlags(flags) });
   const logFile = path.join(ctx.dataDir, 'runs', `${flags.runId}.log`);
   process.exitCode = await superviseInForeground(ctx, g, {
     json: false,

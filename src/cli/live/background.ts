@@ -6,6 +6,7 @@ import { newRunId, readRun } from '../../orchestrator/live/runRecord.js';
 import { launchSupervisor } from '../../orchestrator/run/launch.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { EXIT, UserError } from '../../config/userError.js';
+import { scopeFlagWords } from '../../config/scopeFlags.js';
 import { configFile, type GlobalOptions } from '../context.js';
 import { CLI_ENTRY } from '../entry.js';
 
@@ -28,6 +29,8 @@ export function supervisorArgs(
   if (config) args.push('--config', config);
   args.push('supervise', '--run-id', runId);
   if (recompute.size > 0) args.push('--recompute', [...recompute].join(','));
+  // The scope flags reach the supervisor as they reached this process.
+  args.push(...scopeFlagWords(ctx.settings.narrowing));
   return args;
 }
 
