@@ -60,6 +60,15 @@ describe('the command line', () => {
     expect(bad.stderr).toContain("unknown command 'bolinger'");
   }, 240_000);
 
+  it('names a month number out of range as such (seed, track)', async () => {
+    const seed = await runCli(['seed', '--from', '2024-13']);
+    expect(seed.exitCode).toBe(2);
+    expect(seed.stderr).toBe('bqx-monitor: --from 2024-13: month 13 is out of range (01 to 12)');
+    const track = await runCli(['track', 'bollinger', '--pair', 'eurusd', '--month', '2024-00']);
+    expect(track.exitCode).toBe(2);
+    expect(track.stderr).toBe('bqx-monitor: --month 2024-00: month 0 is out of range (01 to 12)');
+  });
+
   it('accepts global options after the subcommand', async () => {
     const r = await runCli(['doctor', '--config', '/nonexistent/c.json']);
     expect(r.exitCode).toBe(2);

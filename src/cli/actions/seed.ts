@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatMonth, parseMonth } from '../../config/months.js';
+import { formatMonth, monthProblem, parseMonth } from '../../config/months.js';
 import { assertPair, tableName } from '../../db/contract/physical.js';
 import { CONTRACT } from '../../db/contract/tables.js';
 import { countBars } from '../../tracks/seed/generate/m1Bars.js';
@@ -36,10 +36,9 @@ export function seedPlanFrom(opts: SeedOptions): SeedPlan {
   const base: SeedPlan = PRESETS[opts.preset as PresetName];
   const month = (flag: string, text: string | undefined) => {
     if (text === undefined) return undefined;
-    const m = parseMonth(text);
-    if (!m)
-      throw new UserError(`--${flag} ${JSON.stringify(text)}: expected a month written YYYY-MM`);
-    return m;
+    const problem = monthProblem(text);
+    if (problem) throw new UserError(`--${flag} ${text}: ${problem}`);
+    return parseMonth(text)!;
   };
   const pairs = opts.pairs
     ? opts.pairs.split(',').map((p) => {
