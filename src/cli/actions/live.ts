@@ -11,6 +11,7 @@ import { attachView } from '../live/attach.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { recomputeSet } from './run.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
+import { migrateAll } from '../../orchestrator/run/migrateAll.js';
 import { parseScopeFlags, type ScopeFlagText } from '../../config/scopeFlags.js';
 
 /** The live run's id, or a one-line explanation of why there is none. */
@@ -87,6 +88,8 @@ export async function superviseAction(
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const say = (m: string) => process.stdout.write(forTerminal(`${m}\n`));
   const ctx = await openContext(g, say, { narrowing: parseScopeFlags(flags) });
+  // Its starter migrated already; a supervisor started by hand on a fresh database too.
+  await migrateAll(ctx.db);
   const logFile = path.join(ctx.dataDir, 'runs', `${flags.runId}.log`);
   process.exitCode = await superviseInForeground(ctx, g, {
     json: false,

@@ -14,6 +14,7 @@ import {
   startSeedProgress,
 } from '../seedProgress.js';
 import { onShutdown } from '../shutdown.js';
+import { migrateAll } from '../../orchestrator/run/migrateAll.js';
 import { type Context, type GlobalOptions, openContext } from '../context.js';
 import { UserError } from '../../config/userError.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
@@ -141,5 +142,7 @@ export async function seedAction(
   const plan = seedPlanFrom(opts);
   const threads = seedThreadsFor(plan, opts.workers);
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  // The dataset record goes into bqx-monitor's own schema: up to date first.
+  await migrateAll(ctx.db);
   await seedWithProgress(ctx, plan, threads);
 }
