@@ -59,6 +59,7 @@ export async function openContext(
       ...(o.poolSize ? { poolSize: o.poolSize } : {}),
     });
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`cannot open the database: ${(err as Error).message}`, 1);
   }
   onShutdown(() => db.close());
