@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ALL_PAIRS, isPairShaped } from './pairs.js';
-import { parseMonth } from './months.js';
+import { monthProblem } from './months.js';
 import { TABLE_KEYS, type TableKey } from './tableKeys.js';
 
-const monthText = z
-  .string()
-  .refine((s) => parseMonth(s) !== undefined, { message: 'must be a month written YYYY-MM' });
+const monthText = z.string().superRefine((s, ctx) => {
+  const problem = monthProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const monthSpan = z
   .object({ from: monthText, to: monthText })

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type Month, parseMonth } from './months.js';
 import type { ConfigFile } from './schema.js';
+import type { ScopeNarrowing } from './scopeFlags.js';
 import { TABLE_KEYS, type TableKey } from './tableKeys.js';
 
 /** A month span, both ends included. */
@@ -27,6 +28,11 @@ export interface Settings {
   readonly run: RunSettings;
   readonly notify: NotifySettings;
   readonly runs: RetentionSettings;
+  /**
+   * What the command line's `--tracks`, `--pairs`, `--from`, `--to` narrow this command's
+   * scope to (never from the file: a backfill of a range without editing it).
+   */
+  readonly narrowing?: ScopeNarrowing;
 }
 
 /** Who is told of a run's end (config key `notify`, docs/notifications.md). */

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { lazyAction } from '../lazyAction.js';
+import { addScopeOptions } from './scopeOptions.js';
 
 /** `bqx-monitor attach`: the live run's dashboard (plain lines when not on a terminal). */
 export function registerAttach(program: Command): void {
@@ -28,12 +29,14 @@ export function registerStop(program: Command): void {
  * process, started by `bqx-monitor` / `run --detach`; its plain lines go to its log.
  */
 export function registerSupervise(program: Command): void {
-  program
+  const supervise = program
     .command('supervise', { hidden: true })
     .description('the supervisor of a run, in the background (started by bqx-monitor)')
     .addOption(new Option('--run-id <id>', 'the id the run gets').makeOptionMandatory())
     .option('--recompute <tracks>', 'comma-separated tracks whose finished units run again')
     .option('--notify-cmd <path>', 'run this executable when the run ends')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on this port')
-    .action(lazyAction(() => import('../actions/live.js'), 'superviseAction'));
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port');
+  addScopeOptions(supervise).action(
+    lazyAction(() => import('../actions/live.js'), 'superviseAction'),
+  );
 }

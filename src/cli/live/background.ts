@@ -6,6 +6,7 @@ import { newRunId, readRun } from '../../orchestrator/live/runRecord.js';
 import { launchSupervisor } from '../../orchestrator/run/launch.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { EXIT, UserError } from '../../config/userError.js';
+import { scopeFlagWords } from '../../config/scopeFlags.js';
 import { configFile, type GlobalOptions } from '../context.js';
 import { CLI_ENTRY } from '../entry.js';
 
@@ -30,6 +31,8 @@ export function supervisorArgs(
   args.push('supervise', '--run-id', runId);
   if (recompute.size > 0) args.push('--recompute', [...recompute].join(','));
   args.push(...extraArgs);
+  // The scope flags reach the supervisor as they reached this process.
+  args.push(...scopeFlagWords(ctx.settings.narrowing));
   return args;
 }
 
