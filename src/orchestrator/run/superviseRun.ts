@@ -67,25 +67,10 @@ export type Supervised =
 export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<Supervised> {
   const events = new RunEvents(o.runId, ctx.db.withPgClient, ctx.dataDir);
   const lifecycle = new RunLifecycle<Supervisor>();
-  const link: SupervisorLink = new SupervisorLink(
-    ctx.db.pool,
-    {
-      onChange: (state, since, error) =>
-        events.dispatch({
-          type: 'connection',
-          at: Date.now(),
-          side: 'supervisor',
-          state,
-          since,
-          ...(error ? { error } : {}),
-        }),
-      onCommand: () => void commands.take(),
-      onFeed: () => feed.take(),
-      onGiveUp: (message) => lifecycle.end({ kind: 'gave_up', message }),
-      onTakenOver: (message) => lifecycle.end({ kind: 'taken_over', message }),
-    },
-    ctx.settings.run.databaseTimeoutSeconds * 1000,
-  );
+  const link = openLink(ctx, events, lifecycle, {
+    commands: () => void commands.take(),
+    feed: () => feed.take(),
+  });
   const onDbError = (err: unknown) => link.noteFailure(err);
   const parts: RunParts = {
     ctx,
@@ -119,6 +104,34 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     done: runToEnd(parts, feed, o),
   };
   return { kind: 'supervising', session };
+}
+
+/** The run's link to the database: its outages are events, its stand-downs the run's end. */
+function openLink(
+  ctx: Context,
+  events: RunEvents,
+  lifecycle: RunLifecycle,
+  wake: { readonly commands: () => void; readonly feed: () => void },
+): SupervisorLink {
+  return new SupervisorLink(
+    ctx.db.pool,
+    {
+      onChange: (state, since, error) =>
+        events.dispatch({
+          type: 'connection',
+          at: Date.now(),
+          side: 'supervisor',
+          state,
+          since,
+          ...(error ? { error } : {}),
+        }),
+      onCommand: wake.commands,
+      onFeed: wake.feed,
+      onGiveUp: (message) => lifecycle.end({ kind: 'gave_up', message }),
+      onTakenOver: (message) => lifecycle.end({ kind: 'taken_over', message }),
+    },
+    ctx.settings.run.databaseTimeoutSeconds * 1000,
+  );
 }
 
 /** Tries to become the database's live run; when it does, opens its log and says so. */
@@ -195,7 +208,7 @@ async function runToEnd(p: RunParts, feed: FeedTaker, o: SuperviseOptions): Prom
   // Given up or taken over: the workers were told to stop at once; wait for them.
   await p.lifecycle.workersGone();
   await feed.close();
-  p.every.clear();
+  await p.every.clear();
   p.lifecycle.to('finishing');
   await finishRun(p, end);
   await p.events.closeLog();
