@@ -1,5 +1,6 @@
 import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
+import { supervisorWorkers } from '../orchestrator/state/hosts.js';
 import { hostSummaries, TRACK_ORDER, trackEta } from '../orchestrator/state/runState.js';
 import { Footer, HELP_LINES, HelpOverlay } from './panels/Footer.js';
 import { Header } from './panels/Header.js';
@@ -123,6 +124,8 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
       target: database,
       cpuHistory,
       width,
+      workers: supervisorWorkers(state),
+      budget: state.budget?.budget,
     },
     theme,
   );

@@ -91,9 +91,9 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
       return onTrackState(s, ev);
     case 'track_workers': {
       const next = withTrack(s, ev.track, (t) => ({ ...t, plannedWorkers: ev.workers }));
-      // The ETA's simulation of the scheduler uses the new limit too.
+      // The ETA's simulation of the scheduler uses the new limits too (a `+` may raise both).
       const budget = s.budget && {
-        ...s.budget,
+        budget: ev.budget ?? s.budget.budget,
         caps: { ...s.budget.caps, [ev.track]: ev.workers },
       };
       return { ...next, budget };
