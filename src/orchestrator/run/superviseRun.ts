@@ -554,9 +554,8 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
         deadWorkers.add(pid, stopRequested?.mode === 'now' ? 'interrupted' : 'crashed');
         void deadWorkers.flush().catch(onDbError);
       },
-      onPausedUnit: (track, unit, ms) => {
-        void ctx.db.withPgClient((c) => correctUnitMs(c, track, unit, ms)).catch(onDbError);
-      },
+      onPausedUnit: (track, unit, ms) =>
+        ctx.db.withPgClient((c) => correctUnitMs(c, track, unit, ms)).catch(onDbError),
       settle: (track) => {
         const t = state.tracks[track];
         if (t.failed > 0) return { status: 'failed', reason: `${t.failed} unit(s) failed` };

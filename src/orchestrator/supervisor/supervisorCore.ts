@@ -42,12 +42,20 @@ export class SupervisorCore {
   /** Workers a `+` added past the run's budget, and not given back by a `-` yet. */
   protected raisedBy = 0;
   private resolveDone!: () => void;
-  /** Resolves once every worker has exited and no restart is pending. */
+  /** Corrections of paused units' times still being written. */
+  private readonly corrections = new Set<Promise<unknown>>();
+  /**
+   * Resolves once every worker has exited, no restart is pending, and the times of units
+   * that ended after a pause are corrected.
+   */
   readonly done: Promise<void>;
 
   constructor(protected readonly o: SupervisorOptions) {
-    this.done = new Promise((r) => {
+    const exited = new Promise<void>((r) => {
       this.resolveDone = r;
+    });
+    this.done = exited.then(async () => {
+      while (this.corrections.size > 0) await Promise.allSettled([...this.corrections]);
     });
     for (const t of o.tracks) {
       this.slots.set(t.track, {
@@ -219,7 +227,11 @@ export class SupervisorCore {
     const now = this.now();
     if (pausedBetween(child.stops, from, now) <= 0) return e;
     const activeMs = workingMs(e.ms, child.stops, from, now);
-    this.o.onPausedUnit?.(child.track, e.unit, activeMs);
+    const written = this.o.onPausedUnit?.(child.track, e.unit, activeMs);
+    if (written instanceof Promise) {
+      this.corrections.add(written);
+      void written.finally(() => this.corrections.delete(written)).catch(() => {});
+    }
     return { ...e, ms: activeMs };
   }
 
