@@ -7,6 +7,7 @@ import {
 } from '../orchestrator/state/runState.js';
 import type { FlowLine } from './flow.js';
 import { budgetRows, MIN_EVENT_LINES, type RowBudget } from './layout.js';
+import { supervisorWorkers } from '../orchestrator/state/hosts.js';
 import { hostLines } from './panels/HostsPanel.js';
 import { systemLines } from './panels/SystemPanel.js';
 import { trackDetailLines, wantedActivityLines } from './panels/TrackPanel.js';
@@ -47,6 +48,9 @@ export function mainLayout(
       target: p.database,
       cpuHistory: p.cpuHistory,
       width,
+      // One count of workers in every panel: the state's, as the hosts and track lines.
+      workers: supervisorWorkers(state),
+      budget: state.budget?.budget,
     },
     theme,
   );

@@ -204,7 +204,9 @@ describe('the dashboard', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
     expect(frame).toContain(DATABASE);
     expect(frame).not.toMatch(/bqx:[^*]/);
-    expect(frame).toContain('workers 2 (194% cpu, 420 MB)');
+    // The workers as every panel counts them (five started, none exited: the track lines'
+    // 1 + 3 + 1), with the sampled processes' CPU and memory.
+    expect(frame).toContain('workers 5 (194% cpu, 420 MB)');
     expect(frame).toContain('conns 12/100');
     expect(frame).toContain('2.30 GB');
     expect(frame).toContain('mem 8.2/30.0 GB 27%');
@@ -257,6 +259,27 @@ describe('the dashboard', () => {
     // Track 3: one process runs, the limit was raised to two.
     expect(frameOf(r)).toMatch(/Track 3 Extraction[^\n]*\n[^\n]*workers 1\/2/);
     expect(frameOf(r)).toMatch(/Track 1 Bollinger[^\n]*\n[^\n]*workers 1\/1/);
+  });
+
+  it('shows the run budget beside the workers, raised by a + past it', async () => {
+    const planned = reduce(sampleState(), {
+      type: 'run_history',
+      at: sampleState().now,
+      tracks: sampleState().history ?? ({} as never),
+      budget: { budget: 4, caps: { bollinger: 1, regression: 1, extraction: 2 } },
+    });
+    const r = await shown({ columns: 100, rows: 30, state: planned });
+    expect(frameOf(r)).toContain('workers 5/4 on 4 cores (194% cpu');
+    r.unmount();
+    const raised = reduce(planned, {
+      type: 'track_workers',
+      at: sampleState().now,
+      track: 'regression',
+      workers: 4,
+      budget: 5,
+    });
+    const again = await shown({ columns: 100, rows: 30, state: raised });
+    expect(frameOf(again)).toContain('workers 5/5 on 4 cores (194% cpu');
   });
 
   it("shows each track's elapsed time, pace sparkline and slowest running unit", async () => {

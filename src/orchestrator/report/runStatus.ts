@@ -70,6 +70,8 @@ export interface StatusReport {
     host: string;
     pid: number;
     etaSeconds: number | null;
+    /** At most this many busy workers (a `+` past it raised it); null: not known. */
+    budget: number | null;
   } | null;
   readonly tracks: readonly TrackStatusRow[];
   /**
@@ -179,6 +181,8 @@ function runRow(f: StatusFacts, run: RunRecord): NonNullable<StatusReport['run']
     host: run.host,
     pid: run.pid,
     etaSeconds: f.snapshot?.overall.etaSeconds ?? null,
+    // Snapshots of older runs have no budget.
+    budget: f.snapshot?.budget ?? null,
   };
 }
 
@@ -298,7 +302,8 @@ export function formatStatus(s: StatusReport): string {
   const hosts = new Map<string, number>();
   for (const w of s.workers) hosts.set(w.host, (hosts.get(w.host) ?? 0) + 1);
   const perHost = [...hosts].map(([h, n]) => `${h}: ${n}`).join(', ');
-  lines.push(`${s.workers.length} live worker(s)${perHost ? ` (${perHost})` : ''}`);
+  const budget = r.live && r.budget !== null ? `, ${r.budget} busy at most` : '';
+  lines.push(`${s.workers.length} live worker(s)${perHost ? ` (${perHost})` : ''}${budget}`);
   lines.push(`hosts: ${s.hosts.map((h) => describeHost(hostSummaryOf(h))).join(' · ')}`);
   return lines.join('\n');
 }
