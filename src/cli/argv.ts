@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 
 /** How an option takes a value, as far as finding the command word needs to know. */
 export type Arity =
@@ -29,24 +29,27 @@ const HELP_OR_VERSION = new Set(['-h', '--help', '-V', '--version']);
 export function grammarOf(program: Command): Grammar {
   const options = new Map<string, Arity>();
   const visible = program.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden);
-  for (const cmd of [program, ...visible]) {
-    for (const o of cmd.options) {
-      const arity: Arity = o.optional
-        ? { kind: 'optional', values: o.argChoices }
-        : o.required
-          ? { kind: 'required' }
-          : { kind: 'flag' };
-      for (const flag of [o.long, o.short]) {
-        if (!flag) continue;
-        const known = options.get(flag);
-        if (!known || known.kind === 'flag' || arity.kind === 'optional') options.set(flag, arity);
-      }
-    }
-  }
+  for (const cmd of [program, ...visible]) for (const o of cmd.options) addFlags(options, o);
   const commands = [...program.commands.flatMap((c) => [c.name(), ...c.aliases()]), 'help'];
   const defaultCommand =
     (program as unknown as { _defaultCommandName?: string })._defaultCommandName ?? 'run';
   return { commands, defaultCommand, options };
+}
+
+/** How an option of commander's takes its value. */
+function arityOf(o: Option): Arity {
+  if (o.optional) return { kind: 'optional', values: o.argChoices };
+  return o.required ? { kind: 'required' } : { kind: 'flag' };
+}
+
+/** Records an option's long and short flags (an optional value wins over the others). */
+function addFlags(options: Map<string, Arity>, o: Option): void {
+  const arity = arityOf(o);
+  for (const flag of [o.long, o.short]) {
+    if (!flag) continue;
+    const known = options.get(flag);
+    if (!known || known.kind === 'flag' || arity.kind === 'optional') options.set(flag, arity);
+  }
 }
 
 /** Whether the option at `args[i]` consumes `args[i + 1]` as its value. */

@@ -8,7 +8,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerStatus, registerVerify } from './commands/status.js';
 import { registerTrack } from './commands/track.js';
 import { registerWorker } from './commands/worker.js';
-import { grammarOf, placeCommand } from './argv.js';
+import { type Grammar, grammarOf, placeCommand } from './argv.js';
 import { isShuttingDown, runShutdown } from './shutdown.js';
 import { EXIT, UserError } from '../config/userError.js';
 import { packageVersion } from '../config/version.js';
@@ -66,34 +66,42 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const grammar = grammarOf(program);
     const placed = placeCommand(argv.slice(2), grammar);
-    if (placed.kind === 'unknown-command') {
-      // Loaded for a mistyped command only: `--help` and every real command skip it.
-      const { closest, distance } = await import('fastest-levenshtein');
-      const near = closest(placed.word, [...grammar.commands]);
-      const hint = distance(placed.word, near) <= 2 ? ` (did you mean '${near}'?)` : '';
-      throw new UserError(`unknown command '${placed.word}'${hint}; see bqx-monitor --help`);
-    }
+    if (placed.kind === 'unknown-command') throw await unknownCommand(placed.word, grammar);
     await program.parseAsync([...argv.slice(0, 2), ...placed.args]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (thrown) {
     if (isShuttingDown()) return EXIT.interrupted;
-    let err = thrown;
-    if (err instanceof CommanderError) {
-      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-      if (benign.includes(err.code)) return EXIT.ok;
-      err = new UserError(`${commanderMessage(err.message)}; see bqx-monitor --help`);
-    }
-    if (err instanceof UserError) {
-      const { paintFor } = await import('../orchestrator/text/paint.js');
-      const paint = paintFor('stderr');
-      process.stderr.write(forTerminal(`${paint.red('bqx-monitor:')} ${err.message}\n`));
-      return err.exitCode;
-    }
-    process.stderr.write(
-      forTerminal(`bqx-monitor: internal error: ${(err as Error).stack ?? String(err)}\n`),
-    );
-    return EXIT.failed;
+    return await reportError(thrown);
   } finally {
     await runShutdown();
   }
+}
+
+/** A mistyped command, with the nearest real one when it is close. */
+async function unknownCommand(word: string, grammar: Grammar): Promise<UserError> {
+  // Loaded for a mistyped command only: `--help` and every real command skip it.
+  const { closest, distance } = await import('fastest-levenshtein');
+  const near = closest(word, [...grammar.commands]);
+  const hint = distance(word, near) <= 2 ? ` (did you mean '${near}'?)` : '';
+  return new UserError(`unknown command '${word}'${hint}; see bqx-monitor --help`);
+}
+
+/** Prints what went wrong (one line for a user's error) and returns the exit code. */
+async function reportError(thrown: unknown): Promise<number> {
+  let err = thrown;
+  if (err instanceof CommanderError) {
+    const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+    if (benign.includes(err.code)) return EXIT.ok;
+    err = new UserError(`${commanderMessage(err.message)}; see bqx-monitor --help`);
+  }
+  if (err instanceof UserError) {
+    const { paintFor } = await import('../orchestrator/text/paint.js');
+    const paint = paintFor('stderr');
+    process.stderr.write(forTerminal(`${paint.red('bqx-monitor:')} ${err.message}\n`));
+    return err.exitCode;
+  }
+  process.stderr.write(
+    forTerminal(`bqx-monitor: internal error: ${(err as Error).stack ?? String(err)}\n`),
+  );
+  return EXIT.failed;
 }

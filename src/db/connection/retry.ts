@@ -59,12 +59,22 @@ export async function retryOnLoss<T>(fn: () => Promise<T>, o: RetryOptions = {})
       failures++;
       since ??= Date.now();
       await o.onLoss?.(err, failures);
-      if (Date.now() - since > (o.limitMs ?? Number.POSITIVE_INFINITY))
-        throw new DatabaseGone(o.limitMs!);
-      await sleep(delay, o.signal);
-      while (o.ready && !o.ready() && !o.signal?.aborted) await sleep(delay, o.signal);
-      if (o.signal?.aborted) throw err;
+      await waitBeforeRetry(err, since, delay, o);
       delay = Math.min(max, delay * 2);
     }
   }
+}
+
+/** The pause after a loss: past the limit the database is gone; an abort rethrows `err`. */
+async function waitBeforeRetry(
+  err: unknown,
+  since: number,
+  delay: number,
+  o: RetryOptions,
+): Promise<void> {
+  if (Date.now() - since > (o.limitMs ?? Number.POSITIVE_INFINITY))
+    throw new DatabaseGone(o.limitMs!);
+  await sleep(delay, o.signal);
+  while (o.ready && !o.ready() && !o.signal?.aborted) await sleep(delay, o.signal);
+  if (o.signal?.aborted) throw err;
 }

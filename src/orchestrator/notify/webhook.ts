@@ -33,31 +33,42 @@ export async function postJson(url: string, body: unknown, o: PostOptions): Prom
   const now = o.now ?? Date.now;
   const backoff = o.backoffMs ?? defaultBackoff;
   const payload = JSON.stringify(body);
-  let error = 'no attempt made before the deadline';
   for (let n = 1; now() < o.deadline; n++) {
-    const signal = AbortSignal.timeout(Math.max(1, o.deadline - now()));
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: payload,
-        signal,
-      });
-      // The answer's body is not needed: drop it so the connection is freed.
-      await res.body?.cancel().catch(() => {});
-      if (res.ok) return { ok: true, attempts: n };
-      error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-      if (!retryable(res.status)) return { ok: false, attempts: n, error };
-    } catch (err) {
-      error = signal.aborted ? 'no answer before the timeout' : describeFetchError(err);
-    }
+    const tried = await attempt(url, payload, Math.max(1, o.deadline - now()));
+    if (tried.ok) return { ok: true, attempts: n };
+    if (tried.final) return { ok: false, attempts: n, error: tried.error };
     const pause = Math.min(backoff(n), o.deadline - now());
-    if (pause <= 0) return { ok: false, attempts: n, error };
+    if (pause <= 0) return { ok: false, attempts: n, error: tried.error };
     // A kept timer (not the unref'd shared sleep): the run's exit waits for the delivery,
     // bounded by the deadline, even when nothing else keeps the process alive.
     await wait(pause);
   }
-  return { ok: false, attempts: 0, error };
+  return { ok: false, attempts: 0, error: 'no attempt made before the deadline' };
+}
+
+/** One POST, cut after `timeoutMs`: taken, or why not and whether a retry could help. */
+async function attempt(
+  url: string,
+  payload: string,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; final: boolean; error: string }> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
+      signal,
+    });
+    // The answer's body is not needed: drop it so the connection is freed.
+    await res.body?.cancel().catch(() => {});
+    if (res.ok) return { ok: true };
+    const error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    return { ok: false, final: !retryable(res.status), error };
+  } catch (err) {
+    const error = signal.aborted ? 'no answer before the timeout' : describeFetchError(err);
+    return { ok: false, final: false, error };
+  }
 }
 
 /** undici's `fetch failed` hides the reason in `cause`. */

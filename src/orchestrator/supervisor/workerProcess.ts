@@ -128,20 +128,17 @@ function pipeOutput(child: WorkerProcess, hooks: WorkerHooks): () => void {
     log: log('stderr'),
     stage: worker,
   });
+  // An event: stages through the rate's hold, a unit's end flushes its held stage first.
+  const onEvent = (event: WorkerEvent) => {
+    if (event.type === 'stage') return outRate.stage(event.unit, event);
+    if (ENDS.has(event.type) && 'unit' in event && event.unit) outRate.unitEnded(event.unit);
+    worker(event);
+  };
   const onOut = (lines: string[]) => {
     for (const line of lines) {
       const p = parseLine(line);
-      if (p.kind === 'event') {
-        const event = hooks.event(child, p.event);
-        if (event.type === 'stage') {
-          outRate.stage(event.unit, event);
-          continue;
-        }
-        if (ENDS.has(event.type) && 'unit' in event && event.unit) outRate.unitEnded(event.unit);
-        worker(event);
-      } else if (p.text !== '') {
-        outRate.log(p.text);
-      }
+      if (p.kind === 'event') onEvent(hooks.event(child, p.event));
+      else if (p.text !== '') outRate.log(p.text);
     }
   };
   const onErr = (lines: string[]) => {

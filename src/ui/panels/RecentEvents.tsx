@@ -44,26 +44,24 @@ export function RecentEvents({
           {rows.map((row, j) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
             <Text key={j} wrap="truncate">
-              {j === 0 ? (
-                <>
-                  <Text dimColor>{new Date(e.at).toISOString().slice(11, 19)}</Text>
-                  <Text
-                    color={tint(
-                      t,
-                      e.level === 'error' ? 'red' : e.level === 'warn' ? 'yellow' : 'gray',
-                    )}
-                  >
-                    {e.level === 'error' ? ` ${t.g.fail} ` : e.level === 'warn' ? ' ! ' : '   '}
-                  </Text>
-                </>
-              ) : (
-                ' '.repeat(LEAD)
-              )}
+              {j === 0 ? <EventLead e={e} t={t} /> : ' '.repeat(LEAD)}
               {row}
             </Text>
           ))}
         </Box>
       ))}
     </Box>
+  );
+}
+
+/** An event's first cells: its time, and its mark in its level's colour. */
+function EventLead({ e, t }: { e: RecentEvent; t: Theme }) {
+  const colour = e.level === 'error' ? 'red' : e.level === 'warn' ? 'yellow' : 'gray';
+  const mark = e.level === 'error' ? ` ${t.g.fail} ` : e.level === 'warn' ? ' ! ' : '   ';
+  return (
+    <>
+      <Text dimColor>{new Date(e.at).toISOString().slice(11, 19)}</Text>
+      <Text color={tint(t, colour)}>{mark}</Text>
+    </>
   );
 }
