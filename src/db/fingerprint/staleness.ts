@@ -58,7 +58,11 @@ export function partsChange(before: Fingerprint, now: Fingerprint): string | und
   const empty = [0, '0'] as const;
   for (const k of months) {
     const why = monthChange(before.parts[k] ?? empty, now.parts[k] ?? empty);
-    if (why) return many ? why.replace(' (', ` in ${partMonth(k)} (`) : why;
+    if (!why) continue;
+    if (!many) return why;
+    return why.includes(' (')
+      ? why.replace(' (', ` in ${partMonth(k)} (`)
+      : `${why} in ${partMonth(k)}`;
   }
   for (const k of keys.filter((x) => x.includes('<'))) {
     const b = before.parts[k] ?? empty;
