@@ -97,7 +97,7 @@ async function store(
  * (`readChangeMarks`, read before hashing) equals the one kept with its digests reuses
  * them, and only its look-backs not yet kept are computed (index scans); any other source
  * is hashed again in one read of its table. `always` hashes every source (`verify`: by
- * content, whatever the counters say). Call outside a transaction.
+ * content, whatever the counters say) and keeps nothing. Call outside a transaction.
  */
 export async function refreshDigests(
   client: pg.ClientBase,
@@ -113,17 +113,19 @@ export async function refreshDigests(
   const keptMark = new Map(kept.rows.map((r) => [r.source, r.mark]));
   const hashed: string[] = [];
   const uncounted: string[] = [];
+  const fresh = new Map<string, Map<string, readonly [number, string]>>();
   for (const need of needs) {
     const mark = marks.get(qualified(need.source.schema, need.source.table)) ?? null;
     if (mark === null) uncounted.push(need.source.name);
     if (!opts.always && mark !== null && keptMark.get(need.source.name) === mark) continue;
     hashed.push(need.source.name);
+    const parts = await hashSource(client, need);
+    // By content only (`verify`): nothing is kept, the check writes nothing.
+    if (opts.always) fresh.set(need.source.name, new Map(parts.map(([p, r, h]) => [p, [r, h]])));
     // A source with no counters keeps an empty mark: it never equals a real one.
-    await store(client, need.source, await hashSource(client, need), {
-      replace: true,
-      value: mark,
-    });
+    else await store(client, need.source, parts, { replace: true, value: mark });
   }
+  if (opts.always) return { digests: fresh, hashed, reused: 0, uncounted };
   const digests = await readDigests(client, needs);
   for (const need of needs) {
     if (hashed.includes(need.source.name)) continue;
