@@ -53,7 +53,10 @@ function monthChange(before: readonly [number, string], now: readonly [number, s
  */
 export function partsChange(before: Fingerprint, now: Fingerprint): string | undefined {
   const keys = [...new Set([...Object.keys(now.parts), ...Object.keys(before.parts)])];
-  const months = keys.filter((k) => k.includes('@'));
+  // Chronological (a stable sort keeps the sources' order within a month).
+  const months = keys
+    .filter((k) => k.includes('@'))
+    .sort((a, b) => partMonth(a).localeCompare(partMonth(b)));
   const many = new Set(months.map(partMonth)).size > 1;
   const empty = [0, '0'] as const;
   for (const k of months) {
