@@ -31,9 +31,13 @@ export async function readChangeMarks(
        SELECT pg_postmaster_start_time()::text || '/' || coalesce(
          (SELECT stats_reset::text FROM pg_stat_database WHERE datname = current_database()), '-') AS k)
      SELECT q.rel, CASE WHEN c.relkind IN ('r', 'p', 'm') THEN (SELECT k FROM server) || ';' || (
-         SELECT string_agg(concat_ws(':', t.relid::text, pc.relfilenode, s.n_tup_ins, s.n_tup_upd,
-                                     s.n_tup_del), ',' ORDER BY t.relid)
-           FROM pg_partition_tree(c.oid) t
+         -- No statistics entry yet (a fresh clone) counts as zero: reading a table
+         -- creates one, and that must not look like a change.
+         SELECT string_agg(concat_ws(':', t.relid::text, pc.relfilenode, coalesce(s.n_tup_ins, 0),
+                                     coalesce(s.n_tup_upd, 0), coalesce(s.n_tup_del, 0)), ','
+                           ORDER BY t.relid)
+           -- A plain table is no partition tree (no rows there): itself, then.
+           FROM (SELECT c.oid::regclass AS relid UNION SELECT relid FROM pg_partition_tree(c.oid)) t
            JOIN pg_class pc ON pc.oid = t.relid
            LEFT JOIN pg_stat_all_tables s ON s.relid = t.relid) END AS mark
        FROM unnest($1::text[]) AS q(rel)
