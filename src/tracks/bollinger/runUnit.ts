@@ -4,6 +4,7 @@ import { commitMonthUnit } from '../io/commitMonthUnit.js';
 import { unitQuality, warnOverflow } from '../io/quality.js';
 import { monthPart } from '../io/series.js';
 import { monthUnitKey, reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
+import { readFingerprinted } from '../freshness/readFingerprinted.js';
 import { computeBollinger } from '../kernels/bollinger.js';
 import { OverflowCounts } from '../kernels/overflow.js';
 import { loadBollingerInput } from './loadInput.js';
@@ -24,9 +25,11 @@ export async function runBollingerUnit(
   ctx.emit({ type: 'unit_start', unit, attempt: ctx.attempt });
   try {
     ctx.emit({ type: 'stage', unit, stage: 'load' });
-    const input = await ctx.withPgClient((c) => loadBollingerInput(c, ctx.settings, pair, month));
+    const { value: input, fingerprint } = await readFingerprinted(ctx, 'bollinger', unit, (c) =>
+      loadBollingerInput(c, ctx.settings, pair, month),
+    );
     const rows = input.times.length - input.lookback;
-    if (rows === 0) return await reportEmpty(ctx, 'bollinger', unit, now() - t0);
+    if (rows === 0) return await reportEmpty(ctx, 'bollinger', unit, now() - t0, fingerprint);
     const t1 = now();
     ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: 'bollinger 20/30/60/120' });
     const overflow = new OverflowCounts(input.lookback);
@@ -42,6 +45,7 @@ export async function runBollingerUnit(
       [{ key: 'bollinger_bqx', pair, month, times, columns }],
       { start: t0, loaded: t1, computed: now() },
       unitQuality({ overflow: overflow.toRecord() }),
+      fingerprint,
     );
   } catch (err) {
     return reportFailure(ctx, 'bollinger', unit, err, now() - t0);

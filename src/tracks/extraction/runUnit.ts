@@ -9,6 +9,8 @@ import { BinaryCopyDecoder, type DecodedBatch } from '../../db/copy/binaryDecode
 import { PHASE1_TABLE_NAMES } from '../../db/contract/columns.js';
 import { tableName } from '../../db/contract/physical.js';
 import { recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
+import { computeFingerprint } from '../../db/fingerprint/fingerprint.js';
+import { unitInputsResolver } from '../freshness/unitInputs.js';
 import { unitQuality } from '../io/quality.js';
 import { reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
 import { extractionSchema, toRecordBatch } from './arrowBatch.js';
@@ -54,6 +56,9 @@ export async function runExtractionUnit(
   try {
     await mkdir(opts.outDir, { recursive: true });
     await removeStaleTempFiles(opts.outDir, `${pair}.parquet`);
+    const inputs = await ctx.withPgClient((c) =>
+      unitInputsResolver(c, ctx.settings)('extraction', unit),
+    );
     const result = await ctx.withPgClient(async (client) => {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       // This process needs the other core to encode Parquet: parallel query workers only
@@ -68,7 +73,23 @@ export async function runExtractionUnit(
         // connection in this transaction's snapshot, while this one starts the COPY.
         const snapshot: string = (await client.query('SELECT pg_export_snapshot() AS id')).rows[0]
           .id;
-        const counting = countInSnapshot(ctx, snapshot, count);
+        // Then the fingerprint of the five tables, in the same snapshot on the same
+        // session (imported at once: the snapshot lives only while this transaction does).
+        type Count = { rows: number; infinite: number };
+        let counted: (c: Count) => void = () => {};
+        const counting = new Promise<Count>((resolve) => {
+          counted = resolve;
+        });
+        const fingerprinting = inSnapshot(ctx, snapshot, async (c) => {
+          counted((await c.query<Count>(count)).rows[0]!);
+          return computeFingerprint(c, inputs);
+        });
+        // A failure before the count fails the count too (a settled promise ignores it).
+        const failedCount = fingerprinting.then(
+          () => new Promise<Count>(() => {}),
+          (err: unknown) => Promise.reject(err),
+        );
+        failedCount.catch(() => {});
         const schema = extractionSchema(columns);
         const decoder = new BinaryCopyDecoder(
           ['timestamp', ...columns.map((c) => c.wire)],
@@ -90,7 +111,7 @@ export async function runExtractionUnit(
         const source = decoded();
         const first = source.next();
         first.catch(() => {});
-        const { rows: total, infinite } = await counting;
+        const { rows: total, infinite } = await Promise.race([counting, failedCount]);
         if (infinite > 0) {
           ctx.emit({
             type: 'warning',
@@ -104,7 +125,7 @@ export async function runExtractionUnit(
         if (total === 0) {
           if (!(await first).done) throw new Error('the join has rows but counted none');
           // "No data": nothing is recorded beyond the warning above.
-          return { rows: 0, bytes: 0, quality: undefined };
+          return { rows: 0, bytes: 0, quality: undefined, fingerprint: await fingerprinting };
         }
         const batches = async function* (): AsyncGenerator<RecordBatch> {
           for (let b = await first; !b.done; b = await source.next()) {
@@ -136,13 +157,19 @@ export async function runExtractionUnit(
         const nonFinite = Object.fromEntries(
           columns.map((c, i) => [c.spec.name, decoder.nonFinite[i + 1]!]),
         );
-        return { rows, bytes, quality: unitQuality({ nonFinite, dropped }) };
+        return {
+          rows,
+          bytes,
+          quality: unitQuality({ nonFinite, dropped }),
+          fingerprint: await fingerprinting,
+        };
       } finally {
         // A COPY left unread keeps the session busy: it is closed instead (on the error).
         if (!copying) await client.query('COMMIT').catch(() => {});
       }
     });
-    if (result.rows === 0) return await reportEmpty(ctx, 'extraction', unit, now() - t0);
+    if (result.rows === 0)
+      return await reportEmpty(ctx, 'extraction', unit, now() - t0, result.fingerprint);
     const ms = now() - t0;
     const outcome: UnitOutcome = {
       track: 'extraction',
@@ -156,6 +183,7 @@ export async function runExtractionUnit(
       worker: ctx.worker,
       outDir: path.resolve(opts.outDir),
       details: result.quality,
+      fingerprint: result.fingerprint,
     };
     await ctx.withPgClient((c: pg.ClientBase) => recordOutcome(c, outcome));
     ctx.emit({
@@ -174,23 +202,22 @@ export async function runExtractionUnit(
 }
 
 /**
- * Rows of the join in the snapshot `snapshot` (exported by the unit's transaction), on a
- * connection of its own so that it runs beside the COPY: those the file gets, and those
- * left out for a ±infinity key.
+ * Runs `fn` on a connection of its own in the snapshot `snapshot` (exported by the unit's
+ * transaction), beside the COPY: the join's row count (those the file gets, and those left
+ * out for a ±infinity key), and the fingerprint of the five tables.
  */
-async function countInSnapshot(
+async function inSnapshot<T>(
   ctx: UnitContext,
   snapshot: string,
-  count: string,
-): Promise<{ rows: number; infinite: number }> {
+  fn: (c: pg.ClientBase) => Promise<T>,
+): Promise<T> {
   return ctx.withPgClient(async (c) => {
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
       // A utility statement takes no parameters: the id is the server's, quoted by pg.
       await c.query(`SET TRANSACTION SNAPSHOT ${c.escapeLiteral(snapshot)}`);
       await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
-      const r = await c.query<{ rows: number; infinite: number }>(count);
-      return r.rows[0]!;
+      return await fn(c);
     } finally {
       await c.query('COMMIT').catch(() => {});
     }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { Fingerprint } from '../../db/fingerprint/fingerprint.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
 import type { TrackName, UnitQuality } from '../protocol/events.js';
 import { type PartitionWrite, replacePartitions } from './replacePartitions.js';
@@ -13,7 +14,8 @@ export interface UnitTimes {
 
 /**
  * The write stage shared by Tracks 1 and 2: replaces the unit's partitions and records
- * its "done" outcome (with its data-quality counts as `details`) in one transaction, then
+ * its "done" outcome (with its data-quality counts as `details` and the fingerprint of
+ * the inputs it read) in one transaction, then
  * announces `unit_done` with the time split and the same counts.
  */
 export async function commitMonthUnit(
@@ -24,6 +26,7 @@ export async function commitMonthUnit(
   writes: readonly PartitionWrite[],
   times: UnitTimes,
   quality?: UnitQuality,
+  fingerprint?: Fingerprint,
 ): Promise<UnitOutcome> {
   const now = ctx.now ?? performance.now.bind(performance);
   ctx.emit({ type: 'stage', unit, stage: 'write', rows });
@@ -38,6 +41,7 @@ export async function commitMonthUnit(
     host: os.hostname(),
     worker: ctx.worker,
     details: quality,
+    fingerprint,
   });
   const bytes = await ctx.withPgClient((c) => replacePartitions(c, ctx.settings, writes, outcome));
   const end = now();

@@ -3,6 +3,7 @@ import type { Settings } from '../../config/load.js';
 import { formatMonth, type Month } from '../../config/months.js';
 import { describeLoss, isConnectionLoss } from '../../db/connection/connectionLoss.js';
 import type { WithPgClient } from '../../db/connection/pool.js';
+import type { Fingerprint } from '../../db/fingerprint/fingerprint.js';
 import { recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
 import type { Emit } from '../protocol/emit.js';
 import type { TrackName } from '../protocol/events.js';
@@ -81,12 +82,16 @@ export async function reportFailure(
   return outcome;
 }
 
-/** Records an "empty" (no source data) outcome: expected, not a failure. */
+/**
+ * Records an "empty" (no source data) outcome: expected, not a failure. Its fingerprint
+ * (no rows) lets the next plan see the month fill.
+ */
 export async function reportEmpty(
   ctx: UnitContext,
   track: TrackName,
   unit: string,
   ms: number,
+  fingerprint?: Fingerprint,
 ): Promise<UnitOutcome> {
   const outcome: UnitOutcome = {
     track,
@@ -98,6 +103,7 @@ export async function reportEmpty(
     attempt: ctx.attempt,
     host: os.hostname(),
     worker: ctx.worker,
+    fingerprint,
   };
   // Recorded first: like `unit_done`, `unit_empty` announces what is committed.
   await ctx.withPgClient((c) => recordOutcome(c, outcome));

@@ -182,8 +182,7 @@ export async function loadRegressionInput(
 ): Promise<RegressionInput> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query(`SET LOCAL work_mem = '${LOAD_WORK_MEM}'`);
-    const input = await readInput(client, settings, pair, month);
+    const input = await readRegressionInput(client, settings, pair, month);
     await client.query('COMMIT');
     return input;
   } catch (err) {
@@ -192,12 +191,17 @@ export async function loadRegressionInput(
   }
 }
 
-async function readInput(
+/**
+ * `loadRegressionInput` inside the caller's transaction (REPEATABLE READ, so that every
+ * query sees the same rows; the unit takes its fingerprint in the same one).
+ */
+export async function readRegressionInput(
   client: pg.ClientBase,
   settings: Settings,
   pair: string,
   month: Month,
 ): Promise<RegressionInput> {
+  await client.query(`SET LOCAL work_mem = '${LOAD_WORK_MEM}'`);
   const src: LoadSources = {
     m1: await sourceTable(client, settings, 'm1', pair),
     bqx: await sourceTable(client, settings, 'bqx', pair),

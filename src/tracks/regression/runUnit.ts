@@ -4,9 +4,10 @@ import { commitMonthUnit } from '../io/commitMonthUnit.js';
 import { unitQuality, warnOverflow } from '../io/quality.js';
 import { monthPart } from '../io/series.js';
 import { monthUnitKey, reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
+import { readFingerprinted } from '../freshness/readFingerprinted.js';
 import { OverflowCounts } from '../kernels/overflow.js';
 import { computeRegression } from '../kernels/quadraticFit.js';
-import { loadRegressionInput } from './loadInput.js';
+import { readRegressionInput } from './loadInput.js';
 
 /**
  * Track 2, one pair × month: join m1 and bqx on the UTC minute (with look-back), fit the
@@ -24,7 +25,9 @@ export async function runRegressionUnit(
   ctx.emit({ type: 'unit_start', unit, attempt: ctx.attempt });
   try {
     ctx.emit({ type: 'stage', unit, stage: 'load' });
-    const input = await ctx.withPgClient((c) => loadRegressionInput(c, ctx.settings, pair, month));
+    const { value: input, fingerprint } = await readFingerprinted(ctx, 'regression', unit, (c) =>
+      readRegressionInput(c, ctx.settings, pair, month),
+    );
     const { series } = input;
     if (input.badTimestamps > 0) {
       ctx.emit({
@@ -55,7 +58,7 @@ export async function runRegressionUnit(
       });
     }
     const rows = series.times.length - series.lookback;
-    if (rows === 0) return await reportEmpty(ctx, 'regression', unit, now() - t0);
+    if (rows === 0) return await reportEmpty(ctx, 'regression', unit, now() - t0, fingerprint);
     const t1 = now();
     const computing = (domain: string) => (window: string) =>
       ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: `${domain} ${window}` });
@@ -87,6 +90,7 @@ export async function runRegressionUnit(
       writes,
       { start: t0, loaded: t1, computed: now() },
       quality,
+      fingerprint,
     );
   } catch (err) {
     return reportFailure(ctx, 'regression', unit, err, now() - t0);
