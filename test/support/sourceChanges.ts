@@ -20,7 +20,8 @@ export function sourceTables(pair: string): Array<{ table: string; time: string 
 async function counters(db: TestDatabase, table: string): Promise<number> {
   const r = await db.pool.query(
     `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::int8::text AS n
-       FROM pg_partition_tree($1::regclass) t JOIN pg_stat_all_tables s ON s.relid = t.relid`,
+       FROM (SELECT $1::regclass AS relid UNION SELECT relid FROM pg_partition_tree($1::regclass)) t
+       JOIN pg_stat_all_tables s ON s.relid = t.relid`,
     [`bqx.${table}`],
   );
   return Number(r.rows[0].n);
@@ -50,7 +51,7 @@ export async function changeSources(
   }
   for (const t of tables)
     await expect
-      .poll(() => counters(db, t), { timeout: 60_000, interval: 200 })
+      .poll(() => counters(db, t), { timeout: 60_000, interval: 200, message: `counters of ${t}` })
       .toBeGreaterThan(before.get(t)!);
 }
 
@@ -66,13 +67,13 @@ export async function septemberRows(db: TestDatabase, pair: string) {
     },
   ];
   for (const { table, time } of sourceTables(pair)) {
-    const cols = await db.pool.query<{ c: string }>(
-      `SELECT quote_ident(column_name) AS c FROM information_schema.columns
+    const cols = await db.pool.query<{ c: string; n: string }>(
+      `SELECT quote_ident(column_name) AS c, column_name AS n FROM information_schema.columns
         WHERE table_schema = 'bqx' AND table_name = $1 ORDER BY ordinal_position`,
       [table],
     );
     const names = cols.rows.map((r) => r.c);
-    const moved = names.map((n) => (n === time ? `${n} + interval '31 days'` : n));
+    const moved = cols.rows.map((r) => (r.n === time ? `${r.c} + interval '31 days'` : r.c));
     out.push({
       sql: `INSERT INTO bqx.${table} (${names.join(', ')})
             SELECT ${moved.join(', ')} FROM bqx.${table}

@@ -85,8 +85,10 @@ async function dryRun(s: Setup, env?: Record<string, string>): Promise<Record<st
   return Object.fromEntries(plan.units.map((u) => [`${u.track}:${u.unit}`, u.reason]));
 }
 
-const m1Rows = (pair: string, from: string, to: string) =>
-  `DELETE FROM bqx.m1_${pair} WHERE time >= '${from}' AND time < '${to}'`;
+/** Deletes `n` rows of a pair's m1 from a time on (its time order: n minutes). */
+const m1Rows = (pair: string, from: string, n: number) =>
+  `DELETE FROM bqx.m1_${pair} WHERE ctid IN (
+     SELECT ctid FROM bqx.m1_${pair} WHERE time >= '${from}' ORDER BY time, ctid LIMIT ${n})`;
 
 describe('a run brings every output up to date with its sources, and only what changed', {
   timeout: 900_000,
@@ -103,7 +105,7 @@ describe('a run brings every output up to date with its sources, and only what c
       [...sourceTables('eurusd').map((t) => t.table), 'bqx_usdjpy'],
       [
         ...(await septemberRows(s.db, 'eurusd')),
-        { sql: m1Rows('eurusd', '2024-08-13 10:00', '2024-08-13 10:10'), rows: 10 },
+        { sql: m1Rows('eurusd', '2024-08-13 10:00', 10), rows: 10 },
         {
           sql: `UPDATE bqx.bqx_usdjpy SET w15_bqx_return = w15_bqx_return + 0.5
                  WHERE ts_utc IN (SELECT ts_utc FROM bqx.bqx_usdjpy
