@@ -148,7 +148,7 @@ export function Dashboard({ feed, controls, database, intervalMs, onQuit, size }
         width={width}
         runId={state.runId}
         elapsedSeconds={state.startedAt === undefined ? 0 : (state.now - state.startedAt) / 1000}
-        now={state.now}
+        now={state.clock}
       />
       <SystemPanel lines={system} />
       {hostRows.length > 0 && <HostsPanel lines={hostRows} width={width} />}

@@ -90,7 +90,7 @@ describe('the hosts of a run (reducer and summary)', () => {
       supervisor: true,
       workers: { bollinger: 2, regression: 1, extraction: 1 },
       done: 2,
-      empty: 1,
+      noData: 1,
       failed: 0,
       running: 0,
     });
@@ -99,7 +99,7 @@ describe('the hosts of a run (reducer and summary)', () => {
       supervisor: false,
       workers: { bollinger: 0, regression: 1, extraction: 0 },
       done: 1,
-      empty: 0,
+      noData: 0,
     });
     // Three units finished on the home host since its first start at 1 s, over 9 s.
     expect(home!.unitsPerSec).toBeCloseTo(3 / 9, 5);

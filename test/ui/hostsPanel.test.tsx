@@ -15,7 +15,7 @@ const host = (name: string, o: Partial<HostSummary> = {}): HostSummary => ({
   workers: { bollinger: 0, regression: 1, extraction: 0 },
   running: 0,
   done: 5,
-  empty: 0,
+  noData: 0,
   failed: 0,
   unitsPerSec: 0.1,
   ...o,
@@ -25,7 +25,7 @@ const HOME = host('vm-1', {
   supervisor: true,
   workers: { bollinger: 2, regression: 1, extraction: 1 },
   done: 38,
-  empty: 2,
+  noData: 2,
   unitsPerSec: 0.8,
 });
 const TWO = [HOME, host('other-host')];

@@ -86,11 +86,3 @@ export const CONTRACT: Readonly<Record<TableKey, TableSpec>> = {
     usedBy: ['regression'],
   },
 };
-
-/** Tables whose data a track reads (the preflight checks only these as sources). */
-export const SOURCE_KEYS = Object.values(CONTRACT)
-  .filter((t) => t.role === 'source')
-  .map((t) => t.key);
-export const OUTPUT_KEYS = Object.values(CONTRACT)
-  .filter((t) => t.role === 'output')
-  .map((t) => t.key);

@@ -49,7 +49,7 @@ export function attachLineOutput(
     const o2 = overall(s);
     const parts = TRACK_ORDER.map((t) => {
       const tr = s.tracks[t];
-      return `${t} ${tr.done + tr.empty + tr.failed}/${tr.total} ${trackStatus(tr)}`;
+      return `${t} ${tr.done + tr.noData + tr.failed}/${tr.total} ${trackStatus(tr)}`;
     });
     const hosts = hostSummaries(s);
     const where = hosts.length > 1 ? `; hosts: ${hosts.map(describeHost).join(' · ')}` : '';

@@ -20,17 +20,6 @@ export type ControlAction =
   | 'remove_worker'
   | 'retry';
 
-export const CONTROL_ACTIONS: readonly ControlAction[] = [
-  'pause',
-  'resume',
-  'restart',
-  'stop',
-  'stop_now',
-  'add_worker',
-  'remove_worker',
-  'retry',
-];
-
 /** A command as the supervisor takes it from the table. */
 export interface ControlCommand {
   readonly id: number;
@@ -90,17 +79,4 @@ export async function ackCommand(client: pg.ClientBase, id: number, result: stri
     `UPDATE ${META_SCHEMA}.run_commands SET acked_at = now(), result = $2 WHERE id = $1`,
     [id, result],
   );
-}
-
-/** A command's acknowledgement, once there is one. */
-export async function commandAck(
-  client: pg.ClientBase,
-  id: number,
-): Promise<{ ackedAt: Date; result: string } | undefined> {
-  const r = await client.query<{ acked_at: Date | null; result: string | null }>(
-    `SELECT acked_at, result FROM ${META_SCHEMA}.run_commands WHERE id = $1`,
-    [id],
-  );
-  const row = r.rows[0];
-  return row?.acked_at ? { ackedAt: row.acked_at, result: row.result ?? '' } : undefined;
 }

@@ -1,7 +1,7 @@
 import { isAlive } from '../../db/embedded/processes.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import type { Liveness } from '../live/election.js';
-import type { RunRecordStatus } from '../live/runRecord.js';
+import type { RunRecord, RunRecordStatus } from '../live/runRecord.js';
 import { TRACKS } from '../plan/planUnits.js';
 import { taskName } from '../queue/queueNames.js';
 import type { Snapshot } from '../state/snapshot.js';
@@ -121,6 +121,66 @@ function ledgerCounts(f: StatusFacts, track: TrackName) {
   return { total: units.length, done, noData, failed, rows };
 }
 
+/** A track's row: counts and status from the snapshot (else the ledger), units from the queue. */
+function trackRow(
+  f: StatusFacts,
+  track: TrackName,
+  live: ReadonlyMap<string, WorkerFact>,
+): TrackStatusRow {
+  const held = (j: StatusFacts['jobs'][number]) =>
+    j.lockedAt !== null && !!j.lockedBy && live.has(j.lockedBy);
+  const mine = f.jobs.filter((j) => j.task === taskName(track));
+  const t = f.snapshot?.tracks.find((x) => x.track === track);
+  const known = new Map((t?.running ?? []).map((r) => [r.unit, r]));
+  const running = mine.filter(held).map((j): RunningRow => {
+    const w = live.get(j.lockedBy!)!;
+    const unit = j.key.slice(track.length + 1);
+    const r = known.get(unit);
+    return {
+      unit,
+      worker: `${w.host}:${w.pid}`,
+      host: w.host,
+      pid: w.pid,
+      since: j.lockedAt!.toISOString(),
+      activity: r?.activity,
+      stalled: r?.stalled ?? false,
+    };
+  });
+  const queued = mine.filter((j) => !held(j));
+  const counts = t
+    ? { total: t.total, done: t.done, noData: t.noData, failed: t.failed, rows: t.rows }
+    : ledgerCounts(f, track);
+  return {
+    track,
+    status: t?.status,
+    ...counts,
+    thisRun: t?.thisRun,
+    queued: queued.filter((j) => !running.some((r) => j.key.endsWith(`:${r.unit}`))).length,
+    running,
+    etaSeconds: t?.etaSeconds ?? null,
+    plannedWorkers: t?.plannedWorkers ?? null,
+  };
+}
+
+/** The run's own row: its record, how alive its supervisor is, and the snapshot's ETA. */
+function runRow(f: StatusFacts, run: RunRecord): NonNullable<StatusReport['run']> {
+  return {
+    runId: run.runId,
+    status: statusText(run.status, f.liveness),
+    live: f.liveness?.kind === 'live' || f.liveness?.kind === 'reconnecting',
+    phase: run.phase,
+    exitCode: run.exitCode,
+    message: run.message,
+    logFile: run.logFile,
+    heartbeatAgeSeconds: 0,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    host: run.host,
+    pid: run.pid,
+    etaSeconds: f.snapshot?.overall.etaSeconds ?? null,
+  };
+}
+
 /**
  * The status report from its facts (pure): a live or finished run's counts, statuses,
  * running units and stalls as its supervisor's snapshot has them; queued units and units
@@ -133,61 +193,12 @@ export function assembleStatus(
   const run = f.run;
   if (!run) return { run: null, tracks: [], hosts: [], workers: [] };
   const live = liveWorkers(f, alive);
-  const snap = f.snapshot;
-  const tracks = TRACKS.map((track): TrackStatusRow => {
-    const mine = f.jobs.filter((j) => j.task === taskName(track));
-    const held = mine.filter((j) => j.lockedAt !== null && j.lockedBy && live.has(j.lockedBy));
-    const queued = mine.filter((j) => j.lockedAt === null || !j.lockedBy || !live.has(j.lockedBy));
-    const t = snap?.tracks.find((x) => x.track === track);
-    const known = new Map((t?.running ?? []).map((r) => [r.unit, r]));
-    const running = held.map((j): RunningRow => {
-      const w = live.get(j.lockedBy!)!;
-      const unit = j.key.slice(track.length + 1);
-      const r = known.get(unit);
-      return {
-        unit,
-        worker: `${w.host}:${w.pid}`,
-        host: w.host,
-        pid: w.pid,
-        since: j.lockedAt!.toISOString(),
-        activity: r?.activity,
-        stalled: r?.stalled ?? false,
-      };
-    });
-    const counts = t
-      ? { total: t.total, done: t.done, noData: t.noData, failed: t.failed, rows: t.rows }
-      : ledgerCounts(f, track);
-    return {
-      track,
-      status: t?.status,
-      ...counts,
-      thisRun: t?.thisRun,
-      queued: queued.filter((j) => !running.some((r) => j.key.endsWith(`:${r.unit}`))).length,
-      running,
-      etaSeconds: t?.etaSeconds ?? null,
-      plannedWorkers: t?.plannedWorkers ?? null,
-    };
-  });
   const byProcess = new Map<string, WorkerFact>();
   for (const w of live.values()) byProcess.set(`${w.host}:${w.pid}`, w);
   return {
-    run: {
-      runId: run.runId,
-      status: statusText(run.status, f.liveness),
-      live: f.liveness?.kind === 'live' || f.liveness?.kind === 'reconnecting',
-      phase: run.phase,
-      exitCode: run.exitCode,
-      message: run.message,
-      logFile: run.logFile,
-      heartbeatAgeSeconds: 0,
-      startedAt: run.startedAt.toISOString(),
-      finishedAt: run.finishedAt?.toISOString() ?? null,
-      host: run.host,
-      pid: run.pid,
-      etaSeconds: snap?.overall.etaSeconds ?? null,
-    },
-    tracks,
-    hosts: hostRows(run.host, snap, [...byProcess.values()]),
+    run: runRow(f, run),
+    tracks: TRACKS.map((track) => trackRow(f, track, live)),
+    hosts: hostRows(run.host, f.snapshot, [...byProcess.values()]),
     workers: [...byProcess.values()].map((w) => ({
       track: w.track,
       host: w.host,
@@ -207,7 +218,7 @@ function hostRows(
   const row = (host: string): HostRow => {
     const known = rows.get(host);
     if (known) return known;
-    // Snapshots of older versions have no hosts.
+    // Snapshots of older versions have no hosts; its no-data count is `empty` there.
     const h = snap?.hosts?.find((x) => x.host === host);
     const fresh: HostRow = {
       host,
@@ -254,7 +265,7 @@ function hostSummaryOf(h: HostRow): HostSummary {
     workers: h.workers,
     running: 0,
     done: h.done,
-    empty: h.noData,
+    noData: h.noData,
     failed: h.failed,
     unitsPerSec: h.unitsPerSec ?? undefined,
   };

@@ -114,7 +114,7 @@ export function remainingWork(state: RunState, track: TrackName): Work | undefin
   const f = h ? correction(state, track) : 1;
   let ms = 0;
   let units = 0;
-  const count = h ? left.length : Math.max(0, t.total - t.done - t.empty - t.failed);
+  const count = h ? left.length : Math.max(0, t.total - t.done - t.noData - t.failed);
   if (count === 0) return { ms: 0, units: 0 };
   const items = h ? left : Array.from({ length: count }, () => ({ unit: '', ms: null }));
   for (const u of items) {

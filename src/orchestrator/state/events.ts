@@ -19,7 +19,10 @@ export type LinkSide = 'supervisor' | 'view';
 export interface PlannedTrack {
   readonly track: TrackName;
   readonly total: number;
-  /** Already finished before this run (resume): done and no data. */
+  /**
+   * Already finished before this run (resume): done and no data (`empty`, the ledger's
+   * word, kept as stored: the state calls it `noData`).
+   */
   readonly done: number;
   readonly empty: number;
   readonly rows: number;

@@ -11,7 +11,7 @@ export interface HostSummary {
   /** Units running there now. */
   readonly running: number;
   readonly done: number;
-  readonly empty: number;
+  readonly noData: number;
   readonly failed: number;
   /** Finished units (done or no data) per second; undefined until one finished. */
   readonly unitsPerSec: number | undefined;
@@ -49,7 +49,7 @@ export function hostSummaries(state: RunState): HostSummary[] {
         0,
       ),
       done: tally?.done ?? 0,
-      empty: tally?.empty ?? 0,
+      noData: tally?.noData ?? 0,
       failed: tally?.failed ?? 0,
       unitsPerSec: rate?.unitsPerSec,
     };

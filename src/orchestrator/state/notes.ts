@@ -17,7 +17,7 @@ export type Note =
       readonly bytes: number;
       readonly ms: number;
     }
-  | { readonly kind: 'unit_empty'; readonly unit: string; readonly reason: string }
+  | { readonly kind: 'unit_no_data'; readonly unit: string; readonly reason: string }
   | {
       readonly kind: 'unit_failed';
       readonly unit: string;

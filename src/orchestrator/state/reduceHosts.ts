@@ -1,11 +1,11 @@
 import { RATE_WINDOW_MS } from './eta.js';
 import type { RemoteWorker, RunEvent } from './events.js';
 import { note } from './stateOps.js';
-import type { HostTally, RunState } from './stateTypes.js';
+import type { HostTally, RunState, UnitOutcome } from './stateTypes.js';
 
 type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
-const NEW_HOST = { done: 0, empty: 0, failed: 0, finishes: [] } as const;
+const NEW_HOST = { done: 0, noData: 0, failed: 0, finishes: [] } as const;
 
 /** The state with a host known from `at` on (its first unit starting), unchanged if it was. */
 export function seenHost(s: RunState, host: string, at: number): RunState {
@@ -13,23 +13,25 @@ export function seenHost(s: RunState, host: string, at: number): RunState {
   return { ...s, hosts: { ...s.hosts, [host]: { since: at, ...NEW_HOST } } };
 }
 
-/** A unit finished for good on `host` (counted once, as its track counts it). */
-export function tallyHost(
-  s: RunState,
-  host: string,
-  at: number,
-  rows: number,
-  kind: 'done' | 'empty' | 'failed',
-): RunState {
-  const was: HostTally = s.hosts[host] ?? { since: at, ...NEW_HOST };
+/** A unit that ended for good on a host, as its tally counts it. */
+export interface HostFinish {
+  readonly host: string;
+  readonly at: number;
+  readonly rows: number;
+  readonly outcome: UnitOutcome;
+}
+
+/** A unit finished for good on its host (counted once, as its track counts it). */
+export function tallyHost(s: RunState, f: HostFinish): RunState {
+  const was: HostTally = s.hosts[f.host] ?? { since: f.at, ...NEW_HOST };
   const finishes =
-    kind === 'failed'
+    f.outcome === 'failed'
       ? was.finishes
-      : [...was.finishes, { at, rows }].filter(
-          (f, i, all) => f.at >= at - RATE_WINDOW_MS || i >= all.length - 3,
+      : [...was.finishes, { at: f.at, rows: f.rows }].filter(
+          (x, i, all) => x.at >= f.at - RATE_WINDOW_MS || i >= all.length - 3,
         );
-  const tally = { ...was, [kind]: was[kind] + 1, finishes };
-  return { ...s, hosts: { ...s.hosts, [host]: tally } };
+  const tally = { ...was, [f.outcome]: was[f.outcome] + 1, finishes };
+  return { ...s, hosts: { ...s.hosts, [f.host]: tally } };
 }
 
 const same = (a: RemoteWorker) => (b: RemoteWorker) => a.host === b.host && a.pid === b.pid;
@@ -53,19 +55,11 @@ export function onRemoteWorkers(s: RunState, ev: Ev<'remote_workers'>): RunState
     }
     next = { ...next, tracks };
   }
-  for (const w of joined)
-    next = note(next, ev.at, w.track, 'info', {
-      kind: 'remote_worker',
-      host: w.host,
-      pid: w.pid,
-      joined: true,
-    });
-  for (const w of gone)
-    next = note(next, ev.at, w.track, 'info', {
-      kind: 'remote_worker',
-      host: w.host,
-      pid: w.pid,
-      joined: false,
-    });
+  const noteWorker = (w: RemoteWorker, joined: boolean) => {
+    const n = { kind: 'remote_worker', host: w.host, pid: w.pid, joined } as const;
+    next = note(next, { at: ev.at, track: w.track, level: 'info', note: n });
+  };
+  for (const w of joined) noteWorker(w, true);
+  for (const w of gone) noteWorker(w, false);
   return next;
 }

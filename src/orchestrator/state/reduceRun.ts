@@ -1,11 +1,40 @@
 import type { RunEvent } from './events.js';
-import type { Level } from './notes.js';
-import { note, output, withTrack } from './stateOps.js';
-import { PAUSES_KEPT, type RunState, type TrackState } from './stateTypes.js';
+import { note, withTrack } from './stateOps.js';
+import type { RunState } from './stateTypes.js';
 
 type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
-/** The plan: totals and what earlier runs finished; the units start running. */
+/** The run's supervisor started (or carries on a run stopped unexpectedly). */
+export function onRunStarted(s: RunState, ev: Ev<'run_started'>): RunState {
+  const { runId, host, pid, resumedFrom } = ev;
+  const next: RunState = {
+    ...s,
+    runId,
+    startedAt: s.startedAt ?? ev.at,
+    supervisor: { host, pid, ...(ev.logFile ? { logFile: ev.logFile } : {}) },
+    resumedFrom,
+  };
+  const n = { kind: 'run_started', runId, host, pid, resumedFrom } as const;
+  return note(next, { at: ev.at, track: undefined, level: 'info', note: n });
+}
+
+/** The preflight's report: nothing runs when it found a problem. */
+export function onPreflight(s: RunState, ev: Ev<'preflight'>): RunState {
+  const r = ev.report;
+  const n = {
+    kind: 'preflight',
+    ok: r.ok,
+    problems: r.problems.length,
+    tables: r.tablesChecked,
+  } as const;
+  const level = r.ok ? 'info' : 'error';
+  return note({ ...s, preflight: r }, { at: ev.at, track: undefined, level, note: n });
+}
+
+/**
+ * The plan: totals and what earlier runs finished; the units start running. The event's
+ * `empty` (the ledger's word, as stored) is the state's `noData`.
+ */
 export function onPlanned(s: RunState, ev: Ev<'run_planned'>): RunState {
   let next: RunState = {
     ...s,
@@ -20,104 +49,48 @@ export function onPlanned(s: RunState, ev: Ev<'run_planned'>): RunState {
       ...t,
       total: p.total,
       done: p.done,
-      empty: p.empty,
+      noData: p.empty,
       rows: p.rows,
       plannedWorkers: p.workers,
     }));
   }
   const todo = ev.tracks.reduce((n, p) => n + p.total - p.done - p.empty, 0);
-  return note(next, ev.at, undefined, 'info', { kind: 'run_planned', runId: ev.runId, todo });
+  const n = { kind: 'run_planned', runId: ev.runId, todo } as const;
+  return note(next, { at: ev.at, track: undefined, level: 'info', note: n });
 }
 
-/**
- * A track's new status. Pausing starts a pause interval; resuming ends it, adds its length
- * to every unit it held up (paused time is not unit time), and restarts their stall clock.
- */
-export function onTrackState(s: RunState, ev: Ev<'track_state'>): RunState {
-  const next = withTrack(s, ev.track, (t): TrackState => {
-    const base = { ...t, status: ev.status, statusReason: ev.reason };
-    if (ev.status === 'paused' && t.pausedSince === undefined) {
-      return { ...base, pausedSince: ev.at };
-    }
-    if (ev.status !== 'paused' && t.pausedSince !== undefined) {
-      const from = t.pausedSince;
-      return {
-        ...base,
-        pausedSince: undefined,
-        pauses: [...t.pauses, { from, to: ev.at }].slice(-PAUSES_KEPT),
-        running: t.running.map((r) => ({
-          ...r,
-          pausedMs: r.pausedMs + (ev.at - Math.max(from, r.startedAt)),
-          lastEventAt: ev.at,
-          stalled: false,
-        })),
-      };
-    }
-    return base;
-  });
-  const level: Level = ev.status === 'failed' || ev.status === 'stopped' ? 'error' : 'info';
-  return note(next, ev.at, ev.track, level, {
-    kind: 'track_state',
-    status: ev.status,
-    reason: ev.reason,
-  });
-}
-
-/** A worker process ended; an unexpected end is a crash, and its units are retried. */
-export function onChildExited(s: RunState, ev: Ev<'child_exited'>): RunState {
-  // Its units, not those of another host's worker that has the same pid.
-  const mine = (r: { pid: number; remote: boolean }) => r.pid === ev.pid && !r.remote;
-  const lost = s.tracks[ev.track].running.filter(mine);
-  const { [ev.pid]: _, ...starting } = s.starting;
-  const next = withTrack({ ...s, starting }, ev.track, (t) => ({
-    ...t,
-    workers: t.workers.filter((p) => p !== ev.pid),
-    running: t.running.filter((r) => !mine(r)),
-    crashes: ev.expected ? t.crashes : t.crashes + 1,
-  }));
-  if (ev.expected)
-    return output(next, ev.at, ev.track, ev.pid, 'info', {
-      kind: 'worker_exited',
-      pid: ev.pid,
-      code: ev.code,
-      signal: ev.signal,
-    });
-  return note(
-    next,
-    ev.at,
-    ev.track,
-    'error',
-    {
-      kind: 'worker_died',
-      pid: ev.pid,
-      code: ev.code,
-      signal: ev.signal,
-      units: lost.map((r) => r.unit),
-    },
-    ev.pid,
-  );
+/** A command of the control channel, carried out: noted with what came of it. */
+export function onCommand(s: RunState, ev: Ev<'command'>): RunState {
+  const { action, track, by, result } = ev;
+  const n = { kind: 'command', action, track, by, result } as const;
+  return note(s, { at: ev.at, track: track ?? undefined, level: 'info', note: n });
 }
 
 /** The database lost or back, for the supervisor or for this view. */
 export function onConnection(s: RunState, ev: Ev<'connection'>): RunState {
-  const unreachableSince = {
-    ...s.unreachableSince,
-    [ev.side]: ev.state === 'lost' ? ev.since : undefined,
-  };
+  const lost = ev.state === 'lost';
+  const unreachableSince = { ...s.unreachableSince, [ev.side]: lost ? ev.since : undefined };
+  const n = {
+    kind: 'connection',
+    side: ev.side,
+    state: ev.state,
+    since: ev.since,
+    downMs: lost ? undefined : ev.at - ev.since,
+    error: ev.error,
+  } as const;
   return note(
     { ...s, unreachableSince },
-    ev.at,
-    undefined,
-    ev.state === 'lost' ? 'error' : 'info',
-    {
-      kind: 'connection',
-      side: ev.side,
-      state: ev.state,
-      since: ev.since,
-      downMs: ev.state === 'back' ? ev.at - ev.since : undefined,
-      error: ev.error,
-    },
+    { at: ev.at, track: undefined, level: lost ? 'error' : 'info', note: n },
   );
+}
+
+/**
+ * The run's clock stopped at its end: every figure of an ended run is of its end, in every
+ * view, however long after it is watched (the supervisor's clock: a view's may differ).
+ */
+function ended(s: RunState, at: number): RunState {
+  const endedAt = s.endedAt ?? at;
+  return { ...s, finished: true, endedAt, now: endedAt };
 }
 
 /** The run's end as its supervisor published it. */
@@ -125,10 +98,17 @@ export function onFinished(s: RunState, ev: Ev<'run_finished'>): RunState {
   const end = { status: ev.status, exitCode: ev.exitCode, message: ev.message };
   // Its workers have exited: the last sample's processes are no longer running.
   const system = s.system && { ...s.system, workers: [] };
-  const next = { ...s, finished: true, interrupted: ev.status === 'interrupted', end, system };
-  return note(next, ev.at, undefined, ev.status === 'complete' ? 'info' : 'error', {
-    kind: 'run_finished',
-    runId: s.runId,
-    ...end,
-  });
+  const next = { ...ended(s, ev.at), interrupted: ev.status === 'interrupted', end, system };
+  const n = { kind: 'run_finished', runId: s.runId, ...end } as const;
+  const level = ev.status === 'complete' ? 'info' : 'error';
+  return note(next, { at: ev.at, track: undefined, level, note: n });
+}
+
+/** A view found the run's supervisor gone without finishing the run. */
+export function onRunLost(s: RunState, ev: Ev<'run_lost'>): RunState {
+  const n = { kind: 'run_lost', message: ev.message } as const;
+  return note(
+    { ...ended(s, ev.at), lost: ev.message },
+    { at: ev.at, track: undefined, level: 'error', note: n },
+  );
 }

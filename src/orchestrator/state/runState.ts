@@ -1,8 +1,23 @@
 import type { RunEvent } from './events.js';
-import { onChildExited, onConnection, onFinished, onPlanned, onTrackState } from './reduceRun.js';
 import { onRemoteWorkers } from './reduceHosts.js';
-import { onUnitsRetried, onWorkerEvent } from './reduceWorker.js';
-import { note, output, withTrack } from './stateOps.js';
+import {
+  onCommand,
+  onConnection,
+  onFinished,
+  onPlanned,
+  onPreflight,
+  onRunLost,
+  onRunStarted,
+} from './reduceRun.js';
+import {
+  onChildExited,
+  onChildStarted,
+  onTrackControl,
+  onTrackState,
+  onTrackWorkers,
+  onUnitStalled,
+} from './reduceTrack.js';
+import { onUnitsRetried, onWorkerEvent, onWorkerLog } from './reduceWorker.js';
 import type { RunState } from './stateTypes.js';
 
 export type { Level, Note, RecentEvent } from './notes.js';
@@ -12,119 +27,56 @@ export * from './hosts.js';
 export type { TrackStatus } from './trackMachine.js';
 
 /**
+ * The state's clocks at `at`: both follow the events and ticks; `now`, the instant of every
+ * figure, stops at the run's end (reduceRun.ts), so an ended run's figures stay its end's.
+ */
+function clockAt(state: RunState, at: number): RunState {
+  if (at <= state.clock) return state;
+  return { ...state, clock: at, now: state.endedAt === undefined ? at : state.now };
+}
+
+/**
  * The pure reducer `(state, event) → state`: everything the dashboard, `--json` and
  * `status` show comes from here, in the supervisor and, from its published events, in
- * every view. It records numbers and kinds; the wording is the views'.
+ * every view. It records numbers and kinds; the wording is the views'. The run's events
+ * are folded in reduceRun.ts, a track's in reduceTrack.ts, a worker's in reduceWorker.ts,
+ * the hosts' in reduceHosts.ts.
  */
 export function reduce(state: RunState, ev: RunEvent): RunState {
-  const s = ev.at > state.now ? { ...state, now: ev.at } : state;
+  const s = clockAt(state, ev.at);
   switch (ev.type) {
     case 'run_started':
-      return note(
-        {
-          ...s,
-          runId: ev.runId,
-          startedAt: s.startedAt ?? ev.at,
-          supervisor: {
-            host: ev.host,
-            pid: ev.pid,
-            ...(ev.logFile ? { logFile: ev.logFile } : {}),
-          },
-          resumedFrom: ev.resumedFrom,
-        },
-        ev.at,
-        undefined,
-        'info',
-        {
-          kind: 'run_started',
-          runId: ev.runId,
-          host: ev.host,
-          pid: ev.pid,
-          resumedFrom: ev.resumedFrom,
-        },
-      );
+      return onRunStarted(s, ev);
     case 'run_phase':
       return { ...s, phase: ev.phase, phaseDetail: ev.detail };
     case 'preflight':
-      return note(
-        { ...s, preflight: ev.report },
-        ev.at,
-        undefined,
-        ev.report.ok ? 'info' : 'error',
-        {
-          kind: 'preflight',
-          ok: ev.report.ok,
-          problems: ev.report.problems.length,
-          tables: ev.report.tablesChecked,
-        },
-      );
+      return onPreflight(s, ev);
     case 'run_planned':
       return onPlanned(s, ev);
     case 'run_history':
       return { ...s, history: ev.tracks, budget: ev.budget };
     case 'worker_event':
-      return onWorkerEvent(s, ev.at, ev.pid, ev.event, ev.remote === true);
+      return onWorkerEvent(s, ev);
     case 'remote_workers':
       return onRemoteWorkers(s, ev);
     case 'worker_log':
-      return output(s, ev.at, ev.track, ev.pid, ev.stream === 'stderr' ? 'warn' : 'info', {
-        kind: 'worker_log',
-        pid: ev.pid,
-        stream: ev.stream,
-        text: ev.text,
-      });
-    case 'child_started': {
-      const next = withTrack(
-        { ...s, starting: { ...s.starting, [ev.pid]: ev.at } },
-        ev.track,
-        (t) => ({
-          ...t,
-          workers: [...t.workers.filter((p) => p !== ev.pid), ev.pid],
-          startedAt: t.startedAt ?? ev.at,
-        }),
-      );
-      return output(next, ev.at, ev.track, ev.pid, 'info', { kind: 'worker_started', pid: ev.pid });
-    }
+      return onWorkerLog(s, ev);
+    case 'child_started':
+      return onChildStarted(s, ev);
     case 'child_exited':
       return onChildExited(s, ev);
     case 'track_state':
       return onTrackState(s, ev);
-    case 'track_workers': {
-      const next = withTrack(s, ev.track, (t) => ({ ...t, plannedWorkers: ev.workers }));
-      // The ETA's simulation of the scheduler uses the new limit too.
-      const budget = s.budget && {
-        ...s.budget,
-        caps: { ...s.budget.caps, [ev.track]: ev.workers },
-      };
-      return { ...next, budget };
-    }
+    case 'track_workers':
+      return onTrackWorkers(s, ev);
     case 'units_retried':
-      return onUnitsRetried(s, ev.track, ev.units);
+      return onUnitsRetried(s, ev);
     case 'track_control':
-      return note(s, ev.at, ev.track, ev.action === 'restart_backoff' ? 'warn' : 'info', {
-        kind: 'track_note',
-        message: ev.message ?? ev.action,
-      });
+      return onTrackControl(s, ev);
     case 'unit_stalled':
-      return note(
-        withTrack(s, ev.track, (t) => ({
-          ...t,
-          running: t.running.map((r) => (r.unit === ev.unit ? { ...r, stalled: true } : r)),
-        })),
-        ev.at,
-        ev.track,
-        'warn',
-        { kind: 'unit_stalled', unit: ev.unit, pid: ev.pid, silentMs: ev.silentMs },
-        ev.pid,
-      );
+      return onUnitStalled(s, ev);
     case 'command':
-      return note(s, ev.at, ev.track ?? undefined, 'info', {
-        kind: 'command',
-        action: ev.action,
-        track: ev.track,
-        by: ev.by,
-        result: ev.result,
-      });
+      return onCommand(s, ev);
     case 'connection':
       return onConnection(s, ev);
     case 'run_report':
@@ -132,10 +84,7 @@ export function reduce(state: RunState, ev: RunEvent): RunState {
     case 'run_finished':
       return onFinished(s, ev);
     case 'run_lost':
-      return note({ ...s, lost: ev.message, finished: true }, ev.at, undefined, 'error', {
-        kind: 'run_lost',
-        message: ev.message,
-      });
+      return onRunLost(s, ev);
     case 'tick':
       return s;
     case 'system_sample':

@@ -1,5 +1,6 @@
 import { describeActivity, describeNote } from '../text/describe.js';
 import {
+  type HostSummary,
   hostSummaries,
   overall,
   PARTITIONS_PER_UNIT,
@@ -19,7 +20,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 /** What this run did for a track: `partitions` for Tracks 1–2, `files` for Track 3. */
 function thisRunOf(t: TrackState) {
   const r = t.thisRun;
-  const base = { done: r.done, noData: r.empty, failed: r.failed, rows: r.rows, bytes: r.bytes };
+  const base = { done: r.done, noData: r.noData, failed: r.failed, rows: r.rows, bytes: r.bytes };
   return t.track === 'extraction'
     ? { ...base, files: r.done }
     : { ...base, partitions: r.done * PARTITIONS_PER_UNIT[t.track] };
@@ -35,14 +36,14 @@ function trackSnapshot(state: RunState, t: TrackState, now: number) {
     statusReason: t.statusReason,
     total: t.total,
     done: t.done,
-    noData: t.empty,
+    noData: t.noData,
     failed: t.failed,
     remaining: remainingUnits(t),
     retries: t.retries,
     rows: t.rows,
     bytes: t.bytes,
     thisRun: thisRunOf(t),
-    percent: t.total === 0 ? 100 : round((100 * (t.done + t.empty + t.failed)) / t.total, 1),
+    percent: t.total === 0 ? 100 : round((100 * (t.done + t.noData + t.failed)) / t.total, 1),
     unitsPerSec: rate ? round(rate.unitsPerSec, 3) : null,
     rowsPerSec: rate ? round(rate.rowsPerSec, 0) : null,
     etaSeconds: eta === undefined ? null : round(eta, 0),
@@ -60,6 +61,23 @@ function trackSnapshot(state: RunState, t: TrackState, now: number) {
       stalled: r.stalled,
     })),
     lastFinished: t.lastFinished ? describeNote(t.lastFinished) : null,
+  };
+}
+
+/**
+ * A host as plain JSON. Its no-data count is `empty` there, as earlier versions wrote it
+ * (`status` of any version reads the snapshot its supervisor stored).
+ */
+function hostJson(h: HostSummary) {
+  return {
+    host: h.host,
+    supervisor: h.supervisor,
+    workers: h.workers,
+    running: h.running,
+    done: h.done,
+    empty: h.noData,
+    failed: h.failed,
+    unitsPerSec: h.unitsPerSec === undefined ? null : round(h.unitsPerSec, 3),
   };
 }
 
@@ -87,10 +105,7 @@ export function snapshot(state: RunState) {
       etaSeconds: o.eta === undefined ? null : round(o.eta, 0),
     },
     tracks: TRACK_ORDER.map((track) => trackSnapshot(state, state.tracks[track], state.now)),
-    hosts: hostSummaries(state).map((h) => ({
-      ...h,
-      unitsPerSec: h.unitsPerSec === undefined ? null : round(h.unitsPerSec, 3),
-    })),
+    hosts: hostSummaries(state).map(hostJson),
     system: state.system ?? null,
     database: state.database ?? null,
   };

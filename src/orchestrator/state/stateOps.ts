@@ -1,5 +1,5 @@
 import type { TrackName } from '../../tracks/protocol/events.js';
-import type { Level, Note } from './notes.js';
+import type { RecentEvent } from './notes.js';
 import { OUTPUT_LIMIT, RECENT_LIMIT, type RunState, type TrackState } from './stateTypes.js';
 
 /** The state with one track replaced by `fn(track)`. */
@@ -12,34 +12,21 @@ export function withTrack(
 }
 
 /** The state with a line added to the recent events (the oldest dropped past the limit). */
-export function note(
-  state: RunState,
-  at: number,
-  track: TrackName | undefined,
-  level: Level,
-  n: Note,
-  pid?: number,
-  host?: string,
-): RunState {
-  const recent = [...state.recent, { at, track, pid, host, level, note: n }];
+export function note(state: RunState, line: RecentEvent): RunState {
+  const recent = [...state.recent, line];
   if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
   return { ...state, recent, noted: state.noted + 1 };
 }
 
+/** A line of a worker's output: always of a track and a worker process. */
+export type OutputLine = RecentEvent & { readonly track: TrackName; readonly pid: number };
+
 /**
  * The state with a line of a worker's output added (the oldest dropped past the limit);
- * `host`: that of a worker the supervisor does not run.
+ * its `host`: that of a worker the supervisor does not run.
  */
-export function output(
-  state: RunState,
-  at: number,
-  track: TrackName,
-  pid: number,
-  level: Level,
-  n: Note,
-  host?: string,
-): RunState {
-  const lines = [...state.output, { at, track, pid, host, level, note: n }];
+export function output(state: RunState, line: OutputLine): RunState {
+  const lines = [...state.output, line];
   if (lines.length > OUTPUT_LIMIT) lines.splice(0, lines.length - OUTPUT_LIMIT);
   return { ...state, output: lines, outputNoted: state.outputNoted + 1 };
 }

@@ -54,10 +54,17 @@ export interface RunningUnit {
   readonly stalled: boolean;
 }
 
+/**
+ * How a unit ended for good. `noData`: its source had no rows (expected, not a failure);
+ * the ledger, the worker protocol (`unit_empty`) and the stored events call it `empty`,
+ * translated where they enter the state (reduceWorker.ts, reduceRun.ts).
+ */
+export type UnitOutcome = 'done' | 'noData' | 'failed';
+
 /** What this run itself did for a track (the rest of the counts include earlier runs). */
 export interface ThisRun {
   readonly done: number;
-  readonly empty: number;
+  readonly noData: number;
   readonly failed: number;
   readonly rows: number;
   readonly bytes: number;
@@ -68,7 +75,7 @@ export interface HostTally {
   /** When a unit of this host was first seen starting or finishing. */
   readonly since: number;
   readonly done: number;
-  readonly empty: number;
+  readonly noData: number;
   readonly failed: number;
   /** Its finished units (done or no data) for its rate, trimmed to the rate window. */
   readonly finishes: readonly Finish[];
@@ -82,10 +89,10 @@ export interface Interval {
 
 export interface TrackState {
   readonly track: TrackName;
-  /** Units in scope; `done`, `empty`, `failed` and `rows`, `bytes` include earlier runs. */
+  /** Units in scope; `done`, `noData`, `failed` and `rows`, `bytes` include earlier runs. */
   readonly total: number;
   readonly done: number;
-  readonly empty: number;
+  readonly noData: number;
   readonly failed: number;
   /** Failed attempts that the queue will retry. */
   readonly retries: number;
@@ -143,7 +150,17 @@ export interface RunState {
   /** The post-run report its supervisor published at the end, once it did. */
   readonly report: RunReport | undefined;
   readonly startedAt: number | undefined;
+  /**
+   * The state's clock: the time of the latest event or tick, until the run ends; then its
+   * end (`endedAt`), where it stays. Every figure (elapsed time, rates, ETA, the pace
+   * sparkline, the hosts' rates) is as of `now`, so an ended run's figures are those of
+   * its end in every view however long it is watched.
+   */
   readonly now: number;
+  /** When the run ended (its `run_finished`, or when a view found it lost). */
+  readonly endedAt: number | undefined;
+  /** The time of the latest event or tick, never stopped: the time of day a view shows. */
+  readonly clock: number;
   readonly maxAttempts: number;
   readonly stallMs: number;
   readonly tracks: Readonly<Record<TrackName, TrackState>>;
@@ -171,14 +188,14 @@ export interface RunState {
   readonly interrupted: boolean;
 }
 
-const NOTHING: ThisRun = { done: 0, empty: 0, failed: 0, rows: 0, bytes: 0 };
+const NOTHING: ThisRun = { done: 0, noData: 0, failed: 0, rows: 0, bytes: 0 };
 
-function emptyTrack(track: TrackName): TrackState {
+function freshTrack(track: TrackName): TrackState {
   return {
     track,
     total: 0,
     done: 0,
-    empty: 0,
+    noData: 0,
     failed: 0,
     retries: 0,
     rows: 0,
@@ -217,12 +234,14 @@ export function initialState(now = 0): RunState {
     report: undefined,
     startedAt: undefined,
     now,
+    endedAt: undefined,
+    clock: now,
     maxAttempts: 1,
     stallMs: 120_000,
     tracks: {
-      bollinger: emptyTrack('bollinger'),
-      regression: emptyTrack('regression'),
-      extraction: emptyTrack('extraction'),
+      bollinger: freshTrack('bollinger'),
+      regression: freshTrack('regression'),
+      extraction: freshTrack('extraction'),
     },
     remoteWorkers: [],
     hosts: {},

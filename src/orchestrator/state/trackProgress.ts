@@ -13,7 +13,7 @@ export function trackStatus(t: TrackState): TrackStatus {
 
 /** Units of a track not yet finished. */
 export function remainingUnits(t: TrackState): number {
-  return Math.max(0, t.total - t.done - t.empty - t.failed);
+  return Math.max(0, t.total - t.done - t.noData - t.failed);
 }
 
 /** Milliseconds of [from, to] the track spent paused (ended pauses and the current one). */
@@ -126,7 +126,7 @@ export function overall(state: RunState): {
   for (const track of TRACK_ORDER) {
     const t = state.tracks[track];
     total += t.total;
-    finished += t.done + t.empty + t.failed;
+    finished += t.done + t.noData + t.failed;
     failed += t.failed;
     if (t.status === 'failed' || t.status === 'stopped') continue;
     const e = all[track];
@@ -164,7 +164,7 @@ export const PARTITIONS_PER_UNIT = { bollinger: 1, regression: 2, extraction: 0 
 /** What this run itself did, all tracks together: units, rows, bytes, partitions, files. */
 export interface RunTotals {
   readonly done: number;
-  readonly empty: number;
+  readonly noData: number;
   readonly failed: number;
   readonly rows: number;
   readonly bytes: number;
@@ -174,12 +174,12 @@ export interface RunTotals {
 
 /** This run's totals (not the units earlier runs finished). */
 export function thisRunTotals(state: RunState): RunTotals {
-  let totals = { done: 0, empty: 0, failed: 0, rows: 0, bytes: 0, partitions: 0, files: 0 };
+  let totals = { done: 0, noData: 0, failed: 0, rows: 0, bytes: 0, partitions: 0, files: 0 };
   for (const track of TRACK_ORDER) {
     const r = state.tracks[track].thisRun;
     totals = {
       done: totals.done + r.done,
-      empty: totals.empty + r.empty,
+      noData: totals.noData + r.noData,
       failed: totals.failed + r.failed,
       rows: totals.rows + r.rows,
       bytes: totals.bytes + r.bytes,

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import type { WorkerCommand } from './supervisor.js';
+import type { WorkerCommand } from './supervisorOptions.js';
 
 /** Set by the supervisor on its children: end when the parent goes away (stdin closes). */
 export const SUPERVISED_ENV = 'BQX_MONITOR_SUPERVISED';

@@ -59,7 +59,7 @@ export function describeHost(h: HostSummary): string {
   const failed = h.failed > 0 ? `, ${formatCount(h.failed)} failed` : '';
   const r = h.unitsPerSec;
   const rate = r === undefined ? '' : ` ${r.toFixed(r >= 10 ? 0 : r >= 0.1 ? 1 : 2)}/s`;
-  return `${h.host} (${workers.length ? workers.join(', ') : 'no workers'}) ${formatCount(h.done + h.empty)} done${failed}${rate}`;
+  return `${h.host} (${workers.length ? workers.join(', ') : 'no workers'}) ${formatCount(h.done + h.noData)} done${failed}${rate}`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -67,14 +67,14 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** What a run did: `21 done, 3 no data, 0 failed · 27 partition(s), 3 file(s) · 781.1 MB`. */
 export function describeTotals(r: {
   done: number;
-  empty: number;
+  noData: number;
   failed: number;
   partitions: number;
   files: number;
   bytes: number;
 }): string[] {
   return [
-    `${formatCount(r.done)} done, ${formatCount(r.empty)} no data, ${formatCount(r.failed)} failed`,
+    `${formatCount(r.done)} done, ${formatCount(r.noData)} no data, ${formatCount(r.failed)} failed`,
     `${formatCount(r.partitions)} partition(s), ${formatCount(r.files)} file(s)`,
     formatBytes(r.bytes),
   ];
@@ -85,7 +85,7 @@ export function describeNote(n: Note): string {
   switch (n.kind) {
     case 'unit_done':
       return `${unitLabel(n.unit)}: complete, ${formatCount(n.rows)} rows, ${formatBytes(n.bytes)}, ${seconds(n.ms)}`;
-    case 'unit_empty':
+    case 'unit_no_data':
       return `${unitLabel(n.unit)}: no data (${n.reason})`;
     case 'unit_failed':
       return `${unitLabel(n.unit)}: failed (attempt ${n.attempt}/${n.maxAttempts}) ${n.code}: ${n.message}${n.final ? '' : ' — will retry'}`;

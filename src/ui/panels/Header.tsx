@@ -5,7 +5,9 @@ import { tint, txt, useTheme } from '../theme.js';
 export interface HeaderProps {
   readonly width: number;
   readonly runId: string | undefined;
+  /** The run's elapsed time: it stops at the run's end. */
   readonly elapsedSeconds: number;
+  /** The time of day (the view's clock: it goes on after the run's end). */
   readonly now: number;
 }
 

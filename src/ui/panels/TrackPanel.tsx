@@ -80,7 +80,7 @@ export function trackDetailLines(
   const slowest = slowestRunning(tr, now);
   const fields: Field[] = [
     field(`failed ${tr.failed}`, tr.failed > 0 ? 'red' : undefined),
-    field(`no data ${tr.empty}`),
+    field(`no data ${tr.noData}`),
     field(`left ${remainingUnits(tr)}`),
     field(txt(t, rate(speed?.unitsPerSec, speed?.rowsPerSec))),
     field(txt(t, eta)),
@@ -154,7 +154,7 @@ export function TrackPanel({
 }: TrackPanelProps) {
   const t = useTheme();
   const status = trackStatus(tr);
-  const finished = tr.done + tr.empty + tr.failed;
+  const finished = tr.done + tr.noData + tr.failed;
   const fraction = tr.total === 0 ? 1 : finished / tr.total;
   const unitWord = tr.track === 'extraction' ? 'pairs' : 'units';
   const tail = ` ${percent(fraction).padStart(6)} ${finished}/${tr.total} ${unitWord}`;

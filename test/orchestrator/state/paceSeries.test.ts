@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import type { RunEvent } from '../../../src/orchestrator/state/events.js';
 import {
   addFinish,
   EMPTY_PACE,
@@ -7,15 +7,15 @@ import {
   PACE_BUCKETS,
   type PaceSeries,
   paceRates,
-} from '../../src/orchestrator/state/paceSeries.js';
+} from '../../../src/orchestrator/state/paceSeries.js';
 import {
   initialState,
   reduce,
   slowestRunning,
   trackElapsedMs,
   trackPace,
-} from '../../src/orchestrator/state/runState.js';
-import { workerEvent } from '../support/runEvents.js';
+} from '../../../src/orchestrator/state/runState.js';
+import { workerEvent } from '../../support/runEvents.js';
 
 const w = workerEvent;
 const T0 = 1_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import type { RunEvent } from '../../../src/orchestrator/state/events.js';
 import {
   initialState,
   OUTPUT_LIMIT,
@@ -12,11 +12,11 @@ import {
   thisRunTotals,
   trackThroughput,
   unitActiveMs,
-} from '../../src/orchestrator/state/runState.js';
-import { snapshot } from '../../src/orchestrator/state/snapshot.js';
-import { findStalls } from '../../src/orchestrator/state/stalls.js';
-import { describeActivity, describeNote } from '../../src/orchestrator/text/describe.js';
-import { workerEvent } from '../support/runEvents.js';
+} from '../../../src/orchestrator/state/runState.js';
+import { snapshot } from '../../../src/orchestrator/state/snapshot.js';
+import { findStalls } from '../../../src/orchestrator/state/stalls.js';
+import { describeActivity, describeNote } from '../../../src/orchestrator/text/describe.js';
+import { workerEvent } from '../../support/runEvents.js';
 
 const w = workerEvent;
 
@@ -38,7 +38,7 @@ const run = (events: RunEvent[]): RunState => events.reduce(reduce, initialState
 describe('run state reducer', () => {
   it('starts from the plan: totals and units finished by earlier runs', () => {
     const s = run([planned()]);
-    expect(s.tracks.bollinger).toMatchObject({ total: 10, done: 2, empty: 1, rows: 500 });
+    expect(s.tracks.bollinger).toMatchObject({ total: 10, done: 2, noData: 1, rows: 500 });
     expect(trackStatus(s.tracks.bollinger)).toBe('waiting');
     expect(overall(s)).toMatchObject({ total: 16, finished: 3, failed: 0 });
   });
@@ -307,10 +307,10 @@ describe('run state reducer', () => {
       }),
     ]);
     // Bollinger: 2 done and 1 no data were from earlier runs.
-    expect(s.tracks.bollinger).toMatchObject({ done: 3, empty: 2, rows: 510 });
+    expect(s.tracks.bollinger).toMatchObject({ done: 3, noData: 2, rows: 510 });
     expect(s.tracks.bollinger.thisRun).toEqual({
       done: 1,
-      empty: 1,
+      noData: 1,
       failed: 0,
       rows: 10,
       bytes: 7,
@@ -335,7 +335,7 @@ describe('run state reducer', () => {
     });
     expect(thisRunTotals(s)).toEqual({
       done: 2,
-      empty: 1,
+      noData: 1,
       failed: 1,
       rows: 19,
       bytes: 12,

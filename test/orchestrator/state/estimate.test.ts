@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import type { RunEvent } from '../../../src/orchestrator/state/events.js';
 import {
   criticalTrack,
   fromPriors,
@@ -8,11 +8,16 @@ import {
   simulate,
   WORKER_STARTUP_PRIOR_MS,
   type TrackHistory,
-} from '../../src/orchestrator/state/estimate.js';
-import { initialState, overall, reduce, trackEta } from '../../src/orchestrator/state/runState.js';
-import { closingSeconds } from '../../src/orchestrator/state/trackProgress.js';
-import type { TrackName } from '../../src/tracks/protocol/events.js';
-import { workerEvent } from '../support/runEvents.js';
+} from '../../../src/orchestrator/state/estimate.js';
+import {
+  initialState,
+  overall,
+  reduce,
+  trackEta,
+} from '../../../src/orchestrator/state/runState.js';
+import { closingSeconds } from '../../../src/orchestrator/state/trackProgress.js';
+import type { TrackName } from '../../../src/tracks/protocol/events.js';
+import { workerEvent } from '../../support/runEvents.js';
 
 const units = (n: number, ms: number | null) =>
   Array.from({ length: n }, (_, i) => ({

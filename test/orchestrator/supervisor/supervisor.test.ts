@@ -4,21 +4,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive as processAlive } from '../../src/db/embedded/processes.js';
-import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import { isAlive as processAlive } from '../../../src/db/embedded/processes.js';
+import type { RunEvent } from '../../../src/orchestrator/state/events.js';
 import {
   initialState,
   type RunState,
   reduce,
   trackStatus,
-} from '../../src/orchestrator/state/runState.js';
-import { Supervisor } from '../../src/orchestrator/supervisor/supervisor.js';
-import { describeNote } from '../../src/orchestrator/text/describe.js';
-import type { TrackName } from '../../src/tracks/protocol/events.js';
+} from '../../../src/orchestrator/state/runState.js';
+import { Supervisor } from '../../../src/orchestrator/supervisor/supervisor.js';
+import { describeNote } from '../../../src/orchestrator/text/describe.js';
+import type { TrackName } from '../../../src/tracks/protocol/events.js';
 
 const FIXTURE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../fixtures/workers/fixtureWorker.mjs',
+  '../../fixtures/workers/fixtureWorker.mjs',
 );
 
 /** Linux process state letter: R/S running or sleeping, T stopped. */
@@ -194,7 +194,7 @@ describe('supervisor with fixture workers', () => {
     h.sup.start();
     await expect.poll(() => stages(h.events), { timeout: 30_000 }).toBe(1);
     const [pid] = h.sup.pids().map((p) => p.pid);
-    expect(h.sup.pause('bollinger')).toBe('paused');
+    expect(h.sup.pause('bollinger').text).toBe('paused');
     await expect.poll(() => procState(pid!), { timeout: 10_000 }).toBe('T');
     await h.sup.stopAll('now');
     // Its locks are released by the run too, should it not have given them back itself.
@@ -216,14 +216,14 @@ describe('supervisor with fixture workers', () => {
     h.sup.start();
     await expect.poll(() => stages(h.events), { timeout: 30_000 }).toBeGreaterThan(2);
     const [pid] = h.sup.pids().map((p) => p.pid);
-    expect(h.sup.pause('bollinger')).toBe('paused');
+    expect(h.sup.pause('bollinger').text).toBe('paused');
     await expect.poll(() => procState(pid!), { timeout: 10_000 }).toBe('T');
     expect(trackStatus(h.state.tracks.bollinger)).toBe('paused');
     const before = h.events.length;
     // The pause is the scenario: a stopped process says nothing while it lasts.
     await new Promise((r) => setTimeout(r, 1500));
     expect(h.events.length).toBe(before);
-    expect(h.sup.resume('bollinger')).toBe('resumed');
+    expect(h.sup.resume('bollinger').text).toBe('resumed');
     await expect.poll(() => procState(pid!), { timeout: 10_000 }).not.toBe('T');
     await h.sup.done;
     expect(h.state.tracks.bollinger.done).toBe(1);
@@ -241,7 +241,7 @@ describe('supervisor with fixture workers', () => {
     const done = harness({ mode: 'ok' });
     done.sup.start();
     await done.sup.done;
-    expect(done.sup.pause('bollinger')).toBe('not paused: it is complete');
+    expect(done.sup.pause('bollinger').text).toBe('refused: it is complete');
     expect(trackStatus(done.state.tracks.bollinger)).toBe('complete');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-sup-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -253,7 +253,7 @@ describe('supervisor with fixture workers', () => {
     h.sup.start();
     // Paused between the crash and the respawn: the fresh worker is paused as it starts.
     await expect.poll(() => h.state.tracks.bollinger.crashes, { timeout: 30_000 }).toBe(1);
-    expect(h.sup.pause('bollinger')).toBe('paused');
+    expect(h.sup.pause('bollinger').text).toBe('paused');
     await expect
       .poll(() => h.events.filter((e) => e.type === 'child_started').length, { timeout: 30_000 })
       .toBe(2);
@@ -314,16 +314,16 @@ describe('supervisor with fixture workers', () => {
     const live = () => h.state.tracks.bollinger.workers.length;
     h.sup.start();
     await expect.poll(live, { timeout: 20_000 }).toBe(1);
-    expect(h.sup.addWorker('bollinger')).toBe('2 worker(s) now');
+    expect(h.sup.addWorker('bollinger').text).toBe('2 worker(s) now');
     // The new limit is in the state at once (an event); the worker follows.
     expect(h.state.tracks.bollinger.plannedWorkers).toBe(2);
     await expect.poll(live, { timeout: 20_000 }).toBe(2);
-    expect(h.sup.addWorker('bollinger')).toBe('3 worker(s) now');
-    expect(h.sup.addWorker('bollinger')).toMatch(/^refused: 3 worker\(s\), the most/);
+    expect(h.sup.addWorker('bollinger').text).toBe('3 worker(s) now');
+    expect(h.sup.addWorker('bollinger').text).toMatch(/^refused: 3 worker\(s\), the most/);
     await expect.poll(live, { timeout: 20_000 }).toBe(3);
     // Every worker at a unit: the one removed has one to finish.
     await expect.poll(() => h.state.tracks.bollinger.running.length, { timeout: 20_000 }).toBe(3);
-    const reply = h.sup.removeWorker('bollinger');
+    const reply = h.sup.removeWorker('bollinger').text;
     expect(reply).toMatch(/^2 worker\(s\) now: worker \d+ stops /);
     const pid = Number(reply.match(/worker (\d+) stops/)![1]);
     expect(h.state.tracks.bollinger.plannedWorkers).toBe(2);
@@ -336,14 +336,14 @@ describe('supervisor with fixture workers', () => {
     expect(h.state.tracks.bollinger.crashes).toBe(0);
     // A restart brings back as many workers as the limit says, not the planned one.
     const before = new Set(h.state.tracks.bollinger.workers);
-    expect(await h.sup.restart('bollinger')).toBe('restarted');
+    expect((await h.sup.restart('bollinger')).text).toBe('restarted');
     await expect
       .poll(() => h.state.tracks.bollinger.workers.filter((p) => !before.has(p)).length, {
         timeout: 20_000,
       })
       .toBe(2);
-    expect(h.sup.removeWorker('bollinger')).toMatch(/^1 worker\(s\) now/);
-    expect(h.sup.removeWorker('bollinger')).toMatch(/^refused: 1 worker\(s\), its least/);
+    expect(h.sup.removeWorker('bollinger').text).toMatch(/^1 worker\(s\) now/);
+    expect(h.sup.removeWorker('bollinger').text).toMatch(/^refused: 1 worker\(s\), its least/);
     await expect.poll(live, { timeout: 20_000 }).toBe(1);
   });
 

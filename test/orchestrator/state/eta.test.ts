@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etaSeconds, formatDuration, throughput } from '../../src/orchestrator/state/eta.js';
+import { etaSeconds, formatDuration, throughput } from '../../../src/orchestrator/state/eta.js';
 
 describe('throughput', () => {
   it.each([

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/orchestrator/live/runRecord.js';
-import { assembleStatus, formatStatus } from '../../src/orchestrator/report/runStatus.js';
-import type { StatusFacts } from '../../src/orchestrator/report/statusFacts.js';
-import { initialState, reduce } from '../../src/orchestrator/state/runState.js';
-import { snapshot } from '../../src/orchestrator/state/snapshot.js';
-import { workerEvent } from '../support/runEvents.js';
+import type { RunRecord } from '../../../src/orchestrator/live/runRecord.js';
+import { assembleStatus, formatStatus } from '../../../src/orchestrator/report/runStatus.js';
+import type { StatusFacts } from '../../../src/orchestrator/report/statusFacts.js';
+import { initialState, reduce } from '../../../src/orchestrator/state/runState.js';
+import { snapshot } from '../../../src/orchestrator/state/snapshot.js';
+import { workerEvent } from '../../support/runEvents.js';
 
 const t0 = Date.parse('2026-12-01T12:00:00Z');
 const run: RunRecord = {
@@ -208,5 +208,62 @@ describe('status: hosts', () => {
     expect(fromSnapshot.done).toBe(4);
     expect(formatStatus(r)).toContain(`hosts: vm (T2 1) 0 done · h (no workers) 4 done`);
     expect(formatStatus(r)).toMatch(/ · other-host \(T1 1\) 0 done$/m);
+  });
+});
+
+describe('status of an ended run', () => {
+  /** Track 2 did 4 units in 4 s; the run stopped at 4 s; `after` ms later a view took its snapshot. */
+  function endedSnapshot(after: number) {
+    let s = reduce(initialState(t0), {
+      type: 'run_planned',
+      at: t0,
+      runId: run.runId,
+      maxAttempts: 3,
+      stallMs: 60_000,
+      tracks: [
+        { track: 'bollinger', total: 12, done: 0, empty: 0, rows: 0, workers: 1 },
+        { track: 'regression', total: 9, done: 0, empty: 0, rows: 0, workers: 1 },
+        { track: 'extraction', total: 3, done: 0, empty: 0, rows: 0, workers: 1 },
+      ],
+    });
+    s = reduce(s, { type: 'child_started', at: t0, track: 'regression', pid: 7 });
+    for (const i of [1, 2, 3, 4])
+      s = reduce(
+        s,
+        workerEvent(t0 + i * 1000, 'regression', 7, {
+          type: 'unit_done',
+          unit: `eurusd/2024-0${i}`,
+          rows: 1,
+          bytes: 1,
+          ms: 1000,
+        }),
+      );
+    const end = t0 + 4000;
+    s = reduce(s, { type: 'run_finished', at: end, status: 'interrupted', exitCode: 130 });
+    for (let at = end + 1000; at <= end + after; at += 1000) s = reduce(s, { type: 'tick', at });
+    return snapshot(s);
+  }
+
+  const ended = (after: number): StatusFacts =>
+    facts({
+      run: { ...run, status: 'interrupted', finishedAt: new Date(t0 + 4000), exitCode: 130 },
+      liveness: undefined,
+      snapshot: endedSnapshot(after),
+      jobs: [],
+      workers: [],
+    });
+
+  it('shows the figures of its end however long after it is asked', () => {
+    const atEnd = assembleStatus(ended(0), alive);
+    const later = assembleStatus(ended(30_000), alive);
+    expect(later).toEqual(atEnd);
+    expect(formatStatus(later)).toBe(formatStatus(atEnd));
+    // `status --json` carries the snapshot's figures: the end's, 4 units over 4 s.
+    const snap = endedSnapshot(30_000);
+    expect(snap).toEqual(endedSnapshot(0));
+    expect(snap.elapsedSeconds).toBe(4);
+    expect(snap.tracks[1]!.unitsPerSec).toBe(1);
+    // The host's clock starts at its first unit seen (its first end here, at 1 s).
+    expect(later.hosts.find((h) => h.host === 'h')?.unitsPerSec).toBeCloseTo(4 / 3, 3);
   });
 });

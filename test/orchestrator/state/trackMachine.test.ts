@@ -4,7 +4,7 @@ import {
   TRANSITIONS,
   TrackMachine,
   type TrackStatus,
-} from '../../src/orchestrator/state/trackMachine.js';
+} from '../../../src/orchestrator/state/trackMachine.js';
 
 const ALL = Object.keys(TRANSITIONS) as TrackStatus[];
 

@@ -1,0 +1,47 @@
+import { isConnectionLoss } from '../../db/connection/connectionLoss.js';
+import { sleep } from '../../db/connection/sleep.js';
+import type { Context } from '../../db/context.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import type { Every } from './every.js';
+import type { RunLifecycle } from './lifecycle.js';
+import type { RunEvents } from './runEvents.js';
+import type { SupervisorLink } from './supervisorLink.js';
+
+/** What the parts of a supervised run (prepare, commands, scheduling, finish) share. */
+export interface RunParts {
+  readonly ctx: Context;
+  readonly runId: string;
+  readonly host: string;
+  readonly events: RunEvents;
+  readonly lifecycle: RunLifecycle<Supervisor>;
+  /** The session holding the live-run lock; it notices outages and reconnects. */
+  readonly link: SupervisorLink;
+  /** The run's periodic jobs (cleared when it finishes). */
+  readonly every: Every;
+  /** Runs `fn`, waiting out database outages (the link reconnects) until it succeeds. */
+  reachable<T>(fn: () => Promise<T>): Promise<T>;
+  /** A query of the run failed: a connection loss makes the link reconnect. */
+  readonly onDbError: (err: unknown) => void;
+}
+
+/**
+ * Runs `fn`, waiting out database outages until it succeeds: a connection loss tells the
+ * link, which reconnects; `fn` is tried again once it is back. Throws once the run can no
+ * longer carry on (the database was away too long, the run is not its own any more).
+ */
+export function reachableThrough(
+  link: SupervisorLink,
+  lifecycle: RunLifecycle,
+): <T>(fn: () => Promise<T>) => Promise<T> {
+  return async (fn) => {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isConnectionLoss(err) || !lifecycle.canCarryOn) throw err;
+        link.noteFailure(err);
+        while (link.lostSince !== undefined && lifecycle.canCarryOn) await sleep(250);
+      }
+    }
+  };
+}
