@@ -17,8 +17,8 @@ export interface Database {
 /** Name of the database bqx-monitor creates inside its embedded cluster. */
 export const EMBEDDED_DATABASE = 'bqx';
 
-/** Connects to the resolved target, starting (or attaching to) the embedded server if needed. */
-export async function openDatabase(opts: {
+/** How `openDatabase` opens its target. */
+export interface OpenOptions {
   target: DbTarget;
   dataDir: string;
   log?: (message: string) => void;
@@ -26,7 +26,10 @@ export async function openDatabase(opts: {
   serverSettings?: readonly string[];
   /** Sessions the pool may open (default 4). */
   poolSize?: number;
-}): Promise<Database> {
+}
+
+/** Connects to the resolved target, starting (or attaching to) the embedded server if needed. */
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const { target } = opts;
   const size = opts.poolSize ? { max: opts.poolSize } : {};
   if (target.kind !== 'embedded') {
@@ -45,20 +48,7 @@ export async function openDatabase(opts: {
   const { acquireEmbedded } = await import('../embedded/server.js');
   const server = await acquireEmbedded(opts.dataDir, opts.log, opts.serverSettings);
   try {
-    const admin = createPool({ connectionString: server.url, max: 1 });
-    try {
-      const found = await admin.pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-        EMBEDDED_DATABASE,
-      ]);
-      if (found.rowCount === 0) {
-        await admin.pool.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`).catch((err: Error) => {
-          // Two processes creating it at once: the loser's duplicate error is harmless.
-          if (!/already exists/.test(err.message)) throw err;
-        });
-      }
-    } finally {
-      await admin.pool.end();
-    }
+    await createEmbeddedDatabase(server.url);
   } catch (err) {
     await server.release();
     throw err;
@@ -78,4 +68,22 @@ export async function openDatabase(opts: {
       await server.release();
     },
   };
+}
+
+/** Creates `EMBEDDED_DATABASE` in the embedded server (at `adminUrl`) unless it exists. */
+async function createEmbeddedDatabase(adminUrl: string): Promise<void> {
+  const admin = createPool({ connectionString: adminUrl, max: 1 });
+  try {
+    const found = await admin.pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      EMBEDDED_DATABASE,
+    ]);
+    if (found.rowCount === 0) {
+      await admin.pool.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`).catch((err: Error) => {
+        // Two processes creating it at once: the loser's duplicate error is harmless.
+        if (!/already exists/.test(err.message)) throw err;
+      });
+    }
+  } finally {
+    await admin.pool.end();
+  }
 }

@@ -204,38 +204,72 @@ export async function acquireEmbedded(
   await mkdir(dataDir, { recursive: true, mode: runAs ? 0o711 : 0o700 });
   const bin = await resolveBinaries(runAs);
   const { state, started } = await withLock(dataDir, async () => {
-    let s = await readState(dataDir);
-    if (!s) {
-      s = {
-        version: 1,
-        user: 'bqx',
-        password: generatePassword(),
-        port: await freePort(),
-        clusterDir: await clusterDirFor(dataDir, runAs),
-      };
-      await writeState(dataDir, s);
-    }
-    if (!(await stat(path.join(s.clusterDir, 'PG_VERSION')).catch(() => undefined))) {
-      log('creating the embedded PostgreSQL cluster');
-      await rm(s.clusterDir, { recursive: true, force: true });
-      await initCluster(bin, s, runAs);
-    }
-    const running = await runningPostmaster(s.clusterDir);
-    let didStart = false;
-    if (running) {
-      if (running.port !== s.port) s = { ...s, port: running.port };
-    } else {
-      if (!(await isPortFree(s.port))) {
-        s = { ...s, port: await freePort() };
-        await writeState(dataDir, s);
-      }
+    const created = await clusterState(dataDir, bin, runAs, log);
+    const running = await ensureRunning(dataDir, created, (s) => {
       log(`starting embedded PostgreSQL on 127.0.0.1:${s.port}`);
-      await startServer(bin, s, runAs, extraSettings);
-      didStart = true;
-    }
+      return startServer(bin, s, runAs, extraSettings);
+    });
     await takeLease(dataDir);
-    return { state: s, started: didStart };
+    return running;
   });
+  return leasedServer(dataDir, state, started, log);
+}
+
+/** The cluster's recorded state, created (with the cluster) on first use. */
+async function clusterState(
+  dataDir: string,
+  bin: PgBinaries,
+  runAs: Identity | undefined,
+  log: Log,
+): Promise<EmbeddedState> {
+  let s = await readState(dataDir);
+  if (!s) {
+    s = {
+      version: 1,
+      user: 'bqx',
+      password: generatePassword(),
+      port: await freePort(),
+      clusterDir: await clusterDirFor(dataDir, runAs),
+    };
+    await writeState(dataDir, s);
+  }
+  if (!(await stat(path.join(s.clusterDir, 'PG_VERSION')).catch(() => undefined))) {
+    log('creating the embedded PostgreSQL cluster');
+    await rm(s.clusterDir, { recursive: true, force: true });
+    await initCluster(bin, s, runAs);
+  }
+  return s;
+}
+
+/**
+ * The running server's state: the postmaster found running (on whatever port it has), or
+ * started with `start` (on a new free port if the recorded one is taken).
+ */
+async function ensureRunning(
+  dataDir: string,
+  s: EmbeddedState,
+  start: (s: EmbeddedState) => Promise<void>,
+): Promise<{ state: EmbeddedState; started: boolean }> {
+  const running = await runningPostmaster(s.clusterDir);
+  if (running) {
+    return { state: running.port !== s.port ? { ...s, port: running.port } : s, started: false };
+  }
+  let state = s;
+  if (!(await isPortFree(state.port))) {
+    state = { ...state, port: await freePort() };
+    await writeState(dataDir, state);
+  }
+  await start(state);
+  return { state, started: true };
+}
+
+/** The handle of a server this process holds a lease on; `release` drops the lease once. */
+function leasedServer(
+  dataDir: string,
+  state: EmbeddedState,
+  started: boolean,
+  log: Log,
+): EmbeddedServer {
   let released = false;
   return {
     url: `postgresql://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/postgres`,

@@ -69,6 +69,16 @@ function checkColumns(
   return out;
 }
 
+/** What checking one table needs besides the table's key and pair. */
+interface CheckInput {
+  readonly catalog: Catalog;
+  readonly settings: Settings;
+  readonly scope: Scope;
+  readonly tracks: readonly TrackName[];
+  /** Tables of the schema no expected name claims: where a missing table's name is sought. */
+  readonly unclaimed: readonly string[];
+}
+
 /**
  * Compares the contract (for the given tracks, pairs and months) with the catalog and
  * returns every finding at once. Pure: the catalog was read beforehand.
@@ -79,112 +89,120 @@ export function checkContract(
   scope: Scope,
   tracks: readonly TrackName[],
 ): Finding[] {
-  const out: Finding[] = [];
-  if (catalog.serverVersionNum < MIN_SERVER_VERSION) {
-    out.push({
-      kind: 'server-version',
-      severity: 'problem',
-      found: catalog.serverVersion,
-      required: '13',
-    });
-  }
+  const out = serverFindings(catalog);
   if (!catalog.schemaExists) {
     out.push({ kind: 'schema-missing', severity: 'problem', schema: settings.schema });
     return out;
   }
   if (!catalog.canUseSchema) {
-    out.push({
-      kind: 'privilege',
-      severity: 'problem',
-      table: undefined,
-      needed: `USAGE on schema ${settings.schema}`,
-    });
+    out.push(privilege(undefined, `USAGE on schema ${settings.schema}`));
   }
   const keys = (Object.keys(CONTRACT) as TableKey[]).filter((k) =>
     CONTRACT[k].usedBy.some((t) => tracks.includes(t)),
   );
+  const input = {
+    catalog,
+    settings,
+    scope,
+    tracks,
+    unclaimed: unclaimed(catalog, settings, scope, keys),
+  };
+  for (const pair of scope.pairs) {
+    for (const key of keys) out.push(...tableFindings(input, key, pair));
+  }
+  return dedupe(out);
+}
+
+/** The server's own findings: too old a version. */
+function serverFindings(catalog: Catalog): Finding[] {
+  if (catalog.serverVersionNum >= MIN_SERVER_VERSION) return [];
+  return [
+    { kind: 'server-version', severity: 'problem', found: catalog.serverVersion, required: '13' },
+  ];
+}
+
+/** A missing privilege, on a table or (undefined) on the schema. */
+function privilege(table: string | undefined, needed: string): Finding {
+  return { kind: 'privilege', severity: 'problem', table, needed };
+}
+
+/** The schema's tables (not partitions) that no expected table name claims. */
+function unclaimed(
+  catalog: Catalog,
+  settings: Settings,
+  scope: Scope,
+  keys: readonly TableKey[],
+): string[] {
   const expectedNames = new Set<string>();
   for (const pair of scope.pairs)
     for (const k of keys) expectedNames.add(tableName(settings, k, pair));
-  const unclaimed = [...catalog.tables.keys()].filter(
+  return [...catalog.tables.keys()].filter(
     (n) => !expectedNames.has(n) && !catalog.tables.get(n)?.parent,
   );
-  for (const pair of scope.pairs) {
-    for (const key of keys) {
-      const spec = CONTRACT[key];
-      const name = tableName(settings, key, pair);
-      const table = catalog.tables.get(name);
-      const months = key === 'bollinger_bqx' ? scope.bollinger : scope.regression;
-      if (!table) {
-        if (spec.role === 'output') {
-          const count = monthRange(months.from, months.to).length;
-          out.push({ kind: 'output-missing', severity: 'note', table: name, partitions: count });
-          if (!catalog.canCreateInSchema) {
-            out.push({
-              kind: 'privilege',
-              severity: 'problem',
-              table: undefined,
-              needed: `CREATE on schema ${settings.schema}`,
-            });
-          }
-        } else {
-          out.push({
-            kind: 'missing-table',
-            severity: 'problem',
-            table: name,
-            suggestions: suggestNames(name, unclaimed),
-          });
-        }
-        continue;
-      }
-      if (table.kind !== 'r' && table.kind !== 'p' && spec.role === 'output') {
-        out.push({
-          kind: 'not-a-table',
-          severity: 'problem',
-          table: name,
-          found: KIND_NAMES[table.kind] ?? table.kind,
-        });
-        continue;
-      }
-      out.push(...checkColumns(table, spec, neededColumns(spec, settings, tracks), settings));
-      if (spec.role === 'source' && !table.canSelect) {
-        out.push({ kind: 'privilege', severity: 'problem', table: name, needed: 'SELECT' });
-      }
-      if (spec.role === 'output') {
-        if (table.kind !== 'p') {
-          out.push({ kind: 'not-partitioned', severity: 'problem', table: name });
-          continue;
-        }
-        if (!table.canWrite)
-          out.push({
-            kind: 'privilege',
-            severity: 'problem',
-            table: name,
-            needed: 'INSERT, DELETE',
-          });
-        const missing = monthRange(months.from, months.to)
-          .map((m) => partitionName(settings, key, pair, m))
-          .filter((p) => !table.partitions.has(p));
-        if (missing.length > 0) {
-          out.push({
-            kind: 'partitions-missing',
-            severity: 'note',
-            table: name,
-            partitions: missing,
-          });
-          if (!catalog.canCreateInSchema) {
-            out.push({
-              kind: 'privilege',
-              severity: 'problem',
-              table: undefined,
-              needed: `CREATE on schema ${settings.schema}`,
-            });
-          }
-        }
-      }
+}
+
+/** The findings about one pair's table of one kind: its presence, columns, privileges. */
+function tableFindings(input: CheckInput, key: TableKey, pair: string): Finding[] {
+  const { catalog, settings, tracks } = input;
+  const spec = CONTRACT[key];
+  const name = tableName(settings, key, pair);
+  const table = catalog.tables.get(name);
+  if (!table) return missingTableFindings(input, key, name);
+  if (table.kind !== 'r' && table.kind !== 'p' && spec.role === 'output') {
+    const found = KIND_NAMES[table.kind] ?? table.kind;
+    return [{ kind: 'not-a-table', severity: 'problem', table: name, found }];
+  }
+  const out = checkColumns(table, spec, neededColumns(spec, settings, tracks), settings);
+  if (spec.role === 'source' && !table.canSelect) out.push(privilege(name, 'SELECT'));
+  if (spec.role === 'output') out.push(...outputFindings(input, key, pair, table));
+  return out;
+}
+
+/** The months a table of kind `key` is written for. */
+function monthsOf(scope: Scope, key: TableKey) {
+  return key === 'bollinger_bqx' ? scope.bollinger : scope.regression;
+}
+
+/** A missing table: an output is created (if the schema allows), a source is a problem. */
+function missingTableFindings(input: CheckInput, key: TableKey, name: string): Finding[] {
+  const { catalog, settings } = input;
+  if (CONTRACT[key].role !== 'output') {
+    const suggestions = suggestNames(name, input.unclaimed);
+    return [{ kind: 'missing-table', severity: 'problem', table: name, suggestions }];
+  }
+  const months = monthsOf(input.scope, key);
+  const count = monthRange(months.from, months.to).length;
+  const out: Finding[] = [
+    { kind: 'output-missing', severity: 'note', table: name, partitions: count },
+  ];
+  if (!catalog.canCreateInSchema)
+    out.push(privilege(undefined, `CREATE on schema ${settings.schema}`));
+  return out;
+}
+
+/** An existing output table: partitioned, writable, and its missing month partitions. */
+function outputFindings(
+  input: CheckInput,
+  key: TableKey,
+  pair: string,
+  table: CatalogTable,
+): Finding[] {
+  const { catalog, settings } = input;
+  const name = table.name;
+  if (table.kind !== 'p') return [{ kind: 'not-partitioned', severity: 'problem', table: name }];
+  const out: Finding[] = [];
+  if (!table.canWrite) out.push(privilege(name, 'INSERT, DELETE'));
+  const months = monthsOf(input.scope, key);
+  const missing = monthRange(months.from, months.to)
+    .map((m) => partitionName(settings, key, pair, m))
+    .filter((p) => !table.partitions.has(p));
+  if (missing.length > 0) {
+    out.push({ kind: 'partitions-missing', severity: 'note', table: name, partitions: missing });
+    if (!catalog.canCreateInSchema) {
+      out.push(privilege(undefined, `CREATE on schema ${settings.schema}`));
     }
   }
-  return dedupe(out);
+  return out;
 }
 
 function dedupe(findings: Finding[]): Finding[] {

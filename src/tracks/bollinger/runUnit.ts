@@ -3,51 +3,47 @@ import type { UnitOutcome } from '../../db/ledger/results.js';
 import { commitMonthUnit } from '../io/commitMonthUnit.js';
 import { unitQuality, warnOverflow } from '../io/quality.js';
 import { monthPart } from '../io/series.js';
-import { monthUnitKey, reportEmpty, reportFailure, type UnitContext } from '../io/unitContext.js';
+import { monthUnitKey, type UnitContext } from '../io/unitContext.js';
+import { emptyUnit, runUnitShell } from '../io/unitShell.js';
 import { readFingerprinted } from '../freshness/readFingerprinted.js';
 import { computeBollinger } from '../kernels/bollinger.js';
 import { OverflowCounts } from '../kernels/overflow.js';
 import { loadBollingerInput } from './loadInput.js';
 
 /**
- * Track 1, one pair × month: read the BQX input with look-back, compute the 22 Bollinger
- * columns, replace the month partition of `bollinger_bqx_{pair}` in one transaction.
- * Values that overflow are counted (a warning, the outcome's details).
+ * Track 1, one pair × month: read the BQX input with look-back (in one snapshot), compute
+ * the 22 Bollinger columns, replace the month partition of `bollinger_bqx_{pair}` in one
+ * transaction. Values that overflow are counted (a warning, the outcome's details).
  */
-export async function runBollingerUnit(
+export function runBollingerUnit(
   ctx: UnitContext,
   pair: string,
   month: Month,
 ): Promise<UnitOutcome> {
-  const unit = monthUnitKey(pair, month);
-  const now = ctx.now ?? performance.now.bind(performance);
-  const t0 = now();
-  ctx.emit({ type: 'unit_start', unit, attempt: ctx.attempt });
-  try {
-    ctx.emit({ type: 'stage', unit, stage: 'load' });
-    const { value: input, fingerprint } = await readFingerprinted(ctx, 'bollinger', unit, (c) =>
-      loadBollingerInput(c, ctx.settings, pair, month),
-    );
-    const rows = input.times.length - input.lookback;
-    if (rows === 0) return await reportEmpty(ctx, 'bollinger', unit, now() - t0, fingerprint);
-    const t1 = now();
-    ctx.emit({ type: 'stage', unit, stage: 'compute', rows, detail: 'bollinger 20/30/60/120' });
-    const overflow = new OverflowCounts(input.lookback);
-    const all = computeBollinger(input.values[0]!, overflow);
-    warnOverflow(ctx.emit, unit, overflow);
-    const columns = new Map([...all].map(([k, v]) => [k, monthPart(v, input.lookback)]));
-    const times = monthPart(input.times, input.lookback);
-    return await commitMonthUnit(
+  return runUnitShell(ctx, 'bollinger', monthUnitKey(pair, month), async (scope) => {
+    scope.emit({ type: 'stage', stage: 'load' });
+    const { value: input, fingerprint } = await readFingerprinted(
       ctx,
       'bollinger',
-      unit,
-      rows,
-      [{ key: 'bollinger_bqx', pair, month, times, columns }],
-      { start: t0, loaded: t1, computed: now() },
-      unitQuality({ overflow: overflow.toRecord() }),
-      fingerprint,
+      scope.unit,
+      (c) => loadBollingerInput(c, ctx.settings, pair, month),
     );
-  } catch (err) {
-    return reportFailure(ctx, 'bollinger', unit, err, now() - t0);
-  }
+    const rows = input.times.length - input.lookback;
+    if (rows === 0) return emptyUnit({ fingerprint });
+    const loaded = scope.now();
+    scope.emit({ type: 'stage', stage: 'compute', rows, detail: 'bollinger 20/30/60/120' });
+    const overflow = new OverflowCounts(input.lookback);
+    const all = computeBollinger(input.values[0]!, overflow);
+    warnOverflow(ctx.emit, scope.unit, overflow);
+    const columns = new Map([...all].map(([k, v]) => [k, monthPart(v, input.lookback)]));
+    const times = monthPart(input.times, input.lookback);
+    return commitMonthUnit(scope, {
+      rows,
+      writes: [{ key: 'bollinger_bqx', pair, month, times, columns }],
+      loaded,
+      computed: scope.now(),
+      quality: unitQuality({ overflow: overflow.toRecord() }),
+      recorded: { fingerprint },
+    });
+  });
 }

@@ -1,62 +1,52 @@
-import os from 'node:os';
-import type { Fingerprint } from '../../db/fingerprint/fingerprint.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
-import type { TrackName, UnitQuality } from '../protocol/events.js';
+import type { UnitQuality } from '../protocol/events.js';
 import { type PartitionWrite, replacePartitions } from './replacePartitions.js';
-import type { UnitContext } from './unitContext.js';
+import { type RecordedFields, type UnitScope, unitOutcome } from './unitShell.js';
 
-/** Times (from the unit's clock) at which a unit started, loaded and computed. */
-export interface UnitTimes {
-  readonly start: number;
+/** What a pair × month unit commits: its partitions, when it loaded and computed them. */
+export interface MonthCommit {
+  /** Rows of the month written (every partition has them). */
+  readonly rows: number;
+  readonly writes: readonly PartitionWrite[];
+  /** The unit's clock when its input was loaded, and when its columns were computed. */
   readonly loaded: number;
   readonly computed: number;
+  /** Data-quality counts: the outcome's `details` and `unit_done.quality`. */
+  readonly quality?: UnitQuality | undefined;
+  /** More to record with the outcome (it overrides `details` if it has them). */
+  readonly recorded?: RecordedFields | undefined;
 }
 
 /**
  * The write stage shared by Tracks 1 and 2: replaces the unit's partitions and records
- * its "done" outcome (with its data-quality counts as `details` and the fingerprint of
- * the inputs it read) in one transaction, then
+ * its "done" outcome (with its data-quality counts as `details`) in one transaction, then
  * announces `unit_done` with the time split and the same counts.
  */
-export async function commitMonthUnit(
-  ctx: UnitContext,
-  track: TrackName,
-  unit: string,
-  rows: number,
-  writes: readonly PartitionWrite[],
-  times: UnitTimes,
-  quality?: UnitQuality,
-  fingerprint?: Fingerprint,
-): Promise<UnitOutcome> {
-  const now = ctx.now ?? performance.now.bind(performance);
-  ctx.emit({ type: 'stage', unit, stage: 'write', rows });
-  const outcome = (bytes: number): UnitOutcome => ({
-    track,
-    unit,
-    status: 'done',
-    rows,
-    bytes,
-    ms: now() - times.start,
-    attempt: ctx.attempt,
-    host: os.hostname(),
-    worker: ctx.worker,
-    details: quality,
-    fingerprint,
-  });
-  const bytes = await ctx.withPgClient((c) => replacePartitions(c, ctx.settings, writes, outcome));
+export async function commitMonthUnit(scope: UnitScope, commit: MonthCommit): Promise<UnitOutcome> {
+  const { ctx, now, start } = scope;
+  const { rows, quality } = commit;
+  scope.emit({ type: 'stage', stage: 'write', rows });
+  const outcome = (bytes: number): UnitOutcome =>
+    unitOutcome(
+      scope,
+      { status: 'done', rows, bytes, ms: now() - start },
+      { details: quality, ...commit.recorded },
+    );
+  const bytes = await ctx.withPgClient((c) =>
+    replacePartitions(c, ctx.settings, commit.writes, outcome),
+  );
   const end = now();
-  ctx.emit({
+  scope.emit({
     type: 'unit_done',
-    unit,
     rows,
     bytes,
-    ms: end - times.start,
+    ms: end - start,
     split: {
-      load: times.loaded - times.start,
-      compute: times.computed - times.loaded,
-      write: end - times.computed,
+      load: commit.loaded - start,
+      compute: commit.computed - commit.loaded,
+      write: end - commit.computed,
     },
     ...(quality ? { quality } : {}),
   });
-  return { ...outcome(bytes), ms: end - times.start };
+  return { ...outcome(bytes), ms: end - start };
 }

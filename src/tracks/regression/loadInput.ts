@@ -3,6 +3,7 @@ import type { Settings } from '../../config/load.js';
 import type { Month } from '../../config/months.js';
 import { copyOutArrays } from '../../db/copy/copyOutArrays.js';
 import { ident, qualified } from '../../db/sql/ident.js';
+import { inSnapshot } from '../io/readInSnapshot.js';
 import type { UnitSeries } from '../io/series.js';
 import { type SourceTable, sourceTable } from '../io/sourceTime.js';
 import {
@@ -174,26 +175,18 @@ function toSeries(back: TimedRows, current: TimedRows): UnitSeries {
  * and duplicated m1 times, in one read-only snapshot (every query sees the same rows).
  * Runs its own transaction: call it outside one.
  */
-export async function loadRegressionInput(
+export function loadRegressionInput(
   client: pg.ClientBase,
   settings: Settings,
   pair: string,
   month: Month,
 ): Promise<RegressionInput> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    const input = await readRegressionInput(client, settings, pair, month);
-    await client.query('COMMIT');
-    return input;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  }
+  return inSnapshot(client, (c) => readRegressionInput(c, settings, pair, month));
 }
 
 /**
- * `loadRegressionInput` inside the caller's transaction (REPEATABLE READ, so that every
- * query sees the same rows; the unit takes its fingerprint in the same one).
+ * `loadRegressionInput` inside a snapshot its caller opened (`inSnapshot`): the load's
+ * settings are its transaction's (`SET LOCAL`), so it must run inside one.
  */
 export async function readRegressionInput(
   client: pg.ClientBase,
@@ -202,6 +195,15 @@ export async function readRegressionInput(
   month: Month,
 ): Promise<RegressionInput> {
   await client.query(`SET LOCAL work_mem = '${LOAD_WORK_MEM}'`);
+  return readInput(client, settings, pair, month);
+}
+
+async function readInput(
+  client: pg.ClientBase,
+  settings: Settings,
+  pair: string,
+  month: Month,
+): Promise<RegressionInput> {
   const src: LoadSources = {
     m1: await sourceTable(client, settings, 'm1', pair),
     bqx: await sourceTable(client, settings, 'bqx', pair),

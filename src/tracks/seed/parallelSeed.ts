@@ -25,6 +25,16 @@ export function threadsForPlan(plan: SeedPlan): number {
   return seedThreadCount(plan.pairs.length, bars);
 }
 
+/** What the threads of one seeding share: the pairs left, the bars loaded, the first failure. */
+interface SeedRun {
+  readonly queue: Array<{ pair: string; index: number }>;
+  readonly indexOf: ReadonlyMap<string, number>;
+  readonly workers: Worker[];
+  readonly onProgress: (p: SeedProgress) => void;
+  bars: number;
+  failure: Error | undefined;
+}
+
 /**
  * Loads `data.plan`'s pairs in `threads` worker threads, each pair in one transaction on
  * its thread's own connection; pairs are handed out as threads become free. The first
@@ -40,68 +50,69 @@ export async function seedPairsInThreads(
 ): Promise<number> {
   const queue = data.plan.pairs.map((pair, index) => ({ pair, index }));
   const indexOf = new Map(queue.map((q) => [q.pair, q.index]));
-  let bars = 0;
-  let failure: Error | undefined;
-  const workers: Worker[] = [];
-  const exits: Array<Promise<void>> = [];
-  const stopAll = (err: Error) => {
-    failure ??= err;
-    for (const w of workers) void w.terminate();
-  };
-  const onAbort = () => stopAll(new Error('seeding interrupted'));
+  const run: SeedRun = { queue, indexOf, workers: [], onProgress, bars: 0, failure: undefined };
+  const onAbort = () => stopAll(run, new Error('seeding interrupted'));
   signal?.addEventListener('abort', onAbort, { once: true });
+  const exits: Array<Promise<void>> = [];
   for (let i = 0; i < Math.max(1, Math.min(threads, queue.length)); i++) {
-    const w = new Worker(new URL('./pairThread.js', import.meta.url), { workerData: data });
-    workers.push(w);
-    let loading: string | undefined;
-    const next = () => {
-      const item = failure ? undefined : queue.shift();
-      loading = item?.pair;
-      w.postMessage(
-        (item ? { type: 'pair', pair: item.pair } : { type: 'close' }) satisfies ToThread,
-      );
-    };
-    w.on('message', (m: ToParent) => {
-      switch (m.type) {
-        case 'table':
-          onProgress({
-            kind: 'table',
-            pair: m.pair,
-            pairIndex: indexOf.get(m.pair)!,
-            table: m.table,
-            rows: m.rows,
-          });
-          break;
-        case 'pair_done':
-          bars += m.bars;
-          onProgress({ kind: 'pair', pair: m.pair, pairIndex: indexOf.get(m.pair)!, bars: m.bars });
-          next();
-          break;
-        case 'pair_failed':
-          stopAll(
-            Object.assign(new Error(`seeding ${m.pair}: ${m.message}`), {
-              code: m.code,
-            }),
-          );
-          break;
-      }
-    });
-    exits.push(
-      new Promise<void>((resolve) => {
-        w.on('error', (err) => stopAll(err));
-        w.on('exit', () => {
-          if (loading !== undefined)
-            stopAll(new Error(`seeder thread exited while loading ${loading}`));
-          resolve();
-        });
-      }),
-    );
-    next();
+    exits.push(startThread(run, data));
   }
   if (signal?.aborted) onAbort();
   await Promise.all(exits);
   signal?.removeEventListener('abort', onAbort);
-  if (failure) throw failure;
+  if (run.failure) throw run.failure;
   if (queue.length > 0) throw new Error('seeder threads exited before every pair was loaded');
-  return bars;
+  return run.bars;
+}
+
+/** Keeps the first failure and terminates every thread (their open pairs roll back). */
+function stopAll(run: SeedRun, err: Error): void {
+  run.failure ??= err;
+  for (const w of run.workers) void w.terminate();
+}
+
+/**
+ * Starts a seeder thread that takes pairs from the run's queue until none is left (or
+ * the run failed), then closes. Resolves when it has exited.
+ */
+function startThread(run: SeedRun, data: SeedThreadData): Promise<void> {
+  const w = new Worker(new URL('./pairThread.js', import.meta.url), { workerData: data });
+  run.workers.push(w);
+  let loading: string | undefined;
+  const next = () => {
+    const item = run.failure ? undefined : run.queue.shift();
+    loading = item?.pair;
+    w.postMessage(
+      (item ? { type: 'pair', pair: item.pair } : { type: 'close' }) satisfies ToThread,
+    );
+  };
+  w.on('message', (m: ToParent) => onThreadMessage(run, m, next));
+  const exited = new Promise<void>((resolve) => {
+    w.on('error', (err) => stopAll(run, err));
+    w.on('exit', () => {
+      if (loading !== undefined)
+        stopAll(run, new Error(`seeder thread exited while loading ${loading}`));
+      resolve();
+    });
+  });
+  next();
+  return exited;
+}
+
+/** A thread's message: progress, a pair committed (it gets the next), or a failure. */
+function onThreadMessage(run: SeedRun, m: ToParent, next: () => void): void {
+  const pairIndex = run.indexOf.get(m.pair)!;
+  switch (m.type) {
+    case 'table':
+      run.onProgress({ kind: 'table', pair: m.pair, pairIndex, table: m.table, rows: m.rows });
+      break;
+    case 'pair_done':
+      run.bars += m.bars;
+      run.onProgress({ kind: 'pair', pair: m.pair, pairIndex, bars: m.bars });
+      next();
+      break;
+    case 'pair_failed':
+      stopAll(run, Object.assign(new Error(`seeding ${m.pair}: ${m.message}`), { code: m.code }));
+      break;
+  }
 }
