@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type Month, parseMonth } from './months.js';
 import type { ConfigFile } from './schema.js';
+import type { ScopeNarrowing } from './scopeFlags.js';
 import { TABLE_KEYS, type TableKey } from './tableKeys.js';
 
 /** A month span, both ends included. */
@@ -25,6 +26,30 @@ export interface Settings {
   readonly dataDir: string | undefined;
   readonly outDir: string | undefined;
   readonly run: RunSettings;
+  readonly notify: NotifySettings;
+  readonly runs: RetentionSettings;
+  /**
+   * What the command line's `--tracks`, `--pairs`, `--from`, `--to` narrow this command's
+   * scope to (never from the file: a backfill of a range without editing it).
+   */
+  readonly narrowing?: ScopeNarrowing;
+}
+
+/** Who is told of a run's end (config key `notify`, docs/notifications.md). */
+export interface NotifySettings {
+  /** An executable and its arguments (no shell); undefined: none. */
+  readonly command: readonly string[] | undefined;
+  /** A URL the run's digest is POSTed to; undefined: none. */
+  readonly webhook: string | undefined;
+  /** How long the command, and the webhook with its retries, may take. */
+  readonly timeoutSeconds: number;
+}
+
+/** How many past runs' logs and events are kept (config key `runs`). */
+export interface RetentionSettings {
+  readonly keep: number;
+  /** At most this many megabytes of run logs; undefined: no size limit. */
+  readonly keepMegabytes: number | undefined;
 }
 
 /** How the orchestrator runs (config key `run`, docs/configuration.md). */
@@ -47,6 +72,10 @@ export interface RunSettings {
   readonly snapshotSeconds: number;
   /** An unreachable database is waited out this long before the run (or a worker) gives up. */
   readonly databaseTimeoutSeconds: number;
+  /** The supervisor serves Prometheus metrics on this port; undefined: it does not. */
+  readonly metricsPort: number | undefined;
+  /** The address the metrics endpoint binds to (default 127.0.0.1). */
+  readonly metricsHost: string;
 }
 
 /** Default physical name of every logical table. */
@@ -94,6 +123,14 @@ export function toSettings(c: ConfigFile): Settings {
       stallSeconds: c.run?.stallSeconds ?? 120,
       snapshotSeconds: c.run?.snapshotSeconds ?? 5,
       databaseTimeoutSeconds: c.run?.databaseTimeoutSeconds ?? 600,
+      metricsPort: c.run?.metricsPort,
+      metricsHost: c.run?.metricsHost ?? '127.0.0.1',
     },
+    notify: {
+      command: c.notify?.command,
+      webhook: c.notify?.webhook,
+      timeoutSeconds: c.notify?.timeoutSeconds ?? 10,
+    },
+    runs: { keep: c.runs?.keep ?? 20, keepMegabytes: c.runs?.keepMegabytes },
   };
 }

@@ -115,6 +115,39 @@ describe('the hosts of a run (reducer and summary)', () => {
     ]);
   });
 
+  it("leaves the time every track was paused out of a host's rate, as the track's rate does", () => {
+    const state = (track: TrackName, at: number, status: 'running' | 'paused'): RunEvent => ({
+      type: 'track_state',
+      at,
+      track,
+      status,
+      reason: status,
+    });
+    const running = (['bollinger', 'regression', 'extraction'] as const).map((t) =>
+      state(t, 0, 'running'),
+    );
+    const units = [
+      ...unit(local, 1000, 'bollinger', 11, 'eurusd/2024-01'),
+      ...unit(local, 1000, 'regression', 13, 'eurusd/2024-02'),
+      ...unit(local, 2000, 'extraction', 14, 'eurusd'),
+    ];
+    // Every track paused from 4 s to 8 s; Track 1 alone from 8 s to 9 s (Tracks 2–3 worked).
+    const pauses: RunEvent[] = [
+      ...(['bollinger', 'regression', 'extraction'] as const).map((t) => state(t, 4000, 'paused')),
+      state('regression', 8000, 'running'),
+      state('extraction', 8000, 'running'),
+      state('bollinger', 9000, 'running'),
+    ];
+    const s = run([...base, ...running, ...units, ...pauses, { type: 'tick', at: 10_000 }]);
+    const [home] = hostSummaries(s);
+    // Three units since the first start at 1 s: 9 s, less the 4 s all were paused.
+    expect(home!.unitsPerSec).toBeCloseTo(3 / 5, 5);
+    // While every track is still paused, the rate holds where it was.
+    const paused = run([...base, ...running, ...units, ...pauses.slice(0, 3)]);
+    const at = (now: number) => hostSummaries(reduce(paused, { type: 'tick', at: now }))[0]!;
+    expect(at(6000).unitsPerSec).toBeCloseTo(at(7500).unitsPerSec!, 5);
+  });
+
   it('counts a unit reported twice once, and a failed unit as failed of its host', () => {
     const s = run([
       ...base,

@@ -9,8 +9,11 @@ import { type GlobalOptions, openContext } from '../context.js';
 import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { superviseInForeground } from '../live/foreground.js';
+import { applyRunFlags, type RunServiceFlags } from '../live/runServices.js';
 import { recomputeSet } from './run.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
+import { migrateAll } from '../../orchestrator/run/migrateAll.js';
+import { parseScopeFlags, type ScopeFlagText } from '../../config/scopeFlags.js';
 
 /** The live run's id, or a one-line explanation of why there is none. */
 async function liveRunId(ctx: Awaited<ReturnType<typeof openContext>>): Promise<string | string[]> {
@@ -24,7 +27,7 @@ async function liveRunId(ctx: Awaited<ReturnType<typeof openContext>>): Promise<
 }
 
 /** `bqx-monitor attach`: the live run's dashboard (plain lines when not on a terminal). */
-export async function attachAction(_flags: unknown, cmd: Command): Promise<void> {
+export async function attachAction(flags: { quiet?: boolean }, cmd: Command): Promise<void> {
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   const id = await liveRunId(ctx);
   if (typeof id !== 'string') {
@@ -33,7 +36,7 @@ export async function attachAction(_flags: unknown, cmd: Command): Promise<void>
     return;
   }
   const dashboard = canDrawDashboard();
-  process.exitCode = await attachView(ctx, id, { dashboard });
+  process.exitCode = await attachView(ctx, id, { dashboard, quiet: flags.quiet === true });
 }
 
 /**
@@ -74,7 +77,7 @@ export async function stopAction(flags: { now?: boolean }, cmd: Command): Promis
  * process, started by `bqx-monitor` / `run --detach`; its plain lines go to its log.
  */
 export async function superviseAction(
-  flags: { runId: string; recompute?: string },
+  flags: { runId: string; recompute?: string } & RunServiceFlags & ScopeFlagText,
   cmd: Command,
 ): Promise<void> {
   if (!/^\d{8}-\d{6}-[0-9a-f]{4}$/.test(flags.runId))
@@ -85,7 +88,10 @@ export async function superviseAction(
   }
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const say = (m: string) => process.stdout.write(forTerminal(`${m}\n`));
-  const ctx = await openContext(g, say);
+  const opened = await openContext(g, say, { narrowing: parseScopeFlags(flags) });
+  const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
+  // Its starter migrated already; a supervisor started by hand on a fresh database too.
+  await migrateAll(ctx.db);
   const logFile = path.join(ctx.dataDir, 'runs', `${flags.runId}.log`);
   process.exitCode = await superviseInForeground(ctx, g, {
     json: false,

@@ -95,6 +95,7 @@ export class BinaryCopyDecoder {
   }
 
   /** Consumes a chunk of the COPY stream. */
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: per-field decode loop kept flat for speed; it resumes across chunk boundaries
   push(chunk: Buffer): void {
     const buf = this.tail.length ? this.join(chunk) : chunk;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);

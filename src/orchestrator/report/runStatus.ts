@@ -8,6 +8,7 @@ import type { Snapshot } from '../state/snapshot.js';
 import { formatDuration } from '../state/eta.js';
 import type { HostSummary } from '../state/hosts.js';
 import { describeHost } from '../text/describe.js';
+import { formatTimestamp } from '../text/timestamp.js';
 import { readStatusFacts, type StatusFacts, type WorkerFact } from './statusFacts.js';
 
 /** A unit at work, with the worker (and host) holding it. */
@@ -69,6 +70,8 @@ export interface StatusReport {
     host: string;
     pid: number;
     etaSeconds: number | null;
+    /** At most this many busy workers (a `+` past it raised it); null: not known. */
+    budget: number | null;
   } | null;
   readonly tracks: readonly TrackStatusRow[];
   /**
@@ -185,6 +188,8 @@ function runRow(f: StatusFacts, run: RunRecord): NonNullable<StatusReport['run']
     host: run.host,
     pid: run.pid,
     etaSeconds: f.snapshot?.overall.etaSeconds ?? null,
+    // Snapshots of older runs have no budget.
+    budget: f.snapshot?.budget ?? null,
   };
 }
 
@@ -278,33 +283,45 @@ function hostSummaryOf(h: HostRow): HostSummary {
   };
 }
 
+type RunSummary = NonNullable<StatusReport['run']>;
+
+/** The run's headline: its id, status, times, host, and (live) phase or (ended) exit. */
+function runLine(r: RunSummary): string {
+  const when = `started ${formatTimestamp(r.startedAt)}${r.finishedAt ? `, finished ${formatTimestamp(r.finishedAt)}` : ''}`;
+  const live = r.live ? `; ${r.phase}, heartbeat ${r.heartbeatAgeSeconds} s ago` : '';
+  const end = r.exitCode !== null ? `; exit ${r.exitCode}${r.message ? `: ${r.message}` : ''}` : '';
+  return `run ${r.runId}: ${r.status} (${when}; ${r.host} pid ${r.pid}${live}${end})`;
+}
+
+/** A track's line of counts (with its ETA while the run is live), then one per running unit. */
+function trackLines(t: TrackStatusRow, live: boolean): string[] {
+  const finished = t.done + t.noData + t.failed;
+  const pct = t.total === 0 ? 100 : (100 * finished) / t.total;
+  const badge = (t.status ?? '').toUpperCase().padEnd(10);
+  const eta = live && t.etaSeconds !== null ? `, ETA ${formatDuration(t.etaSeconds)}` : '';
+  const lines = [
+    `${t.track.padEnd(11)} ${badge} ${String(finished).padStart(5)}/${t.total} (${pct.toFixed(1)}%)  done ${t.done}, no data ${t.noData}, failed ${t.failed}, queued ${t.queued}, running ${t.running.length}${eta}`,
+  ];
+  for (const u of t.running) {
+    const what = u.activity ? `, ${u.activity}` : '';
+    lines.push(
+      `             ${u.stalled ? 'STALLED' : 'running'} ${u.unit} on ${u.worker} since ${formatTimestamp(u.since)}${what}`,
+    );
+  }
+  return lines;
+}
+
 /** The report as text. */
 export function formatStatus(s: StatusReport): string {
   if (!s.run) return 'no run recorded in this database yet';
   const r = s.run;
-  const when = `started ${r.startedAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}`;
-  const live = r.live ? `; ${r.phase}, heartbeat ${r.heartbeatAgeSeconds} s ago` : '';
-  const end = r.exitCode !== null ? `; exit ${r.exitCode}${r.message ? `: ${r.message}` : ''}` : '';
-  const lines = [`run ${r.runId}: ${r.status} (${when}; ${r.host} pid ${r.pid}${live}${end})`];
-  for (const t of s.tracks) {
-    const finished = t.done + t.noData + t.failed;
-    const pct = t.total === 0 ? 100 : (100 * finished) / t.total;
-    const badge = (t.status ?? '').toUpperCase().padEnd(10);
-    const eta = r.live && t.etaSeconds !== null ? `, ETA ${formatDuration(t.etaSeconds)}` : '';
-    lines.push(
-      `${t.track.padEnd(11)} ${badge} ${String(finished).padStart(5)}/${t.total} (${pct.toFixed(1)}%)  done ${t.done}, no data ${t.noData}, failed ${t.failed}, queued ${t.queued}, running ${t.running.length}${eta}`,
-    );
-    for (const u of t.running) {
-      const what = u.activity ? `, ${u.activity}` : '';
-      lines.push(
-        `             ${u.stalled ? 'STALLED' : 'running'} ${u.unit} on ${u.worker} since ${u.since}${what}`,
-      );
-    }
-  }
+  const lines = [runLine(r)];
+  for (const t of s.tracks) lines.push(...trackLines(t, r.live));
   const hosts = new Map<string, number>();
   for (const w of s.workers) hosts.set(w.host, (hosts.get(w.host) ?? 0) + 1);
   const perHost = [...hosts].map(([h, n]) => `${h}: ${n}`).join(', ');
-  lines.push(`${s.workers.length} live worker(s)${perHost ? ` (${perHost})` : ''}`);
+  const budget = r.live && r.budget !== null ? `, ${r.budget} busy at most` : '';
+  lines.push(`${s.workers.length} live worker(s)${perHost ? ` (${perHost})` : ''}${budget}`);
   lines.push(`hosts: ${s.hosts.map((h) => describeHost(hostSummaryOf(h))).join(' · ')}`);
   return lines.join('\n');
 }

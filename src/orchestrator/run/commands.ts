@@ -5,27 +5,16 @@ import { enqueueUnits } from '../queue/jobQueue.js';
 import type { RunWorkers, StopMode } from './lifecycle.js';
 import type { RunParts } from './runParts.js';
 
-/** What a part answers to a command: text (`refused: …` when refused), or a result. */
-type Answer = string | CommandResult;
-
 /** The workers' side of the commands (the Supervisor). */
 export interface ControlledWorkers extends RunWorkers {
-  pause(track: TrackName): Answer;
-  resume(track: TrackName): Answer;
-  pauseAll(): Answer;
-  resumeAll(): Answer;
-  restart(track: TrackName): Promise<Answer>;
-  addWorker(track: TrackName): Answer;
-  removeWorker(track: TrackName): Answer;
+  pause(track: TrackName): CommandResult;
+  resume(track: TrackName): CommandResult;
+  pauseAll(): CommandResult;
+  resumeAll(): CommandResult;
+  restart(track: TrackName): Promise<CommandResult>;
+  addWorker(track: TrackName): CommandResult;
+  removeWorker(track: TrackName): CommandResult;
   retried(track: TrackName): void;
-}
-
-const REFUSED = 'refused: ';
-
-/** A part's answer as a result: text that starts with `refused: ` is a refusal. */
-export function asResult(answer: Answer): CommandResult {
-  if (typeof answer !== 'string') return answer;
-  return answer.startsWith(REFUSED) ? refused(answer.slice(REFUSED.length)) : accepted(answer);
 }
 
 /** What the commands work on: the run's parts, its workers, and its stop. */
@@ -48,9 +37,9 @@ export async function execute(p: CommandParts, cmd: ControlCommand): Promise<Com
   const track = cmd.track;
   switch (cmd.action) {
     case 'pause':
-      return asResult(track ? sup.pause(track) : sup.pauseAll());
+      return track ? sup.pause(track) : sup.pauseAll();
     case 'resume':
-      return asResult(track ? sup.resume(track) : sup.resumeAll());
+      return track ? sup.resume(track) : sup.resumeAll();
   }
   if (!track) return refused('it needs a track');
   switch (cmd.action) {
@@ -58,9 +47,9 @@ export async function execute(p: CommandParts, cmd: ControlCommand): Promise<Com
       void sup.restart(track);
       return accepted('restarting (workers finish their unit first)');
     case 'add_worker':
-      return asResult(sup.addWorker(track));
+      return sup.addWorker(track);
     case 'remove_worker':
-      return asResult(sup.removeWorker(track));
+      return sup.removeWorker(track);
     case 'retry':
       return retryFailed(p, sup, track);
   }

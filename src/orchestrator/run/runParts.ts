@@ -1,5 +1,4 @@
-import { isConnectionLoss } from '../../db/connection/connectionLoss.js';
-import { sleep } from '../../db/connection/sleep.js';
+import { retryOnLoss } from '../../db/connection/retry.js';
 import type { Context } from '../../db/context.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Every } from './every.js';
@@ -33,15 +32,13 @@ export function reachableThrough(
   link: SupervisorLink,
   lifecycle: RunLifecycle,
 ): <T>(fn: () => Promise<T>) => Promise<T> {
-  return async (fn) => {
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (!isConnectionLoss(err) || !lifecycle.canCarryOn) throw err;
-        link.noteFailure(err);
-        while (link.lostSince !== undefined && lifecycle.canCarryOn) await sleep(250);
-      }
-    }
-  };
+  return (fn) =>
+    retryOnLoss(fn, {
+      // The link gives up past the limit; this waits for it, not for a clock of its own.
+      firstDelayMs: 250,
+      maxDelayMs: 250,
+      signal: lifecycle.standDown,
+      onLoss: (err) => link.noteFailure(err),
+      ready: () => link.lostSince === undefined,
+    });
 }

@@ -85,9 +85,9 @@ async function plannedSupervisor(
       dead.add(pid, lifecycle.stopRequest?.mode === 'now' ? 'interrupted' : 'crashed');
       void dead.flush().catch(p.onDbError);
     },
-    onPausedUnit: (track, unit, ms) => {
-      void ctx.db.withPgClient((c) => correctUnitMs(c, track, unit, ms)).catch(p.onDbError);
-    },
+    // Returned, so that the supervisor's end waits for the correction (the report reads it).
+    onPausedUnit: (track, unit, ms) =>
+      ctx.db.withPgClient((c) => correctUnitMs(c, track, unit, ms)).catch(p.onDbError),
     canSpawn: () => link.lostSince === undefined,
   });
 }

@@ -100,6 +100,21 @@ export interface Work {
   readonly units: number;
 }
 
+/** A unit still to run, with its time in history (null where history has none). */
+type UnitToRun = TrackHistory['todo'][number];
+
+/**
+ * The units a track has still to run: from history, those this run has not finished;
+ * without history, as many anonymous units as its counts leave.
+ */
+function unitsToRun(state: RunState, track: TrackName): readonly UnitToRun[] {
+  const t = state.tracks[track];
+  const h = state.history?.[track];
+  if (h) return h.todo.filter((u) => !t.finishedUnits.has(u.unit));
+  const count = Math.max(0, t.total - t.done - t.noData - t.failed);
+  return Array.from({ length: count }, () => ({ unit: '', ms: null }));
+}
+
 /**
  * The work a track has left (pure): the expected time of each unit still to run (from
  * history, corrected by this run's pace), the rest of each running one; without history,
@@ -108,20 +123,19 @@ export interface Work {
 export function remainingWork(state: RunState, track: TrackName): Work | undefined {
   const t = state.tracks[track];
   const h = state.history?.[track];
+  const items = unitsToRun(state, track);
+  if (items.length === 0) return { ms: 0, units: 0 };
   const running = new Map(t.running.map((r) => [r.unit, r]));
-  const left = (h?.todo ?? []).filter((u) => !t.finishedUnits.has(u.unit));
   const measured = median(t.timings.map((f) => f.ms)) ?? fromPriors(state, track);
   const f = h ? correction(state, track) : 1;
   let ms = 0;
   let units = 0;
-  const count = h ? left.length : Math.max(0, t.total - t.done - t.noData - t.failed);
-  if (count === 0) return { ms: 0, units: 0 };
-  const items = h ? left : Array.from({ length: count }, () => ({ unit: '', ms: null }));
   for (const u of items) {
     const p = h ? predicted(h, u.ms) : undefined;
     const each = p !== undefined ? p * f : measured;
     if (each === undefined) return undefined;
     const r = running.get(u.unit);
+    // A running unit has only its rest to go, yet never less than a twentieth of its time.
     const done = r ? state.now - r.startedAt - r.pausedMs : 0;
     ms += Math.max(each * 0.05, each - Math.max(0, done));
     if (!r) units++;
@@ -158,26 +172,29 @@ export function criticalTrack<
 }
 
 /**
- * When each track will end (ms from now, pure): the workers go where the scheduler sends
- * them — the tracks' work shared among at most `budget` workers, each slot freed by a
- * track that ends given to the track on the critical path — each worker doing a
- * worker-millisecond of work per millisecond. Paused tracks do not move (undefined).
+ * The tracks that still move, as the simulation starts them, and those already done (0).
+ * `complete` is false when a track's work is not known yet: the simulation then stops
+ * at the tracks before it, as the estimate has always done.
  */
-export function simulate(state: RunState, budget: Budget): Partial<Record<TrackName, number>> {
+function simTracks(
+  state: RunState,
+  budget: Budget,
+): { sims: SimTrack[]; out: Partial<Record<TrackName, number>>; complete: boolean } {
   const sims: SimTrack[] = [];
   const out: Partial<Record<TrackName, number>> = {};
+  // A worker given a slot first starts (its process, its connections): this run's median.
+  const startup = median(state.startups) ?? WORKER_STARTUP_PRIOR_MS;
   for (const track of TRACK_ORDER) {
     const t = state.tracks[track];
     if (t.status === 'paused' || t.status === 'failed' || t.status === 'stopped') continue;
     const w = remainingWork(state, track);
-    if (!w) return out;
+    if (!w) return { sims, out, complete: false };
     if (w.ms <= 0) {
       out[track] = 0;
       continue;
     }
     // Workers started and not at a unit yet are still starting.
     const starting = t.workers.filter((pid) => state.starting[pid] !== undefined).length;
-    const startup = median(state.startups) ?? WORKER_STARTUP_PRIOR_MS;
     sims.push({
       track,
       work: w.ms + starting * startup,
@@ -187,12 +204,18 @@ export function simulate(state: RunState, budget: Budget): Partial<Record<TrackN
       finish: undefined,
     });
   }
-  // A worker given a slot first starts (its process, its connections): this run's median.
-  const startup = median(state.startups) ?? WORKER_STARTUP_PRIOR_MS;
+  return { sims, out, complete: true };
+}
+
+/**
+ * Runs the tracks to their ends (sets each `finish`, ms from now): free slots go to the
+ * critical track, each new worker paying `startup` first; time jumps to the next track end.
+ */
+function runToEnd(sims: SimTrack[], budget: number, startup: number): void {
   let busy = sims.reduce((n, s) => n + s.workers, 0);
   let now = 0;
   for (let guard = 0; guard < 1000; guard++) {
-    while (busy < budget.budget) {
+    while (busy < budget) {
       const next = criticalTrack(sims.filter((s) => s.finish === undefined));
       if (!next) break;
       next.workers++;
@@ -212,6 +235,18 @@ export function simulate(state: RunState, budget: Budget): Partial<Record<TrackN
       }
     }
   }
+}
+
+/**
+ * When each track will end (ms from now, pure): the workers go where the scheduler sends
+ * them — the tracks' work shared among at most `budget` workers, each slot freed by a
+ * track that ends given to the track on the critical path — each worker doing a
+ * worker-millisecond of work per millisecond. Paused tracks do not move (undefined).
+ */
+export function simulate(state: RunState, budget: Budget): Partial<Record<TrackName, number>> {
+  const { sims, out, complete } = simTracks(state, budget);
+  if (!complete) return out;
+  runToEnd(sims, budget.budget, median(state.startups) ?? WORKER_STARTUP_PRIOR_MS);
   for (const s of sims) if (s.finish !== undefined) out[s.track] = s.finish;
   return out;
 }

@@ -174,6 +174,11 @@ export type RunEvent =
       readonly at: number;
       readonly track: TrackName;
       readonly workers: number;
+      /**
+       * The run's budget of busy workers from now on: a `+` past it raised it by one, a `-`
+       * gave that back (absent in events of older runs: unchanged).
+       */
+      readonly budget?: number;
     }
   | {
       /** Units that failed for good this run are back in the queue with fresh attempts (`R`). */

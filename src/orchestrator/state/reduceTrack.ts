@@ -71,7 +71,11 @@ export function onTrackState(s: RunState, ev: Ev<'track_state'>): RunState {
 /** A track's live worker limit (`+` / `-`); the ETA's simulation of the scheduler uses it too. */
 export function onTrackWorkers(s: RunState, ev: Ev<'track_workers'>): RunState {
   const next = withTrack(s, ev.track, (t) => ({ ...t, plannedWorkers: ev.workers }));
-  const budget = s.budget && { ...s.budget, caps: { ...s.budget.caps, [ev.track]: ev.workers } };
+  // The ETA's simulation of the scheduler uses the new limits too (a `+` may raise both).
+  const budget = s.budget && {
+    budget: ev.budget ?? s.budget.budget,
+    caps: { ...s.budget.caps, [ev.track]: ev.workers },
+  };
   return { ...next, budget };
 }
 

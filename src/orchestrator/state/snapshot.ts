@@ -105,6 +105,8 @@ export function snapshot(state: RunState) {
       percent: o.total === 0 ? 100 : round((100 * o.finished) / o.total, 1),
       etaSeconds: o.eta === undefined ? null : round(o.eta, 0),
     },
+    /** At most this many busy workers this run (a `+` past it raised it); null: not planned. */
+    budget: state.budget?.budget ?? null,
     tracks: TRACK_ORDER.map((track) => trackSnapshot(state, state.tracks[track], state.now)),
     hosts: hostSummaries(state).map(hostJson),
     system: state.system ?? null,

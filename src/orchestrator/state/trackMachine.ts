@@ -15,6 +15,7 @@
  *      ▼                          ▼
  *   complete ◀── queue drained ── running ── drained with failed units / gave up ─▶ failed
  *
+ *   running ── its last worker gave a paused track's lent slot back ─▶ waiting
  *   complete / failed ── restart (retry) ─▶ restarting
  *   any of waiting, running, paused, restarting ── the run stops with work left ─▶ stopped
  * ```
@@ -37,7 +38,7 @@ export type TrackStatus =
 /** The statuses each status may change to. */
 export const TRANSITIONS: Readonly<Record<TrackStatus, readonly TrackStatus[]>> = {
   waiting: ['running', 'paused', 'complete', 'failed', 'stopped'],
-  running: ['paused', 'restarting', 'complete', 'failed', 'stopped'],
+  running: ['paused', 'waiting', 'restarting', 'complete', 'failed', 'stopped'],
   paused: ['running', 'waiting', 'restarting', 'failed', 'stopped'],
   restarting: ['running', 'paused', 'failed', 'stopped'],
   failed: ['restarting'],

@@ -42,7 +42,10 @@ export class Supervisor extends SupervisorCore {
       live.length > 0 ? 'running' : slot.timers.size > 0 ? 'restarting' : 'waiting';
     this.setStatus(slot, to, 'resumed');
     for (const c of live) this.signal(c, 'SIGCONT');
-    return accepted('resumed');
+    // Its slots come back: the workers that borrowed them finish their unit and leave.
+    const back = this.takeBackLent(track);
+    if (back === 0) return accepted('resumed');
+    return accepted(`resumed; ${back} worker(s) of other tracks leave after their unit`);
   }
 
   /** Pauses every track that can be paused. */
@@ -101,7 +104,13 @@ export class Supervisor extends SupervisorCore {
   /** Publishes a track's new worker limit (it holds for the run, restarts included). */
   private setWorkers(slot: TrackSlot, workers: number): void {
     slot.workers = workers;
-    this.o.dispatch({ type: 'track_workers', at: this.now(), track: slot.track, workers });
+    this.o.dispatch({
+      type: 'track_workers',
+      at: this.now(),
+      track: slot.track,
+      workers,
+      budget: this.budget(),
+    });
   }
 
   /** Why a track takes no `+` or `-` now, or undefined. */
@@ -114,9 +123,10 @@ export class Supervisor extends SupervisorCore {
   }
 
   /**
-   * One more worker for a track, started now (`+`). Refused, with why, at the bounds: no
-   * track runs more workers than the run's budget (`run.maxWorkers`, default the cores),
-   * the budget's slots must not all be busy, and a unit must be waiting for the worker.
+   * One more worker for a track, started now (`+`): an explicit override, as the user asked
+   * for it. Past the track's limit or the run's budget, each is raised by one for the rest
+   * of the run (a `-` gives the budget back). Refused only when it cannot work: the track
+   * is not running, or no unit waits for another worker.
    */
   addWorker(track: TrackName): CommandResult {
     const slot = this.slot(track);
@@ -125,19 +135,15 @@ export class Supervisor extends SupervisorCore {
     const no = this.notAdjustable(slot);
     if (no) return no;
     const now = this.staying(slot).length + slot.timers.size;
-    const budget = this.budget();
-    if (now >= budget)
-      return refused(`${now} worker(s), the most a track may run (run.maxWorkers: ${budget})`);
-    if (busyWorkers(this.loads()) >= budget)
-      return refused(
-        `all ${budget} worker slots are busy (run.maxWorkers); "-" on another track frees one`,
-      );
     const units = this.o.demand?.(track).units;
     if (units !== undefined && units <= now)
       return refused(`no unit waits for another worker (${units} left for ${now})`);
+    const full = busyWorkers(this.loads()) >= this.budget();
+    if (full) this.raisedBy++;
     this.setWorkers(slot, Math.max(slot.workers, now + 1));
     this.spawn(track);
-    return accepted(`${now + 1} worker(s) now`);
+    const over = full ? `; ${this.budget()} busy at most this run (raised by "+")` : '';
+    return accepted(`${now + 1} worker(s) now${over}`);
   }
 
   /**
@@ -152,6 +158,8 @@ export class Supervisor extends SupervisorCore {
     const staying = this.staying(slot);
     const now = staying.length + slot.timers.size;
     if (now <= 1) return refused(`${now} worker(s), its least ("p" pauses the track)`);
+    // A budget a `+` raised is given back first.
+    if (this.raisedBy > 0) this.raisedBy--;
     this.setWorkers(slot, now - 1);
     const [timer] = slot.timers;
     if (timer) {

@@ -1,6 +1,6 @@
 import type { TrackName, WorkerEvent } from '../../tracks/protocol/events.js';
 import { isLive, TrackMachine, type TrackStatus } from '../state/trackMachine.js';
-import { planSpawns, type SlotLoad } from './planSpawns.js';
+import { busyWorkers as busyWorkersOf, planSpawns, type SlotLoad } from './planSpawns.js';
 import {
   type Demand,
   defaultBackoff,
@@ -39,13 +39,23 @@ export class SupervisorCore {
   protected readonly children = new Set<WorkerProcess>();
   protected readonly slots = new Map<TrackName, TrackSlot>();
   protected stoppingAll = false;
+  /** Workers a `+` added past the run's budget, and not given back by a `-` yet. */
+  protected raisedBy = 0;
   private resolveDone!: () => void;
-  /** Resolves once every worker has exited and no restart is pending. */
+  /** Corrections of paused units' times still being written. */
+  private readonly corrections = new Set<Promise<unknown>>();
+  /**
+   * Resolves once every worker has exited, no restart is pending, and the times of units
+   * that ended after a pause are corrected.
+   */
   readonly done: Promise<void>;
 
   constructor(protected readonly o: SupervisorOptions) {
-    this.done = new Promise((r) => {
+    const exited = new Promise<void>((r) => {
       this.resolveDone = r;
+    });
+    this.done = exited.then(async () => {
+      while (this.corrections.size > 0) await Promise.allSettled([...this.corrections]);
     });
     for (const t of o.tracks) {
       this.slots.set(t.track, {
@@ -102,8 +112,13 @@ export class SupervisorCore {
     this.checkDone();
   }
 
+  /**
+   * At most this many busy workers: the run's budget, plus what a `+` past it added (a `-`
+   * gives it back); without a budget, every track's maximum at once.
+   */
   protected budget(): number {
-    return this.o.budget ?? [...this.slots.values()].reduce((n, s) => n + s.workers, 0);
+    const caps = [...this.slots.values()].reduce((n, s) => n + s.workers, 0);
+    return this.o.budget === undefined ? caps : this.o.budget + this.raisedBy;
   }
 
   /** Each track's load as the scheduler weighs it. */
@@ -134,6 +149,13 @@ export class SupervisorCore {
     const demand: Partial<Record<TrackName, Demand>> = {};
     if (this.o.demand) for (const t of this.slots.keys()) demand[t] = this.o.demand(t);
     for (const track of planSpawns(this.loads(), demand, this.budget())) this.spawn(track);
+  }
+
+  /** More workers than the budget when paused tracks' count too: a paused track lent slots. */
+  private overBudgetWithPaused(): boolean {
+    const loads = this.loads();
+    const all = loads.reduce((n, s) => n + s.workers, 0);
+    return loads.some((s) => s.status === 'paused') && all > this.budget();
   }
 
   /** The current status of a track. */
@@ -171,6 +193,7 @@ export class SupervisorCore {
     });
     if (!child) return;
     this.children.add(child);
+    child.borrowed = this.overBudgetWithPaused();
     this.o.dispatch({ type: 'child_started', at: this.now(), track, pid: child.pid });
     if (slot.machine.status === 'paused') {
       // A worker (re)started during a pause is paused too, and the badge stays PAUSED.
@@ -204,7 +227,11 @@ export class SupervisorCore {
     const now = this.now();
     if (pausedBetween(child.stops, from, now) <= 0) return e;
     const activeMs = workingMs(e.ms, child.stops, from, now);
-    this.o.onPausedUnit?.(child.track, e.unit, activeMs);
+    const written = this.o.onPausedUnit?.(child.track, e.unit, activeMs);
+    if (written instanceof Promise) {
+      this.corrections.add(written);
+      void written.finally(() => this.corrections.delete(written)).catch(() => {});
+    }
     return { ...e, ms: activeMs };
   }
 
@@ -221,6 +248,7 @@ export class SupervisorCore {
     this.o.dispatch({ type: 'child_exited', at: this.now(), track, pid, code, signal, expected });
     if (!expected) this.onCrash(slot, pid);
     else if (child?.stoppedNow) this.o.onWorkerDied?.(track, pid);
+    if (child?.givingBack) this.waitAfterGivingBack(slot);
     this.checkSettled(slot);
     // Its slot goes to the tracks still running.
     this.rebalance();
@@ -269,6 +297,39 @@ export class SupervisorCore {
       this.checkSettled(slot);
     }, delay);
     slot.timers.add(timer);
+  }
+
+  /**
+   * A track whose last worker left to give a lent slot back has not ended: it waits for a
+   * free slot (rebalance ends it if no unit is left for it).
+   */
+  private waitAfterGivingBack(slot: TrackSlot): void {
+    if (this.stoppingAll || slot.machine.status !== 'running') return;
+    if (slot.timers.size > 0 || this.childrenOf(slot.track).length > 0) return;
+    this.setStatus(slot, 'waiting', 'gave its lent worker slots back; waiting for a free one');
+  }
+
+  /**
+   * Takes back the slots a paused track lent, now that it resumed: while more workers are
+   * busy than the budget allows, a worker of another track (a borrower first, an idle one
+   * first) finishes its unit and leaves. Returns how many were asked to.
+   */
+  protected takeBackLent(resumed: TrackName): number {
+    const staying = (c: WorkerProcess) =>
+      !c.stopping && c.track !== resumed && this.slots.get(c.track)?.machine.status !== 'paused';
+    const rank = (c: WorkerProcess) => (c.borrowed ? 0 : 2) + (c.open.size === 0 ? 0 : 1);
+    const others = [...this.children].filter(staying).sort((a, b) => rank(a) - rank(b));
+    const leaving = [...this.children].filter((c) => c.stopping).length;
+    let over = busyWorkersOf(this.loads()) - leaving - this.budget();
+    let asked = 0;
+    for (const c of others) {
+      if (over <= 0) break;
+      c.givingBack = true;
+      void this.stopChild(c, 'graceful');
+      over--;
+      asked++;
+    }
+    return asked;
   }
 
   /** A track none of whose workers is left, and none to come, has ended (or was stopped). */

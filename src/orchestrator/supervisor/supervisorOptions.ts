@@ -48,9 +48,10 @@ export interface SupervisorOptions {
   readonly onWorkerDied?: (track: TrackName, pid: number) => void;
   /**
    * A unit ended after time paused (its worker was stopped): `activeMs` is its time at
-   * work, which its event now carries; the recorded outcome is to be corrected too.
+   * work, which its event now carries; the recorded outcome is to be corrected too. A
+   * promise returned is waited for before `done` resolves (the report reads the time).
    */
-  readonly onPausedUnit?: (track: TrackName, unit: string, activeMs: number) => void;
+  readonly onPausedUnit?: (track: TrackName, unit: string, activeMs: number) => unknown;
   /** The end of a track whose workers left because its queue drained (default: complete). */
   readonly settle?: (track: TrackName) => Settled;
   /** False while new workers could not work (the database is unreachable): respawns wait. */

@@ -16,6 +16,10 @@ export interface WorkerProcess {
   stopping: boolean;
   /** Told to stop at once (`stopAll('now')`). */
   stoppedNow: boolean;
+  /** Started on a slot a paused track lent: it gives it back when that track resumes. */
+  borrowed: boolean;
+  /** Asked to leave after its unit to give a lent slot back (its track may then wait). */
+  givingBack: boolean;
   /** Units it started and has not finished (with when they started): exiting with one open is a crash. */
   readonly open: Map<string, number>;
   /** When it was stopped (SIGSTOP) and continued: its paused time is not unit time. */
@@ -83,6 +87,8 @@ export function spawnWorker(
     proc,
     stopping: false,
     stoppedNow: false,
+    borrowed: false,
+    givingBack: false,
     open: new Map(),
     stops: [],
     exited: new Promise((r) => {

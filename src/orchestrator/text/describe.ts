@@ -80,8 +80,23 @@ export function describeTotals(r: {
   ];
 }
 
-/** The one line of text of a note, as the dashboard, the logs and plain output show it. */
-export function describeNote(n: Note): string {
+type UnitNote = Extract<
+  Note,
+  {
+    kind:
+      | 'unit_done'
+      | 'unit_no_data'
+      | 'unit_failed'
+      | 'unit_interrupted'
+      | 'unit_stalled'
+      | 'warning'
+      | 'unit_started'
+      | 'stage';
+  }
+>;
+
+/** The line of a note about one unit (or a warning, which may name one). */
+function describeUnitNote(n: UnitNote): string {
   switch (n.kind) {
     case 'unit_done':
       return `${unitLabel(n.unit)}: complete, ${formatCount(n.rows)} rows, ${formatBytes(n.bytes)}, ${seconds(n.ms)}`;
@@ -99,6 +114,17 @@ export function describeNote(n: Note): string {
       return `${unitLabel(n.unit)}: started${n.attempt > 1 ? ` (attempt ${n.attempt})` : ''}`;
     case 'stage':
       return `${unitLabel(n.unit)}: ${describeActivity(n)}`;
+  }
+}
+
+type WorkerNote = Extract<
+  Note,
+  { kind: 'worker_started' | 'worker_exited' | 'worker_log' | 'worker_died' | 'remote_worker' }
+>;
+
+/** The line of a note about a worker process. */
+function describeWorkerNote(n: WorkerNote): string {
+  switch (n.kind) {
     case 'worker_started':
       return `worker ${n.pid} started`;
     case 'worker_exited':
@@ -114,6 +140,36 @@ export function describeNote(n: Note): string {
       return n.joined
         ? `worker ${n.host}:${n.pid} joined the run`
         : `worker ${n.host}:${n.pid} left the run`;
+  }
+}
+
+/** Database reachability as seen by the supervisor or by this view. */
+function describeConnection(n: Extract<Note, { kind: 'connection' }>): string {
+  const who = n.side === 'supervisor' ? 'the supervisor' : 'this view';
+  return n.state === 'lost'
+    ? `database unreachable from ${who}${n.error ? ` (${n.error})` : ''}; retrying`
+    : `database reachable again from ${who}${n.downMs === undefined ? '' : ` after ${Math.round(n.downMs / 1000)} s`}`;
+}
+
+type RunNote = Extract<
+  Note,
+  {
+    kind:
+      | 'track_state'
+      | 'track_note'
+      | 'run_started'
+      | 'run_planned'
+      | 'preflight'
+      | 'command'
+      | 'connection'
+      | 'run_finished'
+      | 'run_lost';
+  }
+>;
+
+/** The line of a note about the run or a track as a whole. */
+function describeRunNote(n: RunNote): string {
+  switch (n.kind) {
     case 'track_state':
       return n.reason;
     case 'track_note':
@@ -128,15 +184,34 @@ export function describeNote(n: Note): string {
         : `preflight: ${n.problems} problem(s); nothing was run`;
     case 'command':
       return `${n.action}${n.track ? ` ${n.track}` : ''} (from ${n.by}): ${n.result}`;
-    case 'connection': {
-      const who = n.side === 'supervisor' ? 'the supervisor' : 'this view';
-      return n.state === 'lost'
-        ? `database unreachable from ${who}${n.error ? ` (${n.error})` : ''}; retrying`
-        : `database reachable again from ${who}${n.downMs === undefined ? '' : ` after ${Math.round(n.downMs / 1000)} s`}`;
-    }
+    case 'connection':
+      return describeConnection(n);
     case 'run_finished':
       return `run ${n.runId ?? ''} ${n.status}${n.message ? `: ${n.message}` : ''} (exit ${n.exitCode})`;
     case 'run_lost':
       return `run stopped unexpectedly: ${n.message}`;
+  }
+}
+
+/** The one line of text of a note, as the dashboard, the logs and plain output show it. */
+export function describeNote(n: Note): string {
+  switch (n.kind) {
+    case 'unit_done':
+    case 'unit_no_data':
+    case 'unit_failed':
+    case 'unit_interrupted':
+    case 'unit_stalled':
+    case 'warning':
+    case 'unit_started':
+    case 'stage':
+      return describeUnitNote(n);
+    case 'worker_started':
+    case 'worker_exited':
+    case 'worker_log':
+    case 'worker_died':
+    case 'remote_worker':
+      return describeWorkerNote(n);
+    default:
+      return describeRunNote(n);
   }
 }

@@ -83,6 +83,16 @@ export function joinOnTime(left: TimedRows, right: TimedRows): TimedRows {
   return { times, columns };
 }
 
+/** `xs[i]`, or +∞ past the end: an exhausted side sorts after every time of the other. */
+const timeAt = (xs: Float64Array, i: number) => (i < xs.length ? xs[i]! : Number.POSITIVE_INFINITY);
+
+/** The index past the run of rows from `i` whose time is `t`. */
+function pastTime(xs: Float64Array, i: number, t: number): number {
+  let k = i;
+  while (k < xs.length && xs[k] === t) k++;
+  return k;
+}
+
 /**
  * Rows of each side whose time the other side lacks (both sorted by time): `left` are
  * rows of `left` the inner join leaves out, `right` rows of `right` it never uses.
@@ -96,12 +106,12 @@ export function unmatchedTimes(
   let onlyLeft = 0;
   let onlyRight = 0;
   while (i < left.length || j < right.length) {
-    const l = i < left.length ? left[i]! : Number.POSITIVE_INFINITY;
-    const r = j < right.length ? right[j]! : Number.POSITIVE_INFINITY;
+    const l = timeAt(left, i);
+    const r = timeAt(right, j);
     if (l === r) {
       // Every row of this time on either side is matched.
-      while (i < left.length && left[i] === l) i++;
-      while (j < right.length && right[j] === r) j++;
+      i = pastTime(left, i, l);
+      j = pastTime(right, j, r);
     } else if (l < r) {
       onlyLeft++;
       i++;

@@ -16,6 +16,7 @@ const SLOPE_WINDOWS = [20, 60] as const;
  * `bb_slope_{n}` = width(t) − width(t−1) is NULL where either width is. Defined values
  * that overflow (are not finite) are written NULL and counted in `overflow`.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one pass over the series: NULL, constant-window and overflow cases inline for speed
 export function computeBollinger(
   x: Float64Array,
   overflow: OverflowCounts = new OverflowCounts(),

@@ -16,6 +16,7 @@ const KEEP_BITS = 64n;
  * end. It is 0 exactly when the sum is 0 (a nonzero sum is at least the smallest
  * subnormal). Throws on a non-finite value: callers pass windows free of NULL inputs.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: exact dyadic summation: the carry and rounding steps must stay together to be exact
 export function exactDot(y: Float64Array, start: number, weights: readonly bigint[]): number {
   const n = weights.length;
   const mantissas = new Float64Array(n);

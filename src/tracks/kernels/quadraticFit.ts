@@ -64,6 +64,7 @@ export function computeRegression(
  * its residuals are computed explicitly (O(n) a row): running sums over a month cannot
  * reach 1e-8 relative on a level near 100 moving by 1e-4.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: per-window fit kept in one loop: explicit residuals reach 1e-8 relative only this way
 function fitWindows(
   y: Float64Array,
   nulls: Int32Array,

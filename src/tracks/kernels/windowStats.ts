@@ -20,6 +20,7 @@ export interface WindowStats {
  *
  * @param nulls prefix counts from {@link nullPrefix}, when the caller already has them
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one pass with monotone deques and exact constant-window test, kept flat for speed
 export function rollingStats(
   x: Float64Array,
   n: number,

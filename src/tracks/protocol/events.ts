@@ -117,5 +117,4 @@ export const workerEventSchema = z.discriminatedUnion('type', [
 /** One line a track's child process writes to stdout. */
 export type WorkerEvent = z.infer<typeof workerEventSchema>;
 export type TrackName = z.infer<typeof track>;
-export type EventType = WorkerEvent['type'];
 export type UnitQuality = z.infer<typeof unitQualitySchema>;

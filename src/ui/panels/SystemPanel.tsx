@@ -21,6 +21,13 @@ export interface SystemPanelProps {
   /** Total CPU use history, percent, oldest first. */
   readonly cpuHistory: readonly number[];
   readonly width: number;
+  /**
+   * The run's workers on this host as every panel counts them (state/hosts.ts
+   * `supervisorWorkers`); default: the processes sampled.
+   */
+  readonly workers?: number;
+  /** At most this many busy workers this run (a `+` may have raised it); undefined: unknown. */
+  readonly budget?: number | undefined;
 }
 
 /** Directories on one filesystem shown once ("data+out 20.0/388.0 GB 5%"). */
@@ -34,6 +41,12 @@ function diskFields(disks: readonly DiskSample[]): Field[] {
       pct((100 * k.usedBytes) / Math.max(1, k.sizeBytes)),
     ];
   });
+}
+
+/** `3/3 on 2 cores`: the workers beside the run's budget and the cores (`3` without a budget). */
+function workersOf(p: SystemPanelProps, s: SystemSample): string {
+  const n = p.workers ?? s.workers.length;
+  return p.budget === undefined ? `${n}` : `${n}/${p.budget} on ${s.cores} cores`;
 }
 
 /**
@@ -74,7 +87,7 @@ export function systemLines(p: SystemPanelProps, t: Theme): FlowLine[] {
     [{ text: `mem ${gigabytes(s.memUsedBytes, s.memTotalBytes)} ` }, pct(memPct)],
     ...diskFields(s.disks),
     field(
-      `workers ${s.workers.length} (${workerCpu.toFixed(0)}% cpu, ${(workerRss / 1e6).toFixed(0)} MB)`,
+      `workers ${workersOf(p, s)} (${workerCpu.toFixed(0)}% cpu, ${(workerRss / 1e6).toFixed(0)} MB)`,
     ),
   ];
   return [...flow(fields, p.width, 'System  ', '        '), ...db];

@@ -309,7 +309,7 @@ describe('supervisor with fixture workers', () => {
     expect(h.events.filter((e) => e.type === 'child_started')).toHaveLength(2);
   });
 
-  it('adds a worker at once and removes one after its unit, within the bounds; a restart keeps the count', async () => {
+  it('adds a worker at once and removes one after its unit; a restart keeps the count', async () => {
     const h = harness({ mode: (n) => `until-term:${n}`, budget: 3 });
     const live = () => h.state.tracks.bollinger.workers.length;
     h.sup.start();
@@ -319,7 +319,6 @@ describe('supervisor with fixture workers', () => {
     expect(h.state.tracks.bollinger.plannedWorkers).toBe(2);
     await expect.poll(live, { timeout: 20_000 }).toBe(2);
     expect(h.sup.addWorker('bollinger').text).toBe('3 worker(s) now');
-    expect(h.sup.addWorker('bollinger').text).toMatch(/^refused: 3 worker\(s\), the most/);
     await expect.poll(live, { timeout: 20_000 }).toBe(3);
     // Every worker at a unit: the one removed has one to finish.
     await expect.poll(() => h.state.tracks.bollinger.running.length, { timeout: 20_000 }).toBe(3);

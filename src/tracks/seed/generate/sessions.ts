@@ -6,8 +6,6 @@ export const SESSIONS = [
   { name: 'new_york', open: 12, close: 21 },
 ] as const;
 
-export type SessionName = (typeof SESSIONS)[number]['name'];
-
 /** True when the session is open at this UTC minute of the day (0..1439). */
 export function isOpen(s: (typeof SESSIONS)[number], minuteOfDay: number): boolean {
   const h = minuteOfDay / 60;

@@ -18,6 +18,40 @@ function tickRule(direction: Float64Array): Float64Array {
   return out;
 }
 
+/** Roll (1984): 2·√(−cov(Δp_t, Δp_t−1)) over the window's pairs of changes, 0 if cov ≥ 0. */
+function rollCost(dp: Float64Array, s: number, e: number): number {
+  let ma = 0;
+  let mb = 0;
+  for (let i = s + 1; i <= e; i++) {
+    ma += dp[i]!;
+    mb += dp[i - 1]!;
+  }
+  ma /= e - s;
+  mb /= e - s;
+  let cov = 0;
+  for (let i = s + 1; i <= e; i++) cov += (dp[i]! - ma) * (dp[i - 1]! - mb);
+  cov /= e - s - 1;
+  return cov < 0 ? 2 * Math.sqrt(-cov) : 0;
+}
+
+/** Share of the window `s..e` at or below its last value. */
+function percentileOfLast(x: Float64Array, s: number, e: number): number {
+  let below = 0;
+  for (let i = s; i <= e; i++) if (x[i]! <= x[e]!) below++;
+  return below / (e - s + 1);
+}
+
+/** |Σ rule·volume| / Σ volume over the window `s..e`. */
+function orderFlowToxicity(rule: Float64Array, v: Float64Array, s: number, e: number): number {
+  let signed = 0;
+  let total = 0;
+  for (let i = s; i <= e; i++) {
+    signed += rule[i]! * v[i]!;
+    total += v[i]!;
+  }
+  return Math.abs(signed) / total;
+}
+
 /** `spread_features_{pair}`: 20 columns (docs/demo-data.md). */
 export function spreadFeatures(bars: M1Bars): Record<string, Float64Array> {
   const { close, open, high, low, volume: v, spread: sp } = bars;
@@ -42,21 +76,7 @@ export function spreadFeatures(bars: M1Bars): Record<string, Float64Array> {
     quoted_spread: Float64Array.from(sp),
     realized_spread: effective.map((e, i) => e - impact[i]!),
     price_impact: impact,
-    roll_cost: windowed(n, 61, [dp], (s, e) => {
-      // Roll (1984): 2·√(−cov(Δp_t, Δp_t−1)) over the window's 60 pairs of changes, 0 if cov ≥ 0.
-      let ma = 0;
-      let mb = 0;
-      for (let i = s + 1; i <= e; i++) {
-        ma += dp[i]!;
-        mb += dp[i - 1]!;
-      }
-      ma /= e - s;
-      mb /= e - s;
-      let cov = 0;
-      for (let i = s + 1; i <= e; i++) cov += (dp[i]! - ma) * (dp[i - 1]! - mb);
-      cov /= e - s - 1;
-      return cov < 0 ? 2 * Math.sqrt(-cov) : 0;
-    }),
+    roll_cost: windowed(n, 61, [dp], (s, e) => rollCost(dp, s, e)),
     bid_depth: bid,
     ask_depth: ask,
     depth_imbalance: bid.map((b, i) =>
@@ -66,22 +86,10 @@ export function spreadFeatures(bars: M1Bars): Record<string, Float64Array> {
       const { min, max } = range(sp, s, e);
       return max - min;
     }),
-    spread_percentile_60min: windowed(n, 60, [sp], (s, e) => {
-      let below = 0;
-      for (let i = s; i <= e; i++) if (sp[i]! <= sp[e]!) below++;
-      return below / (e - s + 1);
-    }),
+    spread_percentile_60min: windowed(n, 60, [sp], (s, e) => percentileOfLast(sp, s, e)),
     mid_price_volatility: windowed(n, 60, [r], (s, e) => sampleStd(r, s, e)),
     tick_direction: dir,
     tick_rule: rule,
-    order_flow_toxicity: windowed(n, 60, [rule], (s, e) => {
-      let signed = 0;
-      let total = 0;
-      for (let i = s; i <= e; i++) {
-        signed += rule[i]! * v[i]!;
-        total += v[i]!;
-      }
-      return Math.abs(signed) / total;
-    }),
+    order_flow_toxicity: windowed(n, 60, [rule], (s, e) => orderFlowToxicity(rule, v, s, e)),
   };
 }
