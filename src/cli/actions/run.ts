@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../../config/userError.js';
 import { migrateAll } from '../../orchestrator/run/migrateAll.js';
+import { planRun } from '../../orchestrator/plan/planUnits.js';
+import { planJson, planLines } from '../../orchestrator/plan/planText.js';
 import { prepareQueue } from '../../orchestrator/run/prepareQueue.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
@@ -28,6 +30,7 @@ interface RunFlags extends RunServiceFlags, ScopeFlagText {
   /** No bell or desktop notification when the watched run ends. */
   quiet?: boolean;
   recompute?: string | boolean;
+  dryRun?: boolean;
 }
 
 const TRACK_NAMES: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
@@ -88,6 +91,7 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   );
   const json = flags.json === true;
   if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
+  if (flags.dryRun) return dryRunAction(flags, cmd);
   checkRunFlags(flags);
   const opened = await openContext(g, say, { narrowing });
   const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
@@ -134,6 +138,7 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
  * other machines) to share.
  */
 export async function planAction(flags: RunFlags, cmd: Command): Promise<void> {
+  if (flags.dryRun) return dryRunAction(flags, cmd);
   const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
   const narrowing = parseScopeFlags(flags);
   const recompute = recomputeInScope(
@@ -159,5 +164,33 @@ export async function planAction(flags: RunFlags, cmd: Command): Promise<void> {
           `${r.track.padEnd(11)} ${r.total} unit(s): ${r.done} done, ${r.noData} no data, ${r.queued} queued\n`,
         ),
       );
+  process.exitCode = EXIT.ok;
+}
+
+/**
+ * `run --dry-run` / `plan --dry-run [--json]`: what a run would compute and why, per unit
+ * (docs/freshness.md). Enqueues nothing and records nothing (bqx-monitor's own schema is
+ * upgraded, and the sources' digests it computes are kept for the next check).
+ */
+export async function dryRunAction(flags: RunFlags, cmd: Command): Promise<void> {
+  const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
+  const narrowing = parseScopeFlags(flags);
+  const recompute = recomputeInScope(
+    recomputeSet(flags.recompute),
+    flags.recompute,
+    narrowing,
+    say,
+  );
+  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), () => {}, { narrowing });
+  await migrateAll(ctx.db);
+  const plans = await ctx.db.withPgClient((c) =>
+    planRun(c, ctx.scope, recompute, {
+      settings: ctx.settings,
+      outDir: ctx.outDir,
+      dryRun: true,
+    }),
+  );
+  if (flags.json) process.stdout.write(`${JSON.stringify(planJson(plans))}\n`);
+  else process.stdout.write(forTerminal(`${planLines(plans).join('\n')}\n`));
   process.exitCode = EXIT.ok;
 }

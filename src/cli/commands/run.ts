@@ -16,6 +16,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'headless: NDJSON events, snapshots and a summary on stdout')
     .option('--detach', 'start the run in the background and return at once')
     .addOption(recomputeOption())
+    .option('--dry-run', 'print what a run would compute and why, per unit; run nothing')
     .option('--quiet', 'no bell or desktop notification when the run ends')
     .option('--notify-cmd <path>', 'run this executable when the run ends (BQX_* variables)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port (127.0.0.1)');
@@ -32,6 +33,7 @@ export function registerPlan(program: Command): void {
     .command('plan')
     .description('enqueue the units not yet done, for workers started by hand')
     .option('--json', 'print JSON')
-    .addOption(recomputeOption());
+    .addOption(recomputeOption())
+    .option('--dry-run', 'print what a run would compute and why, per unit; enqueue nothing');
   addScopeOptions(plan).action(lazyAction(() => import('../actions/run.js'), 'planAction'));
 }

@@ -5,6 +5,12 @@ import {
   type DecodedBatch,
   type DecodedColumn,
 } from '../../db/copy/binaryDecoder.js';
+import {
+  computeFingerprint,
+  type Fingerprint,
+  type UnitInputs,
+} from '../../db/fingerprint/fingerprint.js';
+import { unitInputsResolver } from '../freshness/unitInputs.js';
 import { SNAPSHOT_BEGIN } from '../io/readInSnapshot.js';
 import type { UnitContext } from '../io/unitContext.js';
 import type { UnitScope } from '../io/unitShell.js';
@@ -28,6 +34,8 @@ export interface JoinStream {
   recycle(columns: DecodedColumn[]): void;
   /** NaN / ±Infinity values per column among the rows decoded so far. */
   nonFinite(): Record<string, number>;
+  /** The fingerprint of the five tables, taken in the same snapshot after the count. */
+  readonly fingerprint: Promise<Fingerprint>;
 }
 
 /** Whether the unit's session is inside its COPY (then it cannot take another statement). */
@@ -74,7 +82,8 @@ async function openJoin(
   // The row count (the file's metadata, the progress total) comes from a second
   // connection in this transaction's snapshot, while this one starts the COPY.
   const snapshot: string = (await client.query('SELECT pg_export_snapshot() AS id')).rows[0].id;
-  const counting = countInSnapshot(ctx, snapshot, count);
+  const inputs = await unitInputsResolver(client, ctx.settings)('extraction', pair);
+  const { counting, fingerprint } = countInSnapshot(ctx, snapshot, count, inputs);
   const decoder = new BinaryCopyDecoder(
     ['timestamp', ...columns.map((c) => c.wire)],
     ROW_GROUP_ROWS,
@@ -91,6 +100,7 @@ async function openJoin(
     total,
     infinite,
     batches: batches(),
+    fingerprint,
     recycle: (c) => decoder.recycle(c),
     // Field 0 is ts_utc; the decoder counted NaN / ±Infinity of every double it read.
     nonFinite: () =>
@@ -116,26 +126,41 @@ async function* decodeCopy(
   for (let b = decoder.ready.shift(); b; b = decoder.ready.shift()) yield b;
 }
 
+type Count = { rows: number; infinite: number };
+
 /**
  * Rows of the join in the snapshot `snapshot` (exported by the unit's transaction), on a
  * connection of its own so that it runs beside the COPY: those the file gets, and those
- * left out for a ±infinity key.
+ * left out for a ±infinity key. Then, on the same connection and snapshot (imported at
+ * once: it lives only while the COPY's transaction does), the unit's fingerprint.
  */
-async function countInSnapshot(
+function countInSnapshot(
   ctx: UnitContext,
   snapshot: string,
   count: string,
-): Promise<{ rows: number; infinite: number }> {
-  return ctx.withPgClient(async (c) => {
+  inputs: UnitInputs,
+): { counting: Promise<Count>; fingerprint: Promise<Fingerprint> } {
+  let counted: (c: Count) => void = () => {};
+  const counting = new Promise<Count>((resolve) => {
+    counted = resolve;
+  });
+  const fingerprint = ctx.withPgClient(async (c) => {
     await c.query(SNAPSHOT_BEGIN);
     try {
       // A utility statement takes no parameters: the id is the server's, quoted by pg.
       await c.query(`SET TRANSACTION SNAPSHOT ${c.escapeLiteral(snapshot)}`);
       await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
-      const r = await c.query<{ rows: number; infinite: number }>(count);
-      return r.rows[0]!;
+      counted((await c.query<Count>(count)).rows[0]!);
+      return await computeFingerprint(c, inputs);
     } finally {
       await c.query('COMMIT').catch(() => {});
     }
   });
+  // A failure before the count fails the count too (a settled promise ignores it).
+  const failed = fingerprint.then(
+    () => new Promise<Count>(() => {}),
+    (err: unknown) => Promise.reject(err),
+  );
+  failed.catch(() => {});
+  return { counting: Promise.race([counting, failed]), fingerprint };
 }
