@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../../config/userError.js';
 import { migrateAll } from '../../orchestrator/run/migrateAll.js';
+import { planRun } from '../../orchestrator/plan/planUnits.js';
+import { planJson, planLines } from '../../orchestrator/plan/planText.js';
 import { prepareQueue } from '../../orchestrator/run/prepareQueue.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
@@ -14,6 +16,7 @@ interface RunFlags {
   json?: boolean;
   detach?: boolean;
   recompute?: string | boolean;
+  dryRun?: boolean;
 }
 
 const TRACK_NAMES: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
@@ -41,6 +44,7 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const json = flags.json === true;
   const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
   if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
+  if (flags.dryRun) return dryRunAction(flags, cmd);
   const ctx = await openContext(g, say);
   await migrateAll(ctx.db);
   const terminal = canDrawDashboard();
@@ -71,6 +75,7 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
  * other machines) to share.
  */
 export async function planAction(flags: RunFlags, cmd: Command): Promise<void> {
+  if (flags.dryRun) return dryRunAction(flags, cmd);
   const recompute = recomputeSet(flags.recompute);
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   const plans = await prepareQueue(ctx, recompute);
@@ -89,5 +94,26 @@ export async function planAction(flags: RunFlags, cmd: Command): Promise<void> {
           `${r.track.padEnd(11)} ${r.total} unit(s): ${r.done} done, ${r.noData} no data, ${r.queued} queued\n`,
         ),
       );
+  process.exitCode = EXIT.ok;
+}
+
+/**
+ * `run --dry-run` / `plan --dry-run [--json]`: what a run would compute and why, per unit
+ * (docs/freshness.md). Enqueues nothing and records nothing (bqx-monitor's own schema is
+ * upgraded, and the sources' digests it computes are kept for the next check).
+ */
+export async function dryRunAction(flags: RunFlags, cmd: Command): Promise<void> {
+  const recompute = recomputeSet(flags.recompute);
+  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  await migrateAll(ctx.db);
+  const plans = await ctx.db.withPgClient((c) =>
+    planRun(c, ctx.scope, recompute, {
+      settings: ctx.settings,
+      outDir: ctx.outDir,
+      dryRun: true,
+    }),
+  );
+  if (flags.json) process.stdout.write(`${JSON.stringify(planJson(plans))}\n`);
+  else process.stdout.write(forTerminal(`${planLines(plans).join('\n')}\n`));
   process.exitCode = EXIT.ok;
 }

@@ -15,6 +15,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'headless: NDJSON events, snapshots and a summary on stdout')
     .option('--detach', 'start the run in the background and return at once')
     .option('--recompute [track]', 'run finished units again: all (default) or one track')
+    .option('--dry-run', 'print what a run would compute and why, per unit; run nothing')
     .action(lazyAction(() => import('../actions/run.js'), 'runAction'));
 }
 
@@ -29,5 +30,6 @@ export function registerPlan(program: Command): void {
     .description('enqueue the units not yet done, for workers started by hand')
     .option('--json', 'print JSON')
     .option('--recompute [track]', 'run finished units again: all (default) or one track')
+    .option('--dry-run', 'print what a run would compute and why, per unit; enqueue nothing')
     .action(lazyAction(() => import('../actions/run.js'), 'planAction'));
 }

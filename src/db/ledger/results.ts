@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { META_SCHEMA } from '../dataset.js';
+import type { Fingerprint } from '../fingerprint/fingerprint.js';
 
 /** How a unit ended (docs/spec/SCHEMA.md units; "empty" is the seed's expected "No data"). */
 export type UnitStatus = 'done' | 'empty' | 'failed';
@@ -23,6 +24,11 @@ export interface UnitOutcome {
    * values that overflowed), as its events reported them; shown by `verify`.
    */
   readonly details?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The unit's inputs as it read them (its snapshot), with its code version and output
+   * settings: what the next plan compares the sources with (docs/freshness.md).
+   */
+  readonly fingerprint?: Fingerprint | undefined;
 }
 
 /**
@@ -31,20 +37,22 @@ export interface UnitOutcome {
  * its units), in one statement, so both or neither. Called inside the unit's write
  * transaction for "done", so the data and its record commit together. The outcome belongs
  * to the database's live run, if any (at most one: the election), whichever host its
- * worker is on.
+ * worker is on. The history row takes the reason the plan gave for running the unit
+ * (`unit_reasons`), for the post-run report.
  */
 export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Promise<void> {
   await client.query(
     `WITH latest AS (
-       INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker, out_dir, details, run_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+       INSERT INTO ${META_SCHEMA}.unit_results (track, unit, status, rows, bytes, ms, error, attempts, host, worker, out_dir, details, fingerprint, run_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
          (SELECT run_id FROM ${META_SCHEMA}.runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1))
        ON CONFLICT (track, unit) DO UPDATE SET status = $3, rows = $4, bytes = $5, ms = $6,
          error = $7, attempts = $8, host = $9, worker = $10, out_dir = $11, details = $12,
-         run_id = EXCLUDED.run_id, finished_at = now()
+         fingerprint = $13, run_id = EXCLUDED.run_id, finished_at = now()
        RETURNING run_id, finished_at)
-     INSERT INTO ${META_SCHEMA}.unit_history (run_id, track, unit, status, rows, bytes, ms, error, attempts, host, worker, finished_at)
-     SELECT run_id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, finished_at FROM latest`,
+     INSERT INTO ${META_SCHEMA}.unit_history (run_id, track, unit, status, rows, bytes, ms, error, attempts, host, worker, finished_at, reason)
+     SELECT run_id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, finished_at,
+       (SELECT reason FROM ${META_SCHEMA}.unit_reasons WHERE track = $1 AND unit = $2) FROM latest`,
     [
       o.track,
       o.unit,
@@ -58,6 +66,7 @@ export async function recordOutcome(client: pg.ClientBase, o: UnitOutcome): Prom
       o.worker,
       o.outDir ?? null,
       o.details === undefined ? null : JSON.stringify(o.details),
+      o.fingerprint === undefined ? null : JSON.stringify(o.fingerprint),
     ],
   );
 }
@@ -111,6 +120,8 @@ export interface RecordedOutcome {
   readonly outDir?: string | null;
   /** Data-quality counts the unit reported, when recorded. */
   readonly details?: Readonly<Record<string, unknown>> | null;
+  /** The inputs it read (null: recorded before fingerprints, or failed). */
+  readonly fingerprint?: Fingerprint | null;
 }
 
 /** Every recorded outcome, keyed `track:unit` (none on a database bqx-monitor never ran on). */
@@ -126,6 +137,7 @@ export async function readOutcomes(client: pg.ClientBase): Promise<Map<string, R
     error: string | null;
     out_dir?: string | null;
     details?: Record<string, unknown> | null;
+    fingerprint?: Fingerprint | null;
   }>(`SELECT * FROM ${META_SCHEMA}.unit_results`);
   return new Map(
     r.rows.map((x) => [
@@ -136,6 +148,7 @@ export async function readOutcomes(client: pg.ClientBase): Promise<Map<string, R
         error: x.error,
         outDir: x.out_dir ?? null,
         details: x.details ?? null,
+        fingerprint: x.fingerprint ?? null,
       },
     ]),
   );

@@ -125,4 +125,28 @@ export const MIGRATIONS: readonly Migration[] = [
         event jsonb NOT NULL,
         written_at timestamptz NOT NULL DEFAULT now());`,
   },
+  {
+    id: 7,
+    name: 'freshness: unit fingerprints, why a unit was planned, source digests and watermarks',
+    sql: `
+      ALTER TABLE ${S}.unit_results ADD COLUMN fingerprint jsonb;
+      ALTER TABLE ${S}.unit_history ADD COLUMN reason text;
+      CREATE TABLE ${S}.unit_reasons (
+        track text NOT NULL,
+        unit text NOT NULL,
+        reason text NOT NULL,
+        planned_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (track, unit));
+      CREATE TABLE ${S}.source_digests (
+        source text NOT NULL,
+        part text NOT NULL,
+        rows bigint NOT NULL,
+        hash bigint NOT NULL,
+        PRIMARY KEY (source, part));
+      CREATE TABLE ${S}.source_watermarks (
+        source text PRIMARY KEY,
+        relation text NOT NULL,
+        mark text NOT NULL,
+        hashed_at timestamptz NOT NULL DEFAULT now());`,
+  },
 ];

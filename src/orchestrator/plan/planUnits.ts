@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import { formatMonth, monthRange } from '../../config/months.js';
 import type { Scope } from '../../db/dataset.js';
+import { adoptFingerprints, writePlanReasons } from '../../db/ledger/planReasons.js';
 import { readOutcomes } from '../../db/ledger/results.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
+import { type JudgeOptions, judgeUnits } from './judgeUnits.js';
 
 export const TRACKS: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
 
@@ -10,6 +12,8 @@ export const TRACKS: readonly TrackName[] = ['bollinger', 'regression', 'extract
 export interface PlannedUnit {
   readonly track: TrackName;
   readonly unit: string;
+  /** Why it runs (`never run`, `values changed`, …), when the plan judged it. */
+  readonly reason?: string;
 }
 
 /** What a run has to do, per track: every unit in scope and those already finished. */
@@ -22,7 +26,17 @@ export interface TrackPlan {
   readonly rows: number;
   /** Units to enqueue. */
   readonly todo: readonly PlannedUnit[];
+  /** Of `todo`, the units finished before whose inputs, code or output changed since. */
+  readonly stale: number;
+  /** Units recorded before fingerprints existed that this plan adopted (not recomputed). */
+  readonly adopted: number;
 }
+
+/** What a plan that follows the sources needs (without it: "done once" is enough). */
+export type FreshnessOptions = Omit<JudgeOptions, 'recompute'> & {
+  /** Judge only: write no adoption and no reasons (`--dry-run`). */
+  readonly dryRun?: boolean;
+};
 
 /** Every unit of every track for the scope (docs/spec/SCHEMA.md "Work units"), in run order. */
 export function enumerateUnits(scope: Scope, track: TrackName): PlannedUnit[] {
@@ -36,29 +50,61 @@ export function enumerateUnits(scope: Scope, track: TrackName): PlannedUnit[] {
 }
 
 /**
- * Plans the run: enumerates the units and leaves out those the results table records as
- * done or no data, unless `recompute` names their track.
+ * Plans the run: enumerates the units and enqueues those never done, failed, forced by
+ * `recompute`, or — given `fresh` — stale: their recorded fingerprint, code version or
+ * output no longer matches (docs/freshness.md). Without `fresh`, a unit recorded done or
+ * no data is left out. Each planned unit carries its reason.
  */
 export async function planRun(
   client: pg.ClientBase,
   scope: Scope,
   recompute: ReadonlySet<TrackName>,
+  fresh?: FreshnessOptions,
 ): Promise<TrackPlan[]> {
   const byKey = await readOutcomes(client);
-  return TRACKS.map((track) => {
-    const units = enumerateUnits(scope, track);
+  const all = TRACKS.flatMap((t) => enumerateUnits(scope, t));
+  const judged = fresh ? await judgeUnits(client, all, byKey, { ...fresh, recompute }) : undefined;
+  if (judged && !fresh?.dryRun) await adoptFingerprints(client, judged.adopt);
+  const plans = TRACKS.map((track) => {
+    const units = all.filter((u) => u.track === track);
     let done = 0;
     let empty = 0;
     let rows = 0;
+    let stale = 0;
     const todo: PlannedUnit[] = [];
     for (const u of units) {
-      const r = recompute.has(track) ? undefined : byKey.get(`${track}:${u.unit}`);
-      if (!r || r.status === 'failed') todo.push(u);
-      else if (r.status === 'done') {
+      const r = byKey.get(`${track}:${u.unit}`);
+      const verdict =
+        judged?.verdicts.get(`${track}:${u.unit}`) ?? legacyVerdict(r, recompute.has(track));
+      if (verdict.stale) {
+        todo.push({ ...u, reason: verdict.reason });
+        if (r && r.status !== 'failed' && !recompute.has(track)) stale++;
+      } else if (r?.status === 'done') {
         done++;
         rows += r.rows;
       } else empty++;
     }
-    return { track, total: units.length, done, empty, rows, todo };
+    const adopted = judged?.adopt.filter((a) => a.track === track).length ?? 0;
+    return { track, total: units.length, done, empty, rows, todo, stale, adopted };
   });
+  if (fresh && !fresh.dryRun)
+    await writePlanReasons(
+      client,
+      plans.flatMap((p) =>
+        p.todo.map((u) => ({ track: u.track, unit: u.unit, reason: u.reason ?? '' })),
+      ),
+    );
+  return plans;
+}
+
+/** "Done once": the verdict without fingerprints. */
+function legacyVerdict(
+  r: { status: string } | undefined,
+  forced: boolean,
+): { stale: boolean; reason: string } {
+  if (forced) return { stale: true, reason: 'forced (--recompute)' };
+  if (!r) return { stale: true, reason: 'never run' };
+  return r.status === 'failed'
+    ? { stale: true, reason: 'failed' }
+    : { stale: false, reason: 'done' };
 }

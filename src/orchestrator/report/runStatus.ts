@@ -148,7 +148,14 @@ function trackRow(
   });
   const queued = mine.filter((j) => !held(j));
   const counts = t
-    ? { total: t.total, done: t.done, noData: t.noData, failed: t.failed, rows: t.rows }
+    ? {
+        total: t.total,
+        done: t.done,
+        noData: t.noData,
+        failed: t.failed,
+        rows: t.rows,
+        stale: t.stale,
+      }
     : ledgerCounts(f, track);
   return {
     track,

@@ -7,13 +7,15 @@ import { parseMonth } from '../../config/months.js';
 import type { TableKey } from '../../config/schema.js';
 import { partitionName } from '../../db/contract/physical.js';
 import type { Scope } from '../../db/dataset.js';
-import { readOutcomes } from '../../db/ledger/results.js';
+import type { Verdict } from '../../db/fingerprint/staleness.js';
+import { type RecordedOutcome, readOutcomes } from '../../db/ledger/results.js';
 import { qualified } from '../../db/sql/ident.js';
 import { bollingerSourceCount } from '../../tracks/bollinger/loadInput.js';
 import { extractionCopySql } from '../../tracks/extraction/joinQuery.js';
 import { loadJoinCatalog } from '../../tracks/extraction/loadCatalog.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { regressionSourceCount } from '../../tracks/regression/loadInput.js';
+import { judgeUnits } from '../plan/judgeUnits.js';
 import { enumerateUnits, TRACKS } from '../plan/planUnits.js';
 import { QUEUE_SCHEMA } from '../queue/queueNames.js';
 
@@ -21,7 +23,7 @@ import { QUEUE_SCHEMA } from '../queue/queueNames.js';
 export interface VerifyProblem {
   readonly track: TrackName;
   readonly unit: string;
-  readonly problem: 'missing' | 'failed' | 'mismatch' | 'new-data';
+  readonly problem: 'missing' | 'failed' | 'mismatch' | 'new-data' | 'stale';
   readonly detail: string;
 }
 
@@ -112,11 +114,67 @@ async function parquetRows(file: string): Promise<number | undefined> {
   return Number(meta.num_rows);
 }
 
+/** What checking one unit needs. */
+interface UnitCheck {
+  readonly client: pg.ClientBase;
+  readonly settings: Settings;
+  readonly outDir: string;
+  readonly track: TrackName;
+  readonly unit: string;
+  readonly recorded: RecordedOutcome;
+  /** Its fingerprint's verdict against the sources' content now. */
+  readonly verdict: Verdict | undefined;
+  readonly add: (problem: VerifyProblem['problem'], detail: string) => void;
+}
+
+/** A done unit's outputs: its Parquet file, or its month partitions, hold what it recorded. */
+async function checkOutputs(u: UnitCheck): Promise<void> {
+  const recorded = u.recorded.rows;
+  if (u.track === 'extraction') {
+    // Where the unit wrote, as it recorded it: verify may run from another directory.
+    const file = path.join(u.recorded.outDir ?? u.outDir, `${u.unit}.parquet`);
+    const n = await parquetRows(file);
+    if (n === undefined) u.add('mismatch', `${file} does not exist`);
+    else if (n !== recorded) u.add('mismatch', `${file} holds ${n} row(s), ${recorded} recorded`);
+    return;
+  }
+  const [pair, monthText] = u.unit.split('/') as [string, string];
+  for (const key of OUTPUTS[u.track]) {
+    const part = partitionName(u.settings, key, pair, parseMonth(monthText)!);
+    const n = await countRows(u.client, u.settings.schema, part);
+    if (n === undefined) u.add('mismatch', `partition ${part} does not exist`);
+    else if (n !== recorded)
+      u.add('mismatch', `partition ${part} holds ${n} row(s), ${recorded} recorded`);
+  }
+}
+
+/**
+ * A finished unit: its inputs unchanged since it ran (by content: a value corrected in
+ * place is `stale`), its recorded count the source's, its outputs there. Returns whether
+ * it was done (else no data).
+ */
+async function checkFinished(u: UnitCheck): Promise<boolean> {
+  // An output gone is reported by the output checks below, with its path.
+  if (u.verdict?.stale && u.verdict.reason !== 'output missing')
+    u.add('stale', `${u.verdict.reason} since it ran: the next run recomputes it`);
+  const source = await sourceRows(u.client, u.settings, u.track, u.unit);
+  if (u.recorded.status === 'empty') {
+    if (source > 0) u.add('new-data', `recorded as no data, the source now has ${source} row(s)`);
+    return false;
+  }
+  if (source !== u.recorded.rows)
+    u.add('mismatch', `recorded ${u.recorded.rows} row(s), the source has ${source} now`);
+  await checkOutputs(u);
+  return true;
+}
+
 /**
  * Checks the outputs of every unit in scope, as the seed's "next steps" did by hand:
- * a done month's partitions hold exactly the rows its source has for that month (and the
- * recorded count); a done pair's Parquet file exists and holds the recorded and the
- * source's row count; a no-data unit's source is still empty. Lists missing and failed units.
+ * a finished unit's inputs have the fingerprint it recorded (hashed by content, whatever
+ * the statistics counters say), a done month's partitions hold exactly the rows its source
+ * has for that month (and the recorded count); a done pair's Parquet file exists and holds
+ * the recorded and the source's row count; a no-data unit's source is still empty. Lists
+ * missing and failed units.
  */
 export async function verifyOutputs(
   client: pg.ClientBase,
@@ -127,12 +185,20 @@ export async function verifyOutputs(
   work: PendingWork = { jobs: new Set(), liveRunUnits: new Set() },
 ): Promise<VerifyReport> {
   const byKey = await readOutcomes(client);
+  const all = TRACKS.flatMap((t) => enumerateUnits(scope, t));
+  progress(`hashing the sources of ${all.length} unit(s)`);
+  const { verdicts } = await judgeUnits(client, all, byKey, {
+    settings,
+    outDir,
+    recompute: new Set(),
+    always: true,
+  });
   const problems: VerifyProblem[] = [];
   const pending: VerifyPending[] = [];
   const quality: VerifyQuality[] = [];
   const checked = {} as VerifyReport['checked'];
   for (const track of TRACKS) {
-    const units = enumerateUnits(scope, track);
+    const units = all.filter((u) => u.track === track);
     const c = { units: units.length, done: 0, noData: 0 };
     checked[track] = c;
     progress(`verifying ${track}: ${units.length} unit(s)`);
@@ -160,32 +226,19 @@ export async function verifyOutputs(
         add('failed', r.error ?? 'failed');
         continue;
       }
-      const source = await sourceRows(client, settings, track, unit);
-      if (r.status === 'empty') {
-        c.noData++;
-        if (source > 0) add('new-data', `recorded as no data, the source now has ${source} row(s)`);
-        continue;
-      }
-      c.done++;
-      const recorded = r.rows;
-      if (source !== recorded)
-        add('mismatch', `recorded ${recorded} row(s), the source has ${source} now`);
-      if (track === 'extraction') {
-        // Where the unit wrote, as it recorded it: verify may run from another directory.
-        const file = path.join(r.outDir ?? outDir, `${unit}.parquet`);
-        const n = await parquetRows(file);
-        if (n === undefined) add('mismatch', `${file} does not exist`);
-        else if (n !== recorded) add('mismatch', `${file} holds ${n} row(s), ${recorded} recorded`);
-        continue;
-      }
-      const [pair, monthText] = unit.split('/') as [string, string];
-      for (const key of OUTPUTS[track]) {
-        const part = partitionName(settings, key, pair, parseMonth(monthText)!);
-        const n = await countRows(client, settings.schema, part);
-        if (n === undefined) add('mismatch', `partition ${part} does not exist`);
-        else if (n !== recorded)
-          add('mismatch', `partition ${part} holds ${n} row(s), ${recorded} recorded`);
-      }
+      const verdict = verdicts.get(key);
+      const wasDone = await checkFinished({
+        client,
+        settings,
+        outDir,
+        track,
+        unit,
+        recorded: r,
+        verdict,
+        add,
+      });
+      if (wasDone) c.done++;
+      else c.noData++;
     }
   }
   const verdict = problems.length > 0 ? 'problems' : pending.length > 0 ? 'pending' : 'verified';

@@ -25,7 +25,10 @@ export async function prepareQueue(
     );
     const dead = local.rows.map((r) => r.pid).filter((p) => !processAlive(p));
     await releaseDeadWorkers(c, { host, deadPids: dead, timeoutMs: DEAD_AFTER_MS });
-    const plans = await planRun(c, ctx.scope, recompute);
+    const plans = await planRun(c, ctx.scope, recompute, {
+      settings: ctx.settings,
+      outDir: ctx.outDir,
+    });
     await enqueueUnits(
       c,
       plans.flatMap((t) => [...t.todo]),

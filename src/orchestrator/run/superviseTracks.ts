@@ -60,8 +60,8 @@ async function plannedSupervisor(
     runId: p.runId,
     maxAttempts: ctx.settings.run.maxAttempts,
     stallMs: ctx.settings.run.stallSeconds * 1000,
-    tracks: plans.map(({ track, total, done, empty, rows }) => {
-      return { track, total, done, empty, rows, workers: workers[track] };
+    tracks: plans.map(({ track, total, done, empty, rows, stale, adopted }) => {
+      return { track, total, done, empty, rows, workers: workers[track], stale, adopted };
     }),
   });
   events.dispatch({

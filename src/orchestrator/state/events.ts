@@ -28,6 +28,13 @@ export interface PlannedTrack {
   readonly rows: number;
   /** Worker processes the supervisor will run for it. */
   readonly workers: number;
+  /**
+   * Of the units to run, those finished before whose inputs, code version or output
+   * changed since (docs/freshness.md); absent from an older supervisor's event.
+   */
+  readonly stale?: number;
+  /** Units recorded before fingerprints existed that the plan adopted without running. */
+  readonly adopted?: number;
 }
 
 /** A worker process the supervisor does not run (`bqx-monitor worker` started by a user). */

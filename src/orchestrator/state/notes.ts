@@ -90,7 +90,15 @@ export type Note =
       readonly pid: number;
       readonly resumedFrom: string | undefined;
     }
-  | { readonly kind: 'run_planned'; readonly runId: string; readonly todo: number }
+  | {
+      readonly kind: 'run_planned';
+      readonly runId: string;
+      readonly todo: number;
+      /** Of `todo`, units finished before whose inputs or code changed since. */
+      readonly stale?: number;
+      /** Units recorded before fingerprints, adopted without running. */
+      readonly adopted?: number;
+    }
   | {
       readonly kind: 'preflight';
       readonly ok: boolean;

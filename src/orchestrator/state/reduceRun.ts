@@ -52,10 +52,13 @@ export function onPlanned(s: RunState, ev: Ev<'run_planned'>): RunState {
       noData: p.empty,
       rows: p.rows,
       plannedWorkers: p.workers,
+      stale: p.stale ?? 0,
     }));
   }
   const todo = ev.tracks.reduce((n, p) => n + p.total - p.done - p.empty, 0);
-  const n = { kind: 'run_planned', runId: ev.runId, todo } as const;
+  const stale = ev.tracks.reduce((n, p) => n + (p.stale ?? 0), 0);
+  const adopted = ev.tracks.reduce((n, p) => n + (p.adopted ?? 0), 0);
+  const n = { kind: 'run_planned', runId: ev.runId, todo, stale, adopted } as const;
   return note(next, { at: ev.at, track: undefined, level: 'info', note: n });
 }
 

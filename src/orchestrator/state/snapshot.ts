@@ -38,6 +38,7 @@ function trackSnapshot(state: RunState, t: TrackState, now: number) {
     done: t.done,
     noData: t.noData,
     failed: t.failed,
+    stale: t.stale,
     remaining: remainingUnits(t),
     retries: t.retries,
     rows: t.rows,

@@ -94,6 +94,8 @@ export interface TrackState {
   readonly done: number;
   readonly noData: number;
   readonly failed: number;
+  /** Units finished before that this run recomputes: their inputs or code changed since. */
+  readonly stale: number;
   /** Failed attempts that the queue will retry. */
   readonly retries: number;
   readonly rows: number;
@@ -197,6 +199,7 @@ function freshTrack(track: TrackName): TrackState {
     done: 0,
     noData: 0,
     failed: 0,
+    stale: 0,
     retries: 0,
     rows: 0,
     bytes: 0,

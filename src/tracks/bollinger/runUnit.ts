@@ -2,10 +2,10 @@ import type { Month } from '../../config/months.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
 import { commitMonthUnit } from '../io/commitMonthUnit.js';
 import { unitQuality, warnOverflow } from '../io/quality.js';
-import { readInSnapshot } from '../io/readInSnapshot.js';
 import { monthPart } from '../io/series.js';
 import { monthUnitKey, type UnitContext } from '../io/unitContext.js';
 import { emptyUnit, runUnitShell } from '../io/unitShell.js';
+import { readFingerprinted } from '../freshness/readFingerprinted.js';
 import { computeBollinger } from '../kernels/bollinger.js';
 import { OverflowCounts } from '../kernels/overflow.js';
 import { loadBollingerInput } from './loadInput.js';
@@ -22,11 +22,14 @@ export function runBollingerUnit(
 ): Promise<UnitOutcome> {
   return runUnitShell(ctx, 'bollinger', monthUnitKey(pair, month), async (scope) => {
     scope.emit({ type: 'stage', stage: 'load' });
-    const input = await readInSnapshot(ctx, (c) =>
-      loadBollingerInput(c, ctx.settings, pair, month),
+    const { value: input, fingerprint } = await readFingerprinted(
+      ctx,
+      'bollinger',
+      scope.unit,
+      (c) => loadBollingerInput(c, ctx.settings, pair, month),
     );
     const rows = input.times.length - input.lookback;
-    if (rows === 0) return emptyUnit();
+    if (rows === 0) return emptyUnit({ fingerprint });
     const loaded = scope.now();
     scope.emit({ type: 'stage', stage: 'compute', rows, detail: 'bollinger 20/30/60/120' });
     const overflow = new OverflowCounts(input.lookback);
@@ -40,6 +43,7 @@ export function runBollingerUnit(
       loaded,
       computed: scope.now(),
       quality: unitQuality({ overflow: overflow.toRecord() }),
+      recorded: { fingerprint },
     });
   });
 }

@@ -5,6 +5,8 @@ import {
   type DecodedBatch,
   type DecodedColumn,
 } from '../../db/copy/binaryDecoder.js';
+import { computeFingerprint, type Fingerprint } from '../../db/fingerprint/fingerprint.js';
+import { unitInputsResolver } from '../freshness/unitInputs.js';
 import { SNAPSHOT_BEGIN } from '../io/readInSnapshot.js';
 import type { UnitContext } from '../io/unitContext.js';
 import type { UnitScope } from '../io/unitShell.js';
@@ -28,6 +30,8 @@ export interface JoinStream {
   recycle(columns: DecodedColumn[]): void;
   /** NaN / ±Infinity values per column among the rows decoded so far. */
   nonFinite(): Record<string, number>;
+  /** The fingerprint of the pair's five tables, taken in the same snapshot. */
+  readonly fingerprint: Promise<Fingerprint>;
 }
 
 /** Whether the unit's session is inside its COPY (then it cannot take another statement). */
@@ -70,11 +74,15 @@ async function openJoin(
   const { ctx } = scope;
   const catalog = await loadJoinCatalog(client, ctx.settings, pair);
   const { count, copy, columns } = extractionCopySql(ctx.settings, pair, catalog);
+  const inputs = await unitInputsResolver(client, ctx.settings)('extraction', scope.unit);
   scope.emit({ type: 'stage', stage: 'load' });
   // The row count (the file's metadata, the progress total) comes from a second
   // connection in this transaction's snapshot, while this one starts the COPY.
   const snapshot: string = (await client.query('SELECT pg_export_snapshot() AS id')).rows[0].id;
-  const counting = countInSnapshot(ctx, snapshot, count);
+  // Then the fingerprint of the five tables, on the same session in the same snapshot.
+  const { counting, fingerprint } = countInSnapshot(ctx, snapshot, count, (c) =>
+    computeFingerprint(c, inputs),
+  );
   const decoder = new BinaryCopyDecoder(
     ['timestamp', ...columns.map((c) => c.wire)],
     ROW_GROUP_ROWS,
@@ -95,6 +103,7 @@ async function openJoin(
     // Field 0 is ts_utc; the decoder counted NaN / ±Infinity of every double it read.
     nonFinite: () =>
       Object.fromEntries(columns.map((c, i) => [c.spec.name, decoder.nonFinite[i + 1]!])),
+    fingerprint,
   };
 }
 
@@ -116,26 +125,40 @@ async function* decodeCopy(
   for (let b = decoder.ready.shift(); b; b = decoder.ready.shift()) yield b;
 }
 
+type JoinCount = { rows: number; infinite: number };
+
 /**
  * Rows of the join in the snapshot `snapshot` (exported by the unit's transaction), on a
  * connection of its own so that it runs beside the COPY: those the file gets, and those
- * left out for a ±infinity key.
+ * left out for a ±infinity key; then `fingerprint` on the same session and snapshot (the
+ * count is known before it ends). A failure before the count fails both.
  */
-async function countInSnapshot(
+function countInSnapshot(
   ctx: UnitContext,
   snapshot: string,
   count: string,
-): Promise<{ rows: number; infinite: number }> {
-  return ctx.withPgClient(async (c) => {
+  fingerprintOf: (c: pg.ClientBase) => Promise<Fingerprint>,
+): { counting: Promise<JoinCount>; fingerprint: Promise<Fingerprint> } {
+  let counted: (c: JoinCount) => void = () => {};
+  let failed: (err: unknown) => void = () => {};
+  const counting = new Promise<JoinCount>((resolve, reject) => {
+    counted = resolve;
+    failed = reject;
+  });
+  const fingerprint = ctx.withPgClient(async (c) => {
     await c.query(SNAPSHOT_BEGIN);
     try {
       // A utility statement takes no parameters: the id is the server's, quoted by pg.
       await c.query(`SET TRANSACTION SNAPSHOT ${c.escapeLiteral(snapshot)}`);
       await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
-      const r = await c.query<{ rows: number; infinite: number }>(count);
-      return r.rows[0]!;
+      counted((await c.query<JoinCount>(count)).rows[0]!);
+      return await fingerprintOf(c);
     } finally {
       await c.query('COMMIT').catch(() => {});
     }
   });
+  // A settled promise ignores the later call; the fingerprint's own awaiter sees its error.
+  fingerprint.catch(failed);
+  counting.catch(() => {});
+  return { counting, fingerprint };
 }

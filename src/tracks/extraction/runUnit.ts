@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Fingerprint } from '../../db/fingerprint/fingerprint.js';
 import { recordOutcome, type UnitOutcome } from '../../db/ledger/results.js';
 import { unitQuality } from '../io/quality.js';
 import type { UnitContext } from '../io/unitContext.js';
@@ -21,6 +22,8 @@ interface Written {
   readonly rows: number;
   readonly bytes: number;
   readonly quality: UnitQuality | undefined;
+  /** The fingerprint of the inputs, taken in the join's snapshot. */
+  readonly fingerprint: Fingerprint;
 }
 
 /**
@@ -48,17 +51,17 @@ export function runExtractionUnit(
     await mkdir(opts.outDir, { recursive: true });
     await removeStaleTempFiles(opts.outDir, `${pair}.parquet`);
     const written = await withJoinStream(scope, pair, (join) => writeJoin(scope, join, target));
-    if (written === undefined) return emptyUnit();
+    if (written.rows === 0) return emptyUnit({ fingerprint: written.fingerprint });
     return recordWritten(scope, written, target.path, opts.outDir);
   });
 }
 
-/** The join written to its file, or undefined when it has no rows (no file then). */
+/** The join written to its file, or 0 rows when it has none (no file then). */
 async function writeJoin(
   scope: UnitScope,
   join: JoinStream,
   target: ParquetTarget,
-): Promise<Written | undefined> {
+): Promise<Written> {
   const { infinite } = join;
   if (infinite > 0) {
     scope.emit({
@@ -70,12 +73,13 @@ async function writeJoin(
   }
   if (join.total === 0) {
     if (!(await join.batches.next()).done) throw new Error('the join has rows but counted none');
-    // "No data": nothing is recorded beyond the warning above.
-    return undefined;
+    // "No data": nothing is recorded beyond the warning above (and the fingerprint).
+    return { rows: 0, bytes: 0, quality: undefined, fingerprint: await join.fingerprint };
   }
   const { rows, bytes } = await writeJoinParquet(scope, join, target);
   const dropped = { infinite_timestamp: infinite };
-  return { rows, bytes, quality: unitQuality({ nonFinite: join.nonFinite(), dropped }) };
+  const quality = unitQuality({ nonFinite: join.nonFinite(), dropped });
+  return { rows, bytes, quality, fingerprint: await join.fingerprint };
 }
 
 /** Records the unit "done" (its file is in place) and announces `unit_done`. */
@@ -85,12 +89,12 @@ async function recordWritten(
   file: string,
   outDir: string,
 ): Promise<UnitOutcome> {
-  const { rows, bytes, quality } = written;
+  const { rows, bytes, quality, fingerprint } = written;
   const ms = scope.now() - scope.start;
   const outcome = unitOutcome(
     scope,
     { status: 'done', rows, bytes, ms },
-    { outDir: path.resolve(outDir), details: quality },
+    { outDir: path.resolve(outDir), details: quality, fingerprint },
   );
   await scope.ctx.withPgClient((c) => recordOutcome(c, outcome));
   scope.emit({ type: 'unit_done', rows, bytes, ms, path: file, ...(quality ? { quality } : {}) });

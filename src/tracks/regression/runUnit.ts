@@ -2,10 +2,10 @@ import type { Month } from '../../config/months.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
 import { commitMonthUnit } from '../io/commitMonthUnit.js';
 import { unitQuality, warnOverflow } from '../io/quality.js';
-import { readInSnapshot } from '../io/readInSnapshot.js';
 import { monthPart } from '../io/series.js';
 import { monthUnitKey, type UnitContext } from '../io/unitContext.js';
 import { emptyUnit, runUnitShell, type UnitScope } from '../io/unitShell.js';
+import { readFingerprinted } from '../freshness/readFingerprinted.js';
 import { OverflowCounts } from '../kernels/overflow.js';
 import { computeRegression } from '../kernels/quadraticFit.js';
 import { type RegressionInput, readRegressionInput } from './loadInput.js';
@@ -23,13 +23,16 @@ export function runRegressionUnit(
 ): Promise<UnitOutcome> {
   return runUnitShell(ctx, 'regression', monthUnitKey(pair, month), async (scope) => {
     scope.emit({ type: 'stage', stage: 'load' });
-    const input = await readInSnapshot(ctx, (c) =>
-      readRegressionInput(c, ctx.settings, pair, month),
+    const { value: input, fingerprint } = await readFingerprinted(
+      ctx,
+      'regression',
+      scope.unit,
+      (c) => readRegressionInput(c, ctx.settings, pair, month),
     );
     warnDroppedInput(scope, pair, input);
     const { series } = input;
     const rows = series.times.length - series.lookback;
-    if (rows === 0) return emptyUnit();
+    if (rows === 0) return emptyUnit({ fingerprint });
     const loaded = scope.now();
     const computing = (domain: string) => (window: string) =>
       scope.emit({ type: 'stage', stage: 'compute', rows, detail: `${domain} ${window}` });
@@ -49,6 +52,7 @@ export function runRegressionUnit(
       loaded,
       computed: scope.now(),
       quality: unitQuality({ overflow: overflow.toRecord(), dropped: droppedCounts(input) }),
+      recorded: { fingerprint },
     });
   });
 }

@@ -1,0 +1,48 @@
+import { formatMonth } from '../../config/months.js';
+import type { DigestSource } from './digestSql.js';
+import type { DigestTable, SourceNeed } from './digestCache.js';
+import { backKey, type Fingerprint, monthKey, type UnitInputs } from './fingerprint.js';
+
+const NONE = [0, '0'] as const;
+
+/**
+ * A unit's fingerprint now, from the current digests of its sources (`refreshDigests`):
+ * the same parts a unit computes in its snapshot (`computeFingerprint`). A month a source
+ * has no digest of has no rows.
+ */
+export function fingerprintFrom(inputs: UnitInputs, digests: DigestTable): Fingerprint {
+  const parts: Record<string, readonly [number, string]> = {};
+  for (const p of inputs.parts) {
+    const of = digests.get(p.source.name);
+    if (p.kind === 'month') {
+      const m = formatMonth(p.month);
+      parts[monthKey(p.source.name, m)] = of?.get(`@${m}`) ?? NONE;
+    } else if (p.kind === 'back') {
+      const m = formatMonth(p.month);
+      parts[backKey(p.source.name, m, p.n)] = of?.get(`<${m}#${p.n}`) ?? NONE;
+    } else {
+      for (const [k, d] of of ?? [])
+        if (k.startsWith('@') && d[0] > 0) parts[monthKey(p.source.name, k.slice(1))] = d;
+    }
+  }
+  return { code: inputs.code, settings: inputs.settings, parts };
+}
+
+/** The sources a set of units reads, each once, with every look-back they need. */
+export function sourceNeeds(units: readonly UnitInputs[]): SourceNeed[] {
+  const by = new Map<
+    string,
+    { source: DigestSource; backs: Map<string, SourceNeed['backs'][number]> }
+  >();
+  for (const u of units)
+    for (const p of u.parts) {
+      let e = by.get(p.source.name);
+      if (!e) {
+        e = { source: p.source, backs: new Map() };
+        by.set(p.source.name, e);
+      }
+      if (p.kind === 'back')
+        e.backs.set(`${formatMonth(p.month)}#${p.n}`, { month: p.month, n: p.n });
+    }
+  return [...by.values()].map((e) => ({ source: e.source, backs: [...e.backs.values()] }));
+}

@@ -1,0 +1,156 @@
+import type pg from 'pg';
+import { formatMonth, type Month } from '../../config/months.js';
+import { META_SCHEMA } from '../dataset.js';
+import { qualified } from '../sql/ident.js';
+import { readChangeMarks } from './changeMarks.js';
+import { type DigestSource, digestOf, lookbackDigestSql, monthDigestsSql } from './digestSql.js';
+import { monthBoundsOf } from './fingerprint.js';
+
+/** A source the plan needs digests of: its months, and its look-back rows before months. */
+export interface SourceNeed {
+  readonly source: DigestSource;
+  readonly backs: ReadonlyArray<{ readonly month: Month; readonly n: number }>;
+}
+
+/** Current digests by source and part key (`@YYYY-MM`, `<YYYY-MM#n`). */
+export type DigestTable = ReadonlyMap<string, ReadonlyMap<string, readonly [number, string]>>;
+
+/** What refreshing the digests did: sources hashed again and why, sources reused. */
+export interface DigestRefresh {
+  readonly digests: DigestTable;
+  readonly hashed: readonly string[];
+  readonly reused: number;
+  /** Sources with no statistics counters (views, foreign tables): hashed every time. */
+  readonly uncounted: readonly string[];
+}
+
+const D = `${META_SCHEMA}.source_digests`;
+const W = `${META_SCHEMA}.source_watermarks`;
+
+type Part = [string, number, string];
+
+/** Every digest of one source, in one snapshot: a read of the table, and its look-backs. */
+async function hashSource(client: pg.ClientBase, need: SourceNeed): Promise<Part[]> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const months = await client.query<{ month: string; rows: string; hash: string }>(
+      monthDigestsSql(need.source),
+    );
+    const parts: Part[] = months.rows.map((r) => [`@${r.month}`, Number(r.rows), r.hash]);
+    parts.push(...(await hashBacks(client, need.source, need.backs)));
+    await client.query('COMMIT');
+    return parts;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** Look-back digests (index scans: the last n rows before each month). */
+async function hashBacks(
+  client: pg.ClientBase,
+  source: DigestSource,
+  backs: SourceNeed['backs'],
+): Promise<Part[]> {
+  const out: Part[] = [];
+  for (const b of backs) {
+    const r = await client.query(lookbackDigestSql(source, b.n), [
+      monthBoundsOf(source, b.month)[0],
+    ]);
+    const d = digestOf(r.rows[0]);
+    out.push([`<${formatMonth(b.month)}#${b.n}`, d.rows, d.hash]);
+  }
+  return out;
+}
+
+/** Stores a source's digests (all of them when `replace`) and, when given, its mark. */
+async function store(
+  client: pg.ClientBase,
+  source: DigestSource,
+  parts: Part[],
+  mark: { replace: true; value: string | null } | undefined,
+): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    if (mark) await client.query(`DELETE FROM ${D} WHERE source = $1`, [source.name]);
+    await client.query(
+      `INSERT INTO ${D} (source, part, rows, hash)
+       SELECT $1, p, r, h::int8 FROM unnest($2::text[], $3::int8[], $4::text[]) AS u(p, r, h)
+       ON CONFLICT (source, part) DO UPDATE SET rows = EXCLUDED.rows, hash = EXCLUDED.hash`,
+      [source.name, parts.map((p) => p[0]), parts.map((p) => p[1]), parts.map((p) => p[2])],
+    );
+    if (mark)
+      await client.query(
+        `INSERT INTO ${W} (source, relation, mark) VALUES ($1, $2, $3)
+         ON CONFLICT (source) DO UPDATE SET relation = $2, mark = $3, hashed_at = now()`,
+        [source.name, qualified(source.schema, source.table), mark.value ?? ''],
+      );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * The current digests of every source the plan needs. A source whose change mark
+ * (`readChangeMarks`, read before hashing) equals the one kept with its digests reuses
+ * them, and only its look-backs not yet kept are computed (index scans); any other source
+ * is hashed again in one read of its table. `always` hashes every source (`verify`: by
+ * content, whatever the counters say) and keeps nothing. Call outside a transaction.
+ */
+export async function refreshDigests(
+  client: pg.ClientBase,
+  needs: readonly SourceNeed[],
+  opts: { always?: boolean } = {},
+): Promise<DigestRefresh> {
+  const rels = [...new Set(needs.map((x) => qualified(x.source.schema, x.source.table)))];
+  const marks = await readChangeMarks(client, rels);
+  const kept = await client.query<{ source: string; mark: string }>(
+    `SELECT source, mark FROM ${W} WHERE source = ANY($1)`,
+    [needs.map((x) => x.source.name)],
+  );
+  const keptMark = new Map(kept.rows.map((r) => [r.source, r.mark]));
+  const hashed: string[] = [];
+  const uncounted: string[] = [];
+  const fresh = new Map<string, Map<string, readonly [number, string]>>();
+  for (const need of needs) {
+    const mark = marks.get(qualified(need.source.schema, need.source.table)) ?? null;
+    if (mark === null) uncounted.push(need.source.name);
+    if (!opts.always && mark !== null && keptMark.get(need.source.name) === mark) continue;
+    hashed.push(need.source.name);
+    const parts = await hashSource(client, need);
+    // By content only (`verify`): nothing is kept, the check writes nothing.
+    if (opts.always) fresh.set(need.source.name, new Map(parts.map(([p, r, h]) => [p, [r, h]])));
+    // A source with no counters keeps an empty mark: it never equals a real one.
+    else await store(client, need.source, parts, { replace: true, value: mark });
+  }
+  if (opts.always) return { digests: fresh, hashed, reused: 0, uncounted };
+  const digests = await readDigests(client, needs);
+  for (const need of needs) {
+    if (hashed.includes(need.source.name)) continue;
+    const have = digests.get(need.source.name)!;
+    const missing = need.backs.filter((b) => !have.has(`<${formatMonth(b.month)}#${b.n}`));
+    if (missing.length === 0) continue;
+    const parts = await hashBacks(client, need.source, missing);
+    await store(client, need.source, parts, undefined);
+    for (const [k, r, h] of parts) have.set(k, [r, h]);
+  }
+  return { digests, hashed, reused: needs.length - hashed.length, uncounted };
+}
+
+/** The kept digests of the needed sources. */
+async function readDigests(
+  client: pg.ClientBase,
+  needs: readonly SourceNeed[],
+): Promise<Map<string, Map<string, readonly [number, string]>>> {
+  const out = new Map(
+    needs.map((x) => [x.source.name, new Map<string, readonly [number, string]>()]),
+  );
+  const r = await client.query<{ source: string; part: string; rows: string; hash: string }>(
+    `SELECT source, part, rows, hash::text FROM ${D} WHERE source = ANY($1)`,
+    [[...out.keys()]],
+  );
+  for (const x of r.rows) out.get(x.source)?.set(x.part, [Number(x.rows), x.hash]);
+  return out;
+}

@@ -1,0 +1,113 @@
+import type pg from 'pg';
+import { formatMonth, type Month, monthStartLiteral, nextMonth } from '../../config/months.js';
+import {
+  type Digest,
+  type DigestSource,
+  digestOf,
+  lookbackDigestSql,
+  monthDigestSql,
+  monthDigestsSql,
+} from './digestSql.js';
+
+/**
+ * What a unit reads, part by part: a month of a source's rows, the last `n` rows before a
+ * month (its look-back), or every month of a source (Track 3 reads whole tables; a digest
+ * per month lets a dry run name the month that changed).
+ */
+export type InputPart =
+  | { readonly kind: 'month'; readonly source: DigestSource; readonly month: Month }
+  | {
+      readonly kind: 'back';
+      readonly source: DigestSource;
+      readonly month: Month;
+      readonly n: number;
+    }
+  | { readonly kind: 'months'; readonly source: DigestSource };
+
+/** A unit's inputs: its parts, its track's code version, the settings that shape its output. */
+export interface UnitInputs {
+  readonly code: number;
+  readonly settings: string;
+  readonly parts: readonly InputPart[];
+}
+
+/**
+ * A unit's fingerprint as recorded with its outcome (`unit_results.fingerprint`): the code
+ * version and settings it ran with, and one `[rows, hash]` per part key. Part keys:
+ * `source@YYYY-MM` (a month's rows), `source<YYYY-MM#n` (the n rows before that month).
+ */
+export interface Fingerprint {
+  readonly code: number;
+  readonly settings: string;
+  readonly parts: Readonly<Record<string, readonly [number, string]>>;
+}
+
+/** The key of a month's digest of a source. */
+export function monthKey(source: string, month: string): string {
+  return `${source}@${month}`;
+}
+
+/** The key of a look-back digest: the `n` rows of a source before `month`. */
+export function backKey(source: string, month: string, n: number): string {
+  return `${source}<${month}#${n}`;
+}
+
+/** Bounds of a month as literals of the source's time kind: [start, end). */
+export function monthBoundsOf(src: DigestSource, m: Month): [string, string] {
+  const lit = (x: Month) =>
+    src.kind === 'naive' ? `${formatMonth(x)}-01 00:00:00` : monthStartLiteral(x);
+  return [lit(m), lit(nextMonth(m))];
+}
+
+const pair = (d: Digest): readonly [number, string] => [d.rows, d.hash];
+
+/**
+ * Computes a unit's fingerprint on `client`. Call it in the transaction (REPEATABLE READ)
+ * in which the unit read its input, so that the fingerprint describes exactly the rows the
+ * unit computed from.
+ */
+export async function computeFingerprint(
+  client: pg.ClientBase,
+  inputs: UnitInputs,
+): Promise<Fingerprint> {
+  const parts: Record<string, readonly [number, string]> = {};
+  for (const p of inputs.parts) {
+    if (p.kind === 'month') {
+      const r = await client.query(monthDigestSql(p.source), monthBoundsOf(p.source, p.month));
+      parts[monthKey(p.source.name, formatMonth(p.month))] = pair(digestOf(r.rows[0]));
+    } else if (p.kind === 'back') {
+      const r = await client.query(lookbackDigestSql(p.source, p.n), [
+        monthBoundsOf(p.source, p.month)[0],
+      ]);
+      parts[backKey(p.source.name, formatMonth(p.month), p.n)] = pair(digestOf(r.rows[0]));
+    } else {
+      const r = await client.query<{ month: string; rows: string; hash: string }>(
+        monthDigestsSql(p.source),
+      );
+      for (const row of r.rows) parts[monthKey(p.source.name, row.month)] = pair(digestOf(row));
+    }
+  }
+  return { code: inputs.code, settings: inputs.settings, parts };
+}
+
+/**
+ * Runs `read` in a `REPEATABLE READ READ ONLY` transaction and takes the unit's fingerprint
+ * in the same snapshot: what it read and what it records describe the same rows, whatever
+ * commits meanwhile.
+ */
+export async function readWithFingerprint<T>(
+  client: pg.ClientBase,
+  inputs: UnitInputs,
+  read: (c: pg.ClientBase) => Promise<T>,
+): Promise<{ value: T; fingerprint: Fingerprint }> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const value = await read(client);
+    const fingerprint = await computeFingerprint(client, inputs);
+    await client.query('COMMIT');
+    return { value, fingerprint };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}

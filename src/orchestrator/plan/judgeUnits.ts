@@ -1,0 +1,103 @@
+import type pg from 'pg';
+import type { Settings } from '../../config/load.js';
+import { fingerprintFrom, sourceNeeds } from '../../db/fingerprint/currentFingerprint.js';
+import { type DigestRefresh, refreshDigests } from '../../db/fingerprint/digestCache.js';
+import type { Fingerprint, UnitInputs } from '../../db/fingerprint/fingerprint.js';
+import { judgeUnit, type Verdict } from '../../db/fingerprint/staleness.js';
+import type { RecordedOutcome } from '../../db/ledger/results.js';
+import { unitInputsResolver } from '../../tracks/freshness/unitInputs.js';
+import type { TrackName } from '../../tracks/protocol/events.js';
+import { missingOutputs } from './outputsPresent.js';
+
+/** A unit to judge. */
+interface UnitRef {
+  readonly track: TrackName;
+  readonly unit: string;
+}
+
+/** Every unit's verdict (keyed `track:unit`), and the fingerprints adoption gives. */
+export interface Judgement {
+  readonly verdicts: ReadonlyMap<string, Verdict>;
+  /** Units recorded before fingerprints whose counts match the sources: adopted. */
+  readonly adopt: ReadonlyArray<{ track: TrackName; unit: string; fingerprint: Fingerprint }>;
+  readonly refresh: DigestRefresh;
+  /** Each unit's fingerprint now (`verify` compares them with the recorded ones). */
+  readonly current: ReadonlyMap<string, Fingerprint>;
+}
+
+/** What judging needs beside the units. */
+export interface JudgeOptions {
+  readonly settings: Settings;
+  readonly outDir: string;
+  readonly recompute: ReadonlySet<TrackName>;
+  /** Hash every source whatever its counters say (`verify`). */
+  readonly always?: boolean;
+}
+
+/**
+ * The rows an adopted outcome must have recorded: Track 1, its month's rows; Track 2, the
+ * fewer of m1's and bqx's month rows (equal to the joined rows when every minute joins);
+ * Track 3, the fewest rows of its five tables (the inner join's, when the keys agree).
+ */
+function sourceRows(track: TrackName, fp: Fingerprint): number {
+  const rows = new Map<string, number>();
+  for (const [k, [n]] of Object.entries(fp.parts)) {
+    if (!k.includes('@')) continue;
+    const source = k.slice(0, k.indexOf('@'));
+    rows.set(source, (rows.get(source) ?? 0) + n);
+  }
+  const counts = [...rows.values()];
+  if (track === 'bollinger') return counts[0] ?? 0;
+  return counts.length === 0 ? 0 : Math.min(...counts);
+}
+
+/**
+ * Judges units against the sources now: digests refreshed (cheaply when the statistics
+ * counters say nothing moved), outputs checked, each unit's verdict from `judgeUnit`. An
+ * outcome recorded before fingerprints existed is adopted when its recorded rows equal the
+ * sources' (docs/freshness.md, "Adopting a database"), else it is stale.
+ */
+export async function judgeUnits(
+  client: pg.ClientBase,
+  units: readonly UnitRef[],
+  outcomes: ReadonlyMap<string, RecordedOutcome>,
+  opts: JudgeOptions,
+): Promise<Judgement> {
+  const inputsOf = unitInputsResolver(client, opts.settings);
+  const inputs = new Map<string, UnitInputs>();
+  for (const u of units) inputs.set(`${u.track}:${u.unit}`, await inputsOf(u.track, u.unit));
+  const refresh = await refreshDigests(client, sourceNeeds([...inputs.values()]), {
+    always: opts.always,
+  });
+  const done = units
+    .map((u) => ({ ...u, r: outcomes.get(`${u.track}:${u.unit}`) }))
+    .filter((u) => u.r?.status === 'done')
+    .map((u) => ({ track: u.track, unit: u.unit, outDir: u.r?.outDir }));
+  const missing = await missingOutputs(client, opts.settings, done, opts.outDir);
+  const verdicts = new Map<string, Verdict>();
+  const current = new Map<string, Fingerprint>();
+  const adopt: Judgement['adopt'][number][] = [];
+  for (const u of units) {
+    const key = `${u.track}:${u.unit}`;
+    const now = fingerprintFrom(inputs.get(key)!, refresh.digests);
+    current.set(key, now);
+    const r = outcomes.get(key);
+    const forced = opts.recompute.has(u.track);
+    if (r && r.status !== 'failed' && !r.fingerprint && !forced && !missing.has(key)) {
+      const rows = sourceRows(u.track, now);
+      const expected = r.status === 'empty' ? 0 : r.rows;
+      if (rows === expected) {
+        adopt.push({ track: u.track, unit: u.unit, fingerprint: now });
+        verdicts.set(key, { stale: false, reason: 'adopted (recorded counts match the sources)' });
+      } else
+        verdicts.set(key, {
+          stale: true,
+          reason: `rows changed (${rows.toLocaleString('en-US')} now, ${expected.toLocaleString('en-US')} recorded)`,
+        });
+      continue;
+    }
+    const recorded = r && { status: r.status, fingerprint: r.fingerprint ?? null };
+    verdicts.set(key, judgeUnit(recorded, now, { forced, outputMissing: missing.has(key) }));
+  }
+  return { verdicts, adopt, refresh, current };
+}
