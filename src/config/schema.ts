@@ -1,3 +1,4 @@
+import { parseInterval } from './interval.js';
 import { z } from 'zod';
 import { ALL_PAIRS, isPairShaped } from './pairs.js';
 import { parseMonth } from './months.js';
@@ -82,6 +83,16 @@ export const configFileSchema = z
         snapshotSeconds: z.number().min(0.1).optional(),
         /** How long the run waits out an unreachable database before it gives up. */
         databaseTimeoutSeconds: z.number().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    follow: z
+      .object({
+        /** Track 3's files are rewritten at most this often while following (`1h`). */
+        extractionEvery: z
+          .string()
+          .refine((t) => 'ms' in parseInterval(t), 'expected an interval such as 30m or 1h')
+          .optional(),
       })
       .strict()
       .optional(),

@@ -10,6 +10,8 @@ import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
+import { followInForeground } from '../live/following.js';
+import { parseInterval } from '../../config/interval.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 
 interface RunFlags {
@@ -17,6 +19,15 @@ interface RunFlags {
   detach?: boolean;
   recompute?: string | boolean;
   dryRun?: boolean;
+  follow?: string | boolean;
+}
+
+/** `--follow [interval]` in milliseconds (undefined: not following); default 5m. */
+export function followInterval(flag: string | boolean | undefined): number | undefined {
+  if (flag === undefined || flag === false) return undefined;
+  const parsed = parseInterval(flag === true ? '5m' : flag);
+  if ('error' in parsed) throw new UserError(`--follow ${parsed.error}`, EXIT.usage);
+  return parsed.ms;
 }
 
 const TRACK_NAMES: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
@@ -44,9 +55,17 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const json = flags.json === true;
   const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
   if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
+  const intervalMs = followInterval(flags.follow);
+  if (intervalMs !== undefined && flags.detach)
+    throw new UserError('--follow and --detach exclude each other');
   if (flags.dryRun) return dryRunAction(flags, cmd);
   const ctx = await openContext(g, say);
   await migrateAll(ctx.db);
+  if (intervalMs !== undefined) {
+    // In the foreground, on a terminal too: the waiting line is a plain line for now.
+    process.exitCode = await followInForeground(ctx, g, { json, recompute, intervalMs });
+    return;
+  }
   const terminal = canDrawDashboard();
   if (json || (!terminal && !flags.detach)) {
     process.exitCode = await superviseInForeground(ctx, g, { json, recompute });

@@ -16,6 +16,7 @@ export function registerRun(program: Command): void {
     .option('--detach', 'start the run in the background and return at once')
     .option('--recompute [track]', 'run finished units again: all (default) or one track')
     .option('--dry-run', 'print what a run would compute and why, per unit; run nothing')
+    .option('--follow [interval]', 'stay, and run again when the sources change (default 5m)')
     .action(lazyAction(() => import('../actions/run.js'), 'runAction'));
 }
 

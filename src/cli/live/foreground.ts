@@ -27,6 +27,8 @@ export async function superviseInForeground(
     readonly json: boolean;
     readonly recompute: ReadonlySet<TrackName>;
     readonly runId?: string;
+    /** Tracks this run leaves for a later one (`run --follow`). */
+    readonly hold?: ReadonlySet<TrackName>;
     /** The background supervisor's own log: it neither follows another run nor hints. */
     readonly logFile?: string;
     readonly background?: boolean;
@@ -38,6 +40,7 @@ export async function superviseInForeground(
   const supervised = await superviseRun(ctx, {
     runId: o.runId ?? newRunId(),
     recompute: o.recompute,
+    ...(o.hold ? { hold: o.hold } : {}),
     command: workerCommandFor(ctx, g),
     ...(o.logFile ? { logFile: o.logFile } : {}),
   });

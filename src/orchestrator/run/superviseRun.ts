@@ -24,6 +24,8 @@ export interface SuperviseOptions extends TrackOptions {
   readonly runId: string;
   /** Tracks whose finished units are done again. */
   readonly recompute: ReadonlySet<TrackName>;
+  /** Tracks this run leaves for a later one (`run --follow` throttling Track 3). */
+  readonly hold?: ReadonlySet<TrackName>;
   /** The run's plain-text log, when it runs in the background (recorded for views). */
   readonly logFile?: string;
 }
@@ -174,7 +176,7 @@ async function prepareAndSupervise(
   o: SuperviseOptions,
 ): Promise<EndReason | undefined> {
   try {
-    const plans = await prepareRun(p, feed, o.recompute);
+    const plans = await prepareRun(p, feed, o.recompute, o.hold);
     return plans && (await superviseTracks(p, plans, o));
   } catch (err) {
     return { kind: 'error', message: (err as Error).message };
