@@ -8,6 +8,7 @@ import { defaultDataDir } from '../db/embedded/paths.js';
 import { waitForDatabase } from '../orchestrator/worker/waitForDatabase.js';
 import { onShutdown } from './shutdown.js';
 import { UserError } from '../config/userError.js';
+import type { ScopeNarrowing } from '../config/scopeFlags.js';
 
 /** Options every command accepts (docs/spec/DESIGN.md "global"). */
 export interface GlobalOptions {
@@ -19,9 +20,13 @@ export interface GlobalOptions {
 
 export type { Context };
 
-/** Loads the config (`--config`, else `$BQX_MONITOR_CONFIG`, else none) and resolves paths. */
-export async function loadContextSettings(g: GlobalOptions) {
-  const settings = await loadSettings(g.config ?? process.env['BQX_MONITOR_CONFIG']);
+/**
+ * Loads the config (`--config`, else `$BQX_MONITOR_CONFIG`, else none) and resolves paths;
+ * `narrowing` (the scope flags) narrows the scope every later step resolves.
+ */
+export async function loadContextSettings(g: GlobalOptions, narrowing?: ScopeNarrowing) {
+  const loaded = await loadSettings(g.config ?? process.env['BQX_MONITOR_CONFIG']);
+  const settings = narrowing ? { ...loaded, narrowing } : loaded;
   const dataDir = path.resolve(g.dataDir ?? settings.dataDir ?? defaultDataDir());
   const outDir = path.resolve(g.out ?? settings.outDir ?? 'data/extracted');
   return { settings, dataDir, outDir };
@@ -41,9 +46,9 @@ export function configFile(g: GlobalOptions): string | undefined {
 export async function openContext(
   g: GlobalOptions,
   log: (message: string) => void = () => {},
-  o: { patient?: boolean; poolSize?: number } = {},
+  o: { patient?: boolean; poolSize?: number; narrowing?: ScopeNarrowing } = {},
 ): Promise<Context> {
-  const { settings, dataDir, outDir } = await loadContextSettings(g);
+  const { settings, dataDir, outDir } = await loadContextSettings(g, o.narrowing);
   const target = resolveTarget({ flag: g.db, env: process.env, configUrl: settings.databaseUrl });
   let db: Database;
   try {
@@ -54,6 +59,7 @@ export async function openContext(
       ...(o.poolSize ? { poolSize: o.poolSize } : {}),
     });
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`cannot open the database: ${(err as Error).message}`, 1);
   }
   onShutdown(() => db.close());

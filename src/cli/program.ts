@@ -8,6 +8,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerStatus, registerVerify } from './commands/status.js';
 import { registerTrack } from './commands/track.js';
 import { registerWorker } from './commands/worker.js';
+import { grammarOf, placeCommand } from './argv.js';
 import { isShuttingDown, runShutdown } from './shutdown.js';
 import { EXIT, UserError } from '../config/userError.js';
 import { packageVersion } from '../config/version.js';
@@ -29,7 +30,8 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--out <dir>', 'output directory for Parquet files (default data/extracted)'),
     )
-    .showHelpAfterError('(run bqx-monitor --help for usage)')
+    // Errors are printed by `main` in the program's own words, as every other error is.
+    .configureOutput({ outputError: () => {} })
     .exitOverride();
   registerRun(program);
   registerPlan(program);
@@ -49,49 +51,37 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Global options that take a value: what follows them is not a command. */
-const VALUE_OPTIONS = new Set(['--db', '--data-dir', '--config', '--out']);
-
-/**
- * The first word of the command line that is not an option, when it names no command:
- * `run` is the default command, so commander would take `stauts` for an argument of `run`.
- */
-export function unknownCommand(
-  args: readonly string[],
-  names: readonly string[],
-): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') return undefined;
-    if (a.startsWith('-')) {
-      if (VALUE_OPTIONS.has(a)) i++;
-      continue;
-    }
-    return names.includes(a) ? undefined : a;
-  }
-  return undefined;
+/** Commander's `error: unknown option '--jsn'\n(Did you mean --json?)` as one line of ours. */
+export function commanderMessage(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .replace(/\s*\(Did you mean (\S+)\?\)\s*$/, " (did you mean '$1'?)")
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 /** Runs the CLI; user errors print one line and exit with their code, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
-    const typo = unknownCommand(argv.slice(2), names);
-    if (typo !== undefined) {
+    const grammar = grammarOf(program);
+    const placed = placeCommand(argv.slice(2), grammar);
+    if (placed.kind === 'unknown-command') {
       // Loaded for a mistyped command only: `--help` and every real command skip it.
       const { closest, distance } = await import('fastest-levenshtein');
-      const near = closest(typo, names);
-      const hint = distance(typo, near) <= 2 ? ` (did you mean '${near}'?)` : '';
-      throw new UserError(`unknown command '${typo}'${hint}; see bqx-monitor --help`);
+      const near = closest(placed.word, [...grammar.commands]);
+      const hint = distance(placed.word, near) <= 2 ? ` (did you mean '${near}'?)` : '';
+      throw new UserError(`unknown command '${placed.word}'${hint}; see bqx-monitor --help`);
     }
-    await program.parseAsync(argv);
+    await program.parseAsync([...argv.slice(0, 2), ...placed.args]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
-  } catch (err) {
+  } catch (thrown) {
     if (isShuttingDown()) return EXIT.interrupted;
+    let err = thrown;
     if (err instanceof CommanderError) {
       const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-      return benign.includes(err.code) ? EXIT.ok : EXIT.usage;
+      if (benign.includes(err.code)) return EXIT.ok;
+      err = new UserError(`${commanderMessage(err.message)}; see bqx-monitor --help`);
     }
     if (err instanceof UserError) {
       const { paintFor } = await import('../orchestrator/text/paint.js');

@@ -13,6 +13,17 @@ export function parseMonth(text: string): Month | undefined {
   return { year: Number(m[1]), month: Number(m[2]) };
 }
 
+/**
+ * What is wrong with `text` as a month, in a user's words (undefined: nothing): a month
+ * number out of range is named as such, not as a misspelling of the format.
+ */
+export function monthProblem(text: string): string | undefined {
+  if (parseMonth(text)) return undefined;
+  const m = /^\d{4}-(\d{2})$/.exec(text);
+  if (m) return `month ${Number(m[1])} is out of range (01 to 12)`;
+  return 'expected a month written YYYY-MM';
+}
+
 /** `YYYY-MM`. */
 export function formatMonth(m: Month): string {
   return `${m.year}-${String(m.month).padStart(2, '0')}`;

@@ -1,12 +1,13 @@
 import { parseInterval } from './interval.js';
 import { z } from 'zod';
 import { ALL_PAIRS, isPairShaped } from './pairs.js';
-import { parseMonth } from './months.js';
+import { monthProblem } from './months.js';
 import { TABLE_KEYS, type TableKey } from './tableKeys.js';
 
-const monthText = z
-  .string()
-  .refine((s) => parseMonth(s) !== undefined, { message: 'must be a month written YYYY-MM' });
+const monthText = z.string().superRefine((s, ctx) => {
+  const problem = monthProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const monthSpan = z
   .object({ from: monthText, to: monthText })
@@ -41,6 +42,34 @@ const pairName = z
   .refine((p) => (ALL_PAIRS as readonly string[]).includes(p), {
     message: 'is not one of the 28 major pairs',
   });
+
+/** Who is told of a run's end (`notify`) and how many runs' logs are kept (`runs`). */
+const NOTIFY_AND_RETENTION = {
+  notify: z
+    .object({
+      /** An executable and its arguments (no shell), run with the outcome in its environment. */
+      command: z.array(z.string().min(1)).min(1).optional(),
+      /** A URL that receives the run's digest as JSON (POST). */
+      webhook: z
+        .string()
+        .refine((u) => /^https?:\/\//.test(u) && URL.canParse(u), {
+          message: 'must be an http:// or https:// URL',
+        })
+        .optional(),
+      timeoutSeconds: z.number().min(0.1).max(600).optional(),
+    })
+    .strict()
+    .optional(),
+  runs: z
+    .object({
+      /** Runs whose logs and events are kept (older ones are pruned at a run's start). */
+      keep: z.number().int().min(1).max(100_000).optional(),
+      /** At most this many megabytes of run logs under {data-dir}/runs. */
+      keepMegabytes: z.number().min(1).optional(),
+    })
+    .strict()
+    .optional(),
+};
 
 /** The config file (JSON), validated on load. Every key is optional. */
 export const configFileSchema = z
@@ -83,6 +112,9 @@ export const configFileSchema = z
         snapshotSeconds: z.number().min(0.1).optional(),
         /** How long the run waits out an unreachable database before it gives up. */
         databaseTimeoutSeconds: z.number().min(1).optional(),
+        /** Prometheus metrics: the supervisor's port (none: no endpoint) and address. */
+        metricsPort: z.number().int().min(0).max(65535).optional(),
+        metricsHost: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
@@ -96,6 +128,7 @@ export const configFileSchema = z
       })
       .strict()
       .optional(),
+    ...NOTIFY_AND_RETENTION,
   })
   .strict();
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { type Month, parseMonth } from './months.js';
 import { parseInterval } from './interval.js';
 import type { ConfigFile } from './schema.js';
+import type { ScopeNarrowing } from './scopeFlags.js';
 import { TABLE_KEYS, type TableKey } from './tableKeys.js';
 
 /** A month span, both ends included. */
@@ -27,6 +28,30 @@ export interface Settings {
   readonly outDir: string | undefined;
   readonly run: RunSettings;
   readonly follow: FollowSettings;
+  readonly notify: NotifySettings;
+  readonly runs: RetentionSettings;
+  /**
+   * What the command line's `--tracks`, `--pairs`, `--from`, `--to` narrow this command's
+   * scope to (never from the file: a backfill of a range without editing it).
+   */
+  readonly narrowing?: ScopeNarrowing;
+}
+
+/** Who is told of a run's end (config key `notify`, docs/notifications.md). */
+export interface NotifySettings {
+  /** An executable and its arguments (no shell); undefined: none. */
+  readonly command: readonly string[] | undefined;
+  /** A URL the run's digest is POSTed to; undefined: none. */
+  readonly webhook: string | undefined;
+  /** How long the command, and the webhook with its retries, may take. */
+  readonly timeoutSeconds: number;
+}
+
+/** How many past runs' logs and events are kept (config key `runs`). */
+export interface RetentionSettings {
+  readonly keep: number;
+  /** At most this many megabytes of run logs; undefined: no size limit. */
+  readonly keepMegabytes: number | undefined;
 }
 
 /** How `run --follow` bounds its load (config key `follow`, docs/configuration.md). */
@@ -58,6 +83,10 @@ export interface RunSettings {
   readonly snapshotSeconds: number;
   /** An unreachable database is waited out this long before the run (or a worker) gives up. */
   readonly databaseTimeoutSeconds: number;
+  /** The supervisor serves Prometheus metrics on this port; undefined: it does not. */
+  readonly metricsPort: number | undefined;
+  /** The address the metrics endpoint binds to (default 127.0.0.1). */
+  readonly metricsHost: string;
 }
 
 /** Default physical name of every logical table. */
@@ -112,9 +141,17 @@ export function toSettings(c: ConfigFile): Settings {
       stallSeconds: c.run?.stallSeconds ?? 120,
       snapshotSeconds: c.run?.snapshotSeconds ?? 5,
       databaseTimeoutSeconds: c.run?.databaseTimeoutSeconds ?? 600,
+      metricsPort: c.run?.metricsPort,
+      metricsHost: c.run?.metricsHost ?? '127.0.0.1',
     },
     follow: {
       extractionEveryMs: intervalMs(c.follow?.extractionEvery ?? DEFAULT_EXTRACTION_EVERY),
     },
+    notify: {
+      command: c.notify?.command,
+      webhook: c.notify?.webhook,
+      timeoutSeconds: c.notify?.timeoutSeconds ?? 10,
+    },
+    runs: { keep: c.runs?.keep ?? 20, keepMegabytes: c.runs?.keepMegabytes },
   };
 }

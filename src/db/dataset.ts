@@ -1,7 +1,10 @@
 import type pg from 'pg';
 import type { MonthSpan, Settings } from '../config/load.js';
-import { formatMonth, parseMonth } from '../config/months.js';
+import { compareMonths, formatMonth, type Month, parseMonth } from '../config/months.js';
 import { ALL_PAIRS } from '../config/pairs.js';
+import type { ScopeNarrowing } from '../config/scopeFlags.js';
+import { UserError } from '../config/userError.js';
+import type { TrackName } from './contract/tables.js';
 
 /** bqx-monitor's own bookkeeping schema (dataset description, later the work ledger). */
 export const META_SCHEMA = 'bqx_monitor';
@@ -18,8 +21,11 @@ export interface DatasetInfo {
 /** The pairs and month spans a run covers. */
 export interface Scope {
   readonly pairs: readonly string[];
+  /** A span whose `from` is after its `to` has no month (`--from/--to` outside it). */
   readonly bollinger: MonthSpan;
   readonly regression: MonthSpan;
+  /** Only these tracks (`--tracks`); undefined: all three. */
+  readonly tracks?: ReadonlySet<TrackName>;
 }
 
 /** docs/spec/SCHEMA.md's plan at the seed's scale: 2024-01..2025-12 and 2024-07..2025-06. */
@@ -53,22 +59,74 @@ export async function readDataset(client: pg.ClientBase): Promise<DatasetInfo | 
   };
 }
 
-/** Config wins; else the seeded dataset's description; else docs/spec/SCHEMA.md's defaults. */
+/**
+ * Config wins; else the seeded dataset's description; else docs/spec/SCHEMA.md's defaults;
+ * then narrowed by the command line's scope flags (`settings.narrowing`).
+ */
 export function resolveScope(settings: Settings, dataset: DatasetInfo | undefined): Scope {
-  return {
+  const configured: Scope = {
     pairs: settings.pairs ?? dataset?.pairs ?? ALL_PAIRS,
     bollinger: settings.months.bollinger ?? dataset?.bollinger ?? DEFAULT_SPANS.bollinger,
     regression: settings.months.regression ?? dataset?.regression ?? DEFAULT_SPANS.regression,
   };
+  return settings.narrowing ? narrowScope(configured, settings.narrowing) : configured;
 }
 
-/** `2024-07..2024-09`. */
+const later = (a: Month, b: Month) => (compareMonths(a, b) >= 0 ? a : b);
+const earlier = (a: Month, b: Month) => (compareMonths(a, b) <= 0 ? a : b);
+
+/** Whether a span has a month at all. */
+export function spanHasMonths(s: MonthSpan): boolean {
+  return compareMonths(s.from, s.to) <= 0;
+}
+
+/**
+ * The scope narrowed to `--tracks`, `--pairs` and `--from/--to`: pairs must be among the
+ * scope's own; months narrow Tracks 1 and 2 only (Track 3 works per pair). A narrowing that
+ * leaves no month to either month track is refused (exit 2), as is an unknown pair.
+ */
+export function narrowScope(scope: Scope, n: ScopeNarrowing): Scope {
+  const unknown = (n.pairs ?? []).filter((p) => !scope.pairs.includes(p));
+  if (unknown.length > 0) {
+    const shown = scope.pairs.length <= 8 ? scope.pairs.join(', ') : `${scope.pairs.length} pairs`;
+    throw new UserError(
+      `--pairs: ${unknown.map((p) => JSON.stringify(p)).join(', ')} not among the configured pairs (${shown})`,
+    );
+  }
+  const span = (s: MonthSpan): MonthSpan => ({
+    from: n.from ? later(s.from, n.from) : s.from,
+    to: n.to ? earlier(s.to, n.to) : s.to,
+  });
+  const narrowed: Scope = {
+    pairs: n.pairs ? scope.pairs.filter((p) => n.pairs!.includes(p)) : scope.pairs,
+    bollinger: span(scope.bollinger),
+    regression: span(scope.regression),
+    ...(n.tracks ? { tracks: new Set(n.tracks) } : scope.tracks ? { tracks: scope.tracks } : {}),
+  };
+  const monthTracks = (['bollinger', 'regression'] as const).filter(
+    (t) => !narrowed.tracks || narrowed.tracks.has(t),
+  );
+  if (
+    (n.from || n.to) &&
+    monthTracks.length > 0 &&
+    !monthTracks.some((t) => spanHasMonths(narrowed[t]))
+  ) {
+    const window = `${n.from ? formatMonth(n.from) : ''}..${n.to ? formatMonth(n.to) : ''}`;
+    const spans = monthTracks.map((t) => `${t} ${describeSpan(scope[t])}`).join(', ');
+    throw new UserError(`--from/--to ${window}: no configured month is in it (${spans})`);
+  }
+  return narrowed;
+}
+
+/** `2024-07..2024-09`, or `no month` for an empty span. */
 export function describeSpan(s: MonthSpan): string {
+  if (!spanHasMonths(s)) return 'no month';
   return `${formatMonth(s.from)}..${formatMonth(s.to)}`;
 }
 
 /** `3 pairs (eurusd, gbpusd, usdjpy); bollinger 2024-07..2024-09; regression …`. */
 export function describeScopeLine(s: Scope): string {
   const pairs = s.pairs.length <= 6 ? ` (${s.pairs.join(', ')})` : '';
-  return `${s.pairs.length} pairs${pairs}; bollinger ${describeSpan(s.bollinger)}; regression ${describeSpan(s.regression)}`;
+  const only = s.tracks ? `; only ${[...s.tracks].join(', ')}` : '';
+  return `${s.pairs.length} pairs${pairs}; bollinger ${describeSpan(s.bollinger)}; regression ${describeSpan(s.regression)}${only}`;
 }

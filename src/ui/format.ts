@@ -49,22 +49,57 @@ export function perSecond(n: number): string {
   return n >= 10 ? n.toFixed(0) : n.toFixed(2);
 }
 
-/** `0.82 u/s`, `12 u/s`; rows per second as `75.3k rows/s`. */
-export function rate(unitsPerSec: number | undefined, rowsPerSec: number | undefined): string {
+/** `0.82 u/s`, `12 u/s` (or `pairs/s`); rows per second as `75.3k rows/s`. */
+export function rate(
+  unitsPerSec: number | undefined,
+  rowsPerSec: number | undefined,
+  per = 'u/s',
+): string {
   if (unitsPerSec === undefined) return 'rate —';
   const u = perSecond(unitsPerSec);
   const r = rowsPerSec ?? 0;
   const rows =
     r >= 1e6 ? `${(r / 1e6).toFixed(1)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)}k` : r.toFixed(0);
-  return `${u} u/s ${rows} rows/s`;
+  return `${u} ${per} ${rows} rows/s`;
 }
 
-/** Cuts `text` to `width` cells with an ellipsis. */
+/**
+ * Shortens `text` to `width` cells with an ellipsis, after a whole word when one ends in
+ * the second half of the room (a word is never cut unless it is longer than that).
+ */
 export function truncate(text: string, width: number, g: Glyphs): string {
   if (width <= 0) return '';
   if (text.length <= width) return text;
   const keep = Math.max(0, width - g.ellipsis.length);
-  return text.slice(0, keep) + g.ellipsis.slice(0, width - keep);
+  const space = text.lastIndexOf(' ', keep);
+  const cut =
+    space > keep / 2 ? text.slice(0, space).replace(/[\s,;:(—-]+$/, '') : text.slice(0, keep);
+  return cut + g.ellipsis.slice(0, width - cut.length);
+}
+
+/**
+ * `text` in lines of at most `width` cells, broken between words (a word longer than a
+ * line is split); every line after the first starts with `indent`.
+ */
+export function wrapWords(text: string, width: number, indent = ''): string[] {
+  const lines: string[] = [];
+  const room = () => Math.max(1, width - (lines.length === 0 ? 0 : indent.length));
+  let line = '';
+  for (let word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (next.length <= room()) {
+      line = next;
+      continue;
+    }
+    if (line !== '') lines.push(line);
+    for (let r = room(); word.length > r; r = room()) {
+      lines.push(word.slice(0, r));
+      word = word.slice(r);
+    }
+    line = word;
+  }
+  lines.push(line);
+  return lines.map((l, i) => (i === 0 ? l : indent + l));
 }
 
 /** `01:02:03` elapsed. */

@@ -12,6 +12,11 @@ export interface RowNeeds {
   readonly fixed: number;
   /** Activity lines each track would show with room enough (running units, its last unit). */
   readonly wanted: readonly number[];
+  /**
+   * Rows the events area gets before any activity line (the ended run's report: its
+   * headline, its heading and a row per track come before each track's last unit).
+   */
+  readonly eventsFirst?: number;
 }
 
 export interface RowBudget {
@@ -28,15 +33,16 @@ export interface RowBudget {
  * as the terminal makes Ink clear the screen on every redraw.
  */
 export function budgetRows(n: RowNeeds): RowBudget {
-  let left = Math.max(0, n.rows - 1 - n.fixed);
+  const first = Math.min(n.eventsFirst ?? 0, Math.max(0, n.rows - 1 - n.fixed));
+  let left = Math.max(0, n.rows - 1 - n.fixed - first);
   const activity = n.wanted.map(() => 0);
   for (let i = 0; i < activity.length && left > 0; i++) {
     if (n.wanted[i]! === 0) continue;
     activity[i] = 1;
     left--;
   }
-  const events = Math.min(MIN_EVENT_LINES, left);
-  left -= events;
+  const events = first + Math.min(Math.max(0, MIN_EVENT_LINES - first), left);
+  left -= events - first;
   for (let gave = true; gave && left > 0; ) {
     gave = false;
     for (let i = 0; i < activity.length && left > 0; i++) {

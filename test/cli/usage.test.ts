@@ -26,6 +26,49 @@ describe('the command line', () => {
     expect(opt.stderr).toContain('bqx-monitor --help');
   });
 
+  it('says an unknown option in its own words, on one line, exit 2', async () => {
+    for (const args of [['--bogus'], ['run', '--bogus'], ['status', '--bogus']]) {
+      const r = await runCli(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe("bqx-monitor: unknown option '--bogus'; see bqx-monitor --help");
+    }
+  });
+
+  it('runs every README form of run with or without its name (unreachable database: exit 1)', async () => {
+    const db = ['--db', 'postgres://someone@127.0.0.1:1/nodb'];
+    const forms = [
+      ['--json'],
+      ['--detach'],
+      ['--recompute'],
+      ['--json', '--recompute', 'bollinger'],
+      ['--recompute', 'regression', '--detach'],
+      ['--recompute=extraction', '--json'],
+    ];
+    for (const form of forms)
+      for (const args of [
+        [...form, ...db],
+        ['run', ...form, ...db],
+        [...db, ...form, 'run'],
+      ]) {
+        const r = await runCli(args);
+        // Past the parser and into the action: it fails only where it opens the database.
+        expect(r.stderr, args.join(' ')).toMatch(/^bqx-monitor: cannot connect to /);
+        expect(r.exitCode, args.join(' ')).toBe(1);
+      }
+    const bad = await runCli(['--json', '--recompute', 'bolinger', ...db]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("unknown command 'bolinger'");
+  }, 240_000);
+
+  it('names a month number out of range as such (seed, track)', async () => {
+    const seed = await runCli(['seed', '--from', '2024-13']);
+    expect(seed.exitCode).toBe(2);
+    expect(seed.stderr).toBe('bqx-monitor: --from 2024-13: month 13 is out of range (01 to 12)');
+    const track = await runCli(['track', 'bollinger', '--pair', 'eurusd', '--month', '2024-00']);
+    expect(track.exitCode).toBe(2);
+    expect(track.stderr).toBe('bqx-monitor: --month 2024-00: month 0 is out of range (01 to 12)');
+  });
+
   it('accepts global options after the subcommand', async () => {
     const r = await runCli(['doctor', '--config', '/nonexistent/c.json']);
     expect(r.exitCode).toBe(2);

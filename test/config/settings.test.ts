@@ -42,7 +42,10 @@ describe('configuration', () => {
 
   it('rejects a month span written wrongly or backwards', () => {
     expect(errorOf({ months: { bollinger: { from: '2024-13', to: '2025-01' } } })).toContain(
-      'months.bollinger.from: must be a month written YYYY-MM',
+      'months.bollinger.from: month 13 is out of range (01 to 12)',
+    );
+    expect(errorOf({ months: { bollinger: { from: '2024-7', to: '2025-01' } } })).toContain(
+      'months.bollinger.from: expected a month written YYYY-MM',
     );
     expect(errorOf({ months: { regression: { from: '2025-02', to: '2025-01' } } })).toContain(
       '"from" must not be after "to"',

@@ -3,6 +3,7 @@ import { createPool } from '../../src/db/connection/pool.js';
 import { LATEST_MIGRATION, migrate, schemaVersion } from '../../src/db/migrations/migrate.js';
 import { MIGRATIONS } from '../../src/db/migrations/steps.js';
 import { migrateAll } from '../../src/orchestrator/run/migrateAll.js';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
 
 const dbs: TestDatabase[] = [];
@@ -74,4 +75,41 @@ describe("bqx-monitor's own schema", () => {
       await b.pool.end();
     }
   });
+});
+
+describe('the seeder and our schema', () => {
+  const tablesOf = async (db: TestDatabase) =>
+    (
+      await db.pool.query<{ t: string }>(
+        "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'bqx_monitor' ORDER BY 1",
+      )
+    ).rows.map((r) => r.t);
+
+  it('creates no table of ours: `seed` migrates first and records into the dataset table', async () => {
+    const db = await empty();
+    const r = await runCli(
+      ['seed', '--db', db.url, '--pairs', 'eurusd', '--from', '2024-07', '--to', '2024-07'],
+      { timeout: 180_000 },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    const c = await db.pool.connect();
+    try {
+      expect(await schemaVersion(c)).toBe(LATEST_MIGRATION);
+    } finally {
+      c.release();
+    }
+    const seeded = await tablesOf(db);
+    expect(seeded).toContain('dataset');
+    const rows = await db.pool.query('SELECT pairs, data_from FROM bqx_monitor.dataset');
+    expect(rows.rows).toEqual([{ pairs: ['eurusd'], data_from: '2024-07' }]);
+    // Every table of ours there is one the migrations make on a database never seeded.
+    const other = await empty();
+    const p = createPool({ connectionString: other.url });
+    try {
+      await migrate(p);
+    } finally {
+      await p.pool.end();
+    }
+    expect(seeded).toEqual(await tablesOf(other));
+  }, 240_000);
 });

@@ -4,6 +4,8 @@ import { settingsFrom } from '../../src/config/validate.js';
 import { resolveBinaries } from '../../src/db/embedded/binaries.js';
 import { serverIdentity } from '../../src/db/embedded/identity.js';
 import { acquireEmbedded, type EmbeddedServer } from '../../src/db/embedded/server.js';
+import { createPool } from '../../src/db/connection/pool.js';
+import { migrate } from '../../src/db/migrations/migrate.js';
 import { seedDataset } from '../../src/tracks/seed/load.js';
 import { makeDataDir, removeDataDir } from './dataDir.js';
 import { TEMPLATE_PLAN } from './templatePlan.js';
@@ -31,10 +33,14 @@ export async function startOwnServer(): Promise<OwnServer> {
   await admin.query('CREATE DATABASE bqx');
   await admin.end();
   const url = server.url.replace(/\/postgres$/, '/bqx');
-  const seed = new pg.Client({ connectionString: url });
-  await seed.connect();
-  await seedDataset(seed, settingsFrom({}), TEMPLATE_PLAN);
-  await seed.end();
+  const seed = createPool({ connectionString: url });
+  try {
+    // The seeder records the dataset in bqx-monitor's schema: migrated first.
+    await migrate(seed);
+    await seed.withPgClient((c) => seedDataset(c, settingsFrom({}), TEMPLATE_PLAN));
+  } finally {
+    await seed.pool.end();
+  }
   const runAs = await serverIdentity();
   const bin = await resolveBinaries(runAs);
   return {

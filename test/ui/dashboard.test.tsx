@@ -2,6 +2,7 @@ import { stripVTControlCharacters as strip } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import type { RunFeed } from '../../src/ui/useRunFeed.js';
 import { initialState, type RunState, reduce } from '../../src/orchestrator/state/runState.js';
 import { workerEvent } from '../support/runEvents.js';
 import { bar, percent, sparkline } from '../../src/ui/format.js';
@@ -155,11 +156,13 @@ function busyState(): RunState {
 
 afterEach(unmountAll);
 
-function show(opts: { theme?: Theme; columns?: number; rows?: number; state?: RunState } = {}) {
+function show(
+  opts: { theme?: Theme; columns?: number; rows?: number; state?: RunState; feed?: RunFeed } = {},
+) {
   const { calls, controls } = recorder();
   const quits: string[] = [];
   const r = showDashboard({
-    feed: fixedFeed(opts.state ?? sampleState()),
+    feed: opts.feed ?? fixedFeed(opts.state ?? sampleState()),
     controls,
     database: DATABASE,
     columns: opts.columns ?? 80,
@@ -213,6 +216,34 @@ describe('the dashboard', () => {
     expect(frame).toContain('46.4% 312/672 units');
     expect(frame).toContain('6/28 pairs');
     expect(frame).toContain('? help');
+  });
+
+  it('wraps a long event between words at 80×24 rather than cutting it', async () => {
+    const s = sampleState();
+    const message =
+      'regression: paused; extraction takes its two slots until it resumes (39 tables checked)';
+    const state = reduce(s, ev(s.now, 'bollinger', 11, { type: 'warning', code: 'gap', message }));
+    const r = await shown({ state });
+    const lines = frameOf(r).split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    const at = lines.findIndex((l) => l.includes('bollinger: regression: paused;'));
+    expect(at, frameOf(r)).toBeGreaterThanOrEqual(0);
+    const joined = lines
+      .slice(at, at + 3)
+      .map((l) => l.trim())
+      .join(' ');
+    expect(joined).toContain(message);
+    for (const l of lines) {
+      expect(l.length).toBeLessThanOrEqual(80);
+      expect(l).not.toMatch(/\w…$/);
+    }
+  });
+
+  it('counts Track 3 in pairs, its rates too', async () => {
+    const r = await shown({ columns: 100, rows: 30 });
+    const t3 = frameOf(r).split('Track 3 Extraction')[1]!.split('Overall')[0]!;
+    expect(t3).toMatch(/pairs\/s/);
+    expect(t3).not.toMatch(/units\/s|u\/s/);
   });
 
   it("shows each track's worker processes beside the limit + and - set", async () => {
@@ -348,15 +379,58 @@ describe('the dashboard', () => {
     ]);
   });
 
-  it('asks whether to detach or stop the run; s stops it, and the view stays to watch', async () => {
-    const r = await shown();
+  it('asks whether to detach or stop the run; s stops it, and the view leaves once it has stopped', async () => {
+    const r = await shown({ columns: 100, rows: 30 });
     await press(r, 'q', () => expect(frameOf(r)).toContain('d or Enter detach (the run goes on)'));
     expect(r.calls).toEqual([]);
     await press(r, 's', () =>
       expect(frameOf(r)).toContain('Stopping the run: running units finish first'),
     );
     expect(r.calls).toEqual(['stop']);
+    // Keys typed while it stops are read and dropped: none reaches the run or the shell.
+    await press(r, 'P', () => expect(frameOf(r)).toContain('Stopping the run'));
+    expect(r.calls).toEqual(['stop']);
     expect(r.quits).toEqual([]);
+  });
+
+  it('leaves by itself, as ended, once the run it was asked to stop has stopped', async () => {
+    const base = sampleState();
+    let state = base;
+    const subs = new Set<(s: RunState, e: RunEvent) => void>();
+    const feed: RunFeed = {
+      getState: () => state,
+      subscribe: (fn) => {
+        subs.add(fn);
+        return () => subs.delete(fn);
+      },
+    };
+    const r = await shown({ feed });
+    await press(r, 'q', () => expect(frameOf(r)).toContain('detach'));
+    await press(r, 's', () => expect(frameOf(r)).toContain('Stopping the run'));
+    expect(r.quits).toEqual([]);
+    const end: RunEvent = {
+      type: 'run_finished',
+      at: base.now + 5_000,
+      status: 'interrupted',
+      exitCode: 130,
+    };
+    state = reduce(state, end);
+    for (const fn of subs) fn(state, end);
+    await until(() => expect(r.quits).toEqual(['ended']));
+  });
+
+  it.each([
+    ['q', 'detach', 'Esc stay'],
+    ['r', 'Restart bollinger?', '(y/n)'],
+  ])('at 80×24 shows the prompt of %s whole', async (key, starts, ends) => {
+    const r = await shown({ columns: 80, rows: 24 });
+    await press(r, key, () => expect(frameOf(r)).toContain(starts));
+    const line = frameOf(r)
+      .split('\n')
+      .find((l) => l.includes(starts))!;
+    expect(line.trimEnd().endsWith(ends), line).toBe(true);
+    expect(line.length).toBeLessThanOrEqual(80);
+    expect(frameOf(r).split('\n').length).toBeLessThanOrEqual(23);
   });
 
   it('detaches on d, Enter or a second Ctrl-C, leaving the run alone', async () => {
@@ -405,6 +479,24 @@ describe('the dashboard', () => {
     const lines = help.split('\n');
     expect(lines.length).toBeLessThanOrEqual(23);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  });
+
+  it('closes the help on ?, Esc or q alone; any other key closes it and does what it says', async () => {
+    for (const key of ['?', '\u001b', 'q']) {
+      const r = await shown();
+      await press(r, '?', () => expect(frameOf(r)).toContain('close this help'));
+      await press(r, key, () => expect(frameOf(r)).toContain('[RUNNING]'));
+      expect(frameOf(r)).not.toContain('detach');
+      expect(r.quits).toEqual([]);
+    }
+    const r = await shown();
+    await press(r, '?', () => expect(frameOf(r)).toContain('close this help'));
+    await press(r, 'j', selected(r, 'Track 2'));
+    await press(r, '?', () => expect(frameOf(r)).toContain('close this help'));
+    await press(r, 'p', () => {
+      expect(r.calls).toEqual(['pause regression']);
+      expect(frameOf(r)).toContain('[RUNNING]');
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { glyphsFor } from '../../src/orchestrator/text/charset.js';
 import { type FlowLine, field, flow, GAP } from '../../src/ui/flow.js';
-import { scaledSparkline } from '../../src/ui/format.js';
+import { scaledSparkline, truncate, wrapWords } from '../../src/ui/format.js';
 import { budgetRows, MIN_EVENT_LINES } from '../../src/ui/layout.js';
 
 /** A laid-out line as plain text. */
@@ -46,10 +46,19 @@ describe('rows of the dashboard', () => {
     expect(tight.activity.reduce((a, b) => a + b, 0) + tight.events).toBe(24 - 1 - 17);
   });
 
+  it('gives the events their first rows before any activity line when asked (a report)', () => {
+    const b = budgetRows({ rows: 24, fixed: 17, wanted: [1, 1, 1], eventsFirst: 5 });
+    expect(b.events).toBe(5);
+    expect(b.activity.reduce((a, c) => a + c, 0)).toBe(24 - 1 - 17 - 5);
+    const roomy = budgetRows({ rows: 50, fixed: 17, wanted: [1, 1, 1], eventsFirst: 5 });
+    expect(roomy.activity).toEqual([1, 1, 1]);
+    expect(roomy.events).toBe(50 - 1 - 17 - 3);
+  });
+
   it('never plans more rows than the terminal has', () => {
     for (const rows of [5, 10, 24, 44])
       for (const fixed of [3, 12, 20]) {
-        const b = budgetRows({ rows, fixed, wanted: [2, 5, 1] });
+        const b = budgetRows({ rows, fixed, wanted: [2, 5, 1], eventsFirst: rows % 7 });
         const used = fixed + b.events + b.activity.reduce((a, c) => a + c, 0);
         expect(used).toBeLessThanOrEqual(Math.max(fixed, rows - 1));
       }
@@ -67,5 +76,40 @@ describe('the pace sparkline', () => {
 
   it('draws in ASCII in a non-UTF-8 locale', () => {
     expect(scaledSparkline([0, 1, 2, 4], 10, ASCII)).toMatch(/^[ -~]{4}$/);
+  });
+});
+
+describe('shortening and wrapping text whole', () => {
+  const g = glyphsFor({ LANG: 'C.UTF-8' });
+  it.each([
+    ['preflight: the database can run all three tracks (39 tables checked)', 40],
+    ['regression: paused; extraction gets its slots', 24],
+    ['Stopping the run: running units finish first', 30],
+  ])('shortens %j to %i cells after a whole word', (text, width) => {
+    const short = truncate(text, width, g);
+    expect(short.length).toBeLessThanOrEqual(width);
+    expect(short.endsWith(g.ellipsis)).toBe(true);
+    const kept = short.slice(0, -g.ellipsis.length);
+    expect(text.startsWith(kept)).toBe(true);
+    // What it keeps ends where a word of the text ends.
+    const prefixes = text.split(' ').map((_, i, w) =>
+      w
+        .slice(0, i + 1)
+        .join(' ')
+        .replace(/[\s,;:(]+$/, ''),
+    );
+    expect(prefixes).toContain(kept);
+  });
+
+  it.each([10, 17, 33])('wraps between words at %i cells, indenting what follows', (width) => {
+    const text =
+      'the database can run all three tracks (39 tables checked) averyveryverylongwordindeed';
+    const lines = wrapWords(text, width, '  ');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(width);
+    for (const l of lines.slice(1)) expect(l.startsWith('  ')).toBe(true);
+    // Every word but the one longer than a line comes out whole.
+    const words = lines.flatMap((l) => l.trim().split(' '));
+    for (const w of text.split(' ').filter((w) => w.length <= width - 2))
+      expect(words).toContain(w);
   });
 });

@@ -9,6 +9,7 @@ import { initialState, type RunState, reduce } from '../../src/orchestrator/stat
 import { RunReport } from '../../src/ui/panels/RunReport.js';
 import { ThemeContext, themeFor } from '../../src/ui/theme.js';
 import { fixedFeed, mount, showDashboard, unmountAll, until } from '../support/dashboard.js';
+import { workerEvent } from '../support/runEvents.js';
 
 const t0 = Date.parse('2026-12-02T08:00:00Z');
 const RUN_ID = '20261202-080000-abcd';
@@ -76,6 +77,50 @@ function finishedState(report: Report): RunState {
         { track: 'extraction', total: 1, done: 0, empty: 0, rows: 0, workers: 1 },
       ],
     },
+    { type: 'run_report', at: t0 + 185_000, report },
+    { type: 'run_finished', at: t0 + 185_000, status: 'failed', exitCode: 1 },
+  ];
+  return events.reduce(reduce, initialState(t0));
+}
+
+/**
+ * The same run as a real one ends: each track's workers ran units (so each track has its
+ * elapsed time, pace and last unit), the machine was sampled.
+ */
+function endedLikeARealRun(report: Report): RunState {
+  const units: RunEvent[] = (['bollinger', 'regression', 'extraction'] as const).flatMap(
+    (track, k) => [
+      { type: 'child_started', at: t0, track, pid: 10 + k } as RunEvent,
+      ...months.slice(0, 3).flatMap((m, i) => {
+        const unit = track === 'extraction' ? ['eurusd', 'gbpusd', 'usdjpy'][i]! : `eurusd/${m}`;
+        const at = t0 + (i + 1) * 20_000;
+        return [
+          workerEvent(at - 15_000, track, 10 + k, { type: 'unit_start', unit, attempt: 1 }),
+          workerEvent(at, track, 10 + k, {
+            type: 'unit_done',
+            unit,
+            rows: 30_360,
+            bytes: 8e6,
+            ms: 15_000,
+          }),
+        ];
+      }),
+    ],
+  );
+  const events: RunEvent[] = [
+    {
+      type: 'run_planned',
+      at: t0,
+      runId: RUN_ID,
+      maxAttempts: 3,
+      stallMs: 60_000,
+      tracks: [
+        { track: 'bollinger', total: 6, done: 0, empty: 0, rows: 0, workers: 2 },
+        { track: 'regression', total: 8, done: 0, empty: 0, rows: 0, workers: 2 },
+        { track: 'extraction', total: 3, done: 0, empty: 0, rows: 0, workers: 2 },
+      ],
+    },
+    ...units,
     { type: 'run_report', at: t0 + 185_000, report },
     { type: 'run_finished', at: t0 + 185_000, status: 'failed', exitCode: 1 },
   ];
@@ -165,6 +210,35 @@ describe('the report panel', () => {
           .split(/\s{2,}/)
           .slice(-3),
       ).toEqual([p50, p90, max].map(formatMs));
+    },
+  );
+
+  it.each([
+    [80, 24],
+    [100, 30],
+    [160, 50],
+  ])(
+    'at %i×%i after a real run: a row per track whatever the room, the rest as it grows',
+    async (columns, rows) => {
+      const report = sampleReport();
+      const r = dashboard(endedLikeARealRun(report), columns, rows);
+      await until(() => expect(r.frame()).toContain('Report (bqx-monitor report'));
+      const lines = r.frame().split('\n');
+      expect(lines.length).toBeLessThanOrEqual(rows - 1);
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(columns);
+      const at = lines.findIndex((l) => l.startsWith('Report (bqx-monitor report'));
+      expect(lines[at + 1]).toMatch(/track +(in scope +)?done/);
+      for (const [i, t] of report.tracks.entries())
+        expect(lines[at + 2 + i]!.trim().split(/\s{2,}/)[0]).toBe(t.track);
+      const shown = lines.slice(at).join('\n');
+      // The hosts, failures and slowest units as the height allows: all of them at 160×50.
+      if (rows >= 30) expect(shown).toContain('hosts: vm 7 done');
+      if (rows >= 50) {
+        expect(shown).toContain('failed regression USDJPY 2024-07');
+        expect(shown).toContain('slowest regression:');
+        // And each track's last unit above, too.
+        expect(r.frame().match(/last: /g)).toHaveLength(3);
+      }
     },
   );
 

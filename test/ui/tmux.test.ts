@@ -142,6 +142,34 @@ describe('the dashboard in a real terminal (tmux)', { timeout: 360_000 }, () => 
     await expect.poll(() => pids(`--out ${t.out} supervise`), { timeout: 30_000 }).toEqual([]);
   });
 
+  it('at 80×24: r asks whole; q then s stops the run and leaves with 130 once it has stopped, leaving no process', async () => {
+    const t = await setup();
+    const s = await tmuxSession(t.command('run'), { columns: 80, rows: 24 });
+    sessions.push(s);
+    await s.waitFor((x) => x.includes('[RUNNING]'), 'the dashboard');
+    // r's question, whole on the last row of a 24-row terminal; n answers no.
+    await s.keys('r');
+    const asked = await s.waitFor((x) => x.includes('(y/n)'), 'the restart question', 20_000);
+    expect(asked).toMatch(/^Restart bollinger\? .*\(y\/n\)\s*$/m);
+    await s.keys('n');
+    await s.waitFor((x) => !x.includes('(y/n)'), 'the question to close', 20_000);
+    await s.keys('q');
+    await s.waitFor((x) => x.includes('s stop the run'), 'the leave prompt');
+    await s.keys('s');
+    await s.waitFor((x) => x.includes('Stopping the run'), 'the stopping line', 20_000);
+    // A key typed while it stops is the view's: dropped, never left on the shell's line.
+    await s.keys('P');
+    // The running units finish (each takes seconds), then the view leaves by itself.
+    const end = await s.waitFor((x) => x.includes('EXIT='), 'the view to leave', 120_000);
+    expect(end).toContain('EXIT=130');
+    expectShellRestored(end, /^run \S+ interrupted/);
+    const last = end.split('\n').find((l) => l.startsWith('EXIT='))!;
+    expect(last.trim()).toBe('EXIT=130');
+    expect(end.split('\n').filter((l) => l.trim() === 'P')).toEqual([]);
+    expect(await pids(`--out ${t.out} worker`)).toEqual([]);
+    await expect.poll(() => pids(`--out ${t.out} supervise`), { timeout: 30_000 }).toEqual([]);
+  });
+
   it('survives its terminal closing; a second terminal attaches to the same run and controls it', async () => {
     const t = await setup();
     const first = await open(t.command('run'));

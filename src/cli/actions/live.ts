@@ -12,8 +12,11 @@ import { type GlobalOptions, openContext } from '../context.js';
 import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { superviseInForeground } from '../live/foreground.js';
+import { applyRunFlags, type RunServiceFlags } from '../live/runServices.js';
 import { recomputeSet } from './run.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
+import { migrateAll } from '../../orchestrator/run/migrateAll.js';
+import { parseScopeFlags, type ScopeFlagText } from '../../config/scopeFlags.js';
 
 /** The live run's id, or a one-line explanation of why there is none. */
 async function liveRunId(ctx: Awaited<ReturnType<typeof openContext>>): Promise<string | string[]> {
@@ -27,7 +30,7 @@ async function liveRunId(ctx: Awaited<ReturnType<typeof openContext>>): Promise<
 }
 
 /** `bqx-monitor attach`: the live run's dashboard (plain lines when not on a terminal). */
-export async function attachAction(_flags: unknown, cmd: Command): Promise<void> {
+export async function attachAction(flags: { quiet?: boolean }, cmd: Command): Promise<void> {
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   const id = await liveRunId(ctx);
   if (typeof id !== 'string') {
@@ -36,7 +39,7 @@ export async function attachAction(_flags: unknown, cmd: Command): Promise<void>
     return;
   }
   const dashboard = canDrawDashboard();
-  process.exitCode = await attachView(ctx, id, { dashboard });
+  process.exitCode = await attachView(ctx, id, { dashboard, quiet: flags.quiet === true });
 }
 
 /**
@@ -93,7 +96,7 @@ async function stopFollow(dataDir: string): Promise<boolean> {
  * process, started by `bqx-monitor` / `run --detach`; its plain lines go to its log.
  */
 export async function superviseAction(
-  flags: { runId: string; recompute?: string },
+  flags: { runId: string; recompute?: string } & RunServiceFlags & ScopeFlagText,
   cmd: Command,
 ): Promise<void> {
   if (!/^\d{8}-\d{6}-[0-9a-f]{4}$/.test(flags.runId))
@@ -104,7 +107,10 @@ export async function superviseAction(
   }
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const say = (m: string) => process.stdout.write(forTerminal(`${m}\n`));
-  const ctx = await openContext(g, say);
+  const opened = await openContext(g, say, { narrowing: parseScopeFlags(flags) });
+  const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
+  // Its starter migrated already; a supervisor started by hand on a fresh database too.
+  await migrateAll(ctx.db);
   const logFile = path.join(ctx.dataDir, 'runs', `${flags.runId}.log`);
   process.exitCode = await superviseInForeground(ctx, g, {
     json: false,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../../config/userError.js';
+import { describePruned, pruneRetained } from '../../orchestrator/live/retention.js';
 import { readReportFacts } from '../../orchestrator/report/reportFacts.js';
 import { formatReport, formatReportMarkdown } from '../../orchestrator/report/reportText.js';
 import { formatRuns, listRuns } from '../../orchestrator/report/runList.js';
@@ -7,9 +8,13 @@ import { summarizeRun } from '../../orchestrator/report/runReport.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 import { type GlobalOptions, openContext } from '../context.js';
 
-/** `bqx-monitor runs [--json] [--limit N]`: past runs, newest first. */
+/**
+ * `bqx-monitor runs [--json] [--limit N] [--prune]`: past runs, newest first; `--prune`
+ * first removes the runs beyond `runs.keep` / `runs.keepMegabytes` (said on stderr; in
+ * the JSON as `pruned`).
+ */
 export async function runsAction(
-  flags: { json?: boolean; limit?: string },
+  flags: { json?: boolean; limit?: string; prune?: boolean },
   cmd: Command,
 ): Promise<void> {
   const limit = flags.limit === undefined ? 20 : Number(flags.limit);
@@ -18,9 +23,20 @@ export async function runsAction(
       `--limit must be a whole number of runs, at least 1 (got '${flags.limit}')`,
     );
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  const pruned = flags.prune
+    ? await pruneRetained({
+        withPgClient: ctx.db.withPgClient,
+        dataDir: ctx.dataDir,
+        settings: ctx.settings.runs,
+      })
+    : undefined;
+  if (pruned && !flags.json)
+    process.stderr.write(`${describePruned(pruned) || 'nothing to prune'}\n`);
   const runs = await ctx.db.withPgClient((c) => listRuns(c, limit));
   process.stdout.write(
-    flags.json ? `${JSON.stringify({ runs })}\n` : forTerminal(`${formatRuns(runs)}\n`),
+    flags.json
+      ? `${JSON.stringify(pruned ? { runs, pruned } : { runs })}\n`
+      : forTerminal(`${formatRuns(runs)}\n`),
   );
   process.exitCode = EXIT.ok;
 }

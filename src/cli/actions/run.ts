@@ -12,11 +12,25 @@ import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { followInForeground } from '../live/following.js';
 import { parseInterval } from '../../config/interval.js';
+import {
+  applyRunFlags,
+  checkRunFlags,
+  type RunServiceFlags,
+  runFlagArgs,
+} from '../live/runServices.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
+import {
+  parseScopeFlags,
+  type ScopeFlagText,
+  type ScopeNarrowing,
+  scopeFlagWords,
+} from '../../config/scopeFlags.js';
 
-interface RunFlags {
+interface RunFlags extends RunServiceFlags, ScopeFlagText {
   json?: boolean;
   detach?: boolean;
+  /** No bell or desktop notification when the watched run ends. */
+  quiet?: boolean;
   recompute?: string | boolean;
   dryRun?: boolean;
   follow?: string | boolean;
@@ -43,6 +57,33 @@ export function recomputeSet(flag: string | boolean | undefined): Set<TrackName>
 }
 
 /**
+ * `--recompute` as far as `--tracks` lets it force anything; a track it names that
+ * `--tracks` leaves out forces nothing, and the user is told so.
+ */
+export function recomputeInScope(
+  recompute: ReadonlySet<TrackName>,
+  flag: string | boolean | undefined,
+  narrowing: ScopeNarrowing | undefined,
+  say: (message: string) => void,
+): Set<TrackName> {
+  const tracks = narrowing?.tracks;
+  if (!tracks) return new Set(recompute);
+  const kept = new Set([...recompute].filter((t) => tracks.includes(t)));
+  if (typeof flag === 'string' && flag !== 'all' && kept.size === 0)
+    say(`--recompute ${flag} forces nothing: --tracks ${tracks.join(',')} leaves ${flag} out`);
+  return kept;
+}
+
+/** `--recompute and --pairs apply to the next run`: what a live run leaves for the next one. */
+export function nextRunNote(recompute: ReadonlySet<TrackName>, n: ScopeNarrowing | undefined) {
+  const flags = scopeFlagWords(n).filter((w) => w.startsWith('--'));
+  if (recompute.size > 0) flags.unshift('--recompute');
+  if (flags.length === 0) return undefined;
+  if (flags.length === 1) return `${flags[0]} applies to the next run`;
+  return `${flags.slice(0, -1).join(', ')} and ${flags.at(-1)} apply to the next run`;
+}
+
+/**
  * `bqx-monitor [run]`. On a terminal: attaches to the database's live run, or starts one in
  * the background (its own session: closing the terminal detaches the view, never stops
  * the run) and attaches to it; `--detach` starts it and returns. With `--json`, or when
@@ -51,15 +92,23 @@ export function recomputeSet(flag: string | boolean | undefined): Set<TrackName>
  */
 export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  const recompute = recomputeSet(flags.recompute);
-  const json = flags.json === true;
   const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
+  const narrowing = parseScopeFlags(flags);
+  const recompute = recomputeInScope(
+    recomputeSet(flags.recompute),
+    flags.recompute,
+    narrowing,
+    say,
+  );
+  const json = flags.json === true;
   if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
   const intervalMs = followInterval(flags.follow);
   if (intervalMs !== undefined && flags.detach)
     throw new UserError('--follow and --detach exclude each other');
   if (flags.dryRun) return dryRunAction(flags, cmd);
-  const ctx = await openContext(g, say);
+  checkRunFlags(flags);
+  const opened = await openContext(g, say, { narrowing });
+  const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
   await migrateAll(ctx.db);
   if (intervalMs !== undefined) {
     // In the foreground, on a terminal too: the waiting line is a plain line for now.
@@ -68,12 +117,23 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   }
   const terminal = canDrawDashboard();
   if (json || (!terminal && !flags.detach)) {
-    process.exitCode = await superviseInForeground(ctx, g, { json, recompute });
+    const nextRun = nextRunNote(recompute, narrowing);
+    process.exitCode = await superviseInForeground(ctx, g, {
+      json,
+      recompute,
+      ...(nextRun ? { nextRun } : {}),
+    });
     return;
   }
-  const started = await startOrFindLiveRun(ctx, g, recompute);
-  if (!started.launched && recompute.size > 0)
-    say(`run ${started.runId} is already live: --recompute applies to the next run`);
+  const started = await startOrFindLiveRun(
+    ctx,
+    g,
+    recompute,
+    runFlagArgs(flags),
+    flags.detach ? undefined : say,
+  );
+  const next = nextRunNote(recompute, narrowing);
+  if (!started.launched && next) say(`run ${started.runId} is already live: ${next}`);
   if (flags.detach) {
     process.stdout.write(
       forTerminal(
@@ -85,7 +145,10 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
     process.exitCode = EXIT.ok;
     return;
   }
-  process.exitCode = await attachView(ctx, started.runId, { dashboard: true });
+  process.exitCode = await attachView(ctx, started.runId, {
+    dashboard: true,
+    quiet: flags.quiet === true,
+  });
 }
 
 /**
@@ -95,8 +158,15 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
  */
 export async function planAction(flags: RunFlags, cmd: Command): Promise<void> {
   if (flags.dryRun) return dryRunAction(flags, cmd);
-  const recompute = recomputeSet(flags.recompute);
-  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
+  const narrowing = parseScopeFlags(flags);
+  const recompute = recomputeInScope(
+    recomputeSet(flags.recompute),
+    flags.recompute,
+    narrowing,
+    say,
+  );
+  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), () => {}, { narrowing });
   const plans = await prepareQueue(ctx, recompute);
   const rows = plans.map((p) => ({
     track: p.track,

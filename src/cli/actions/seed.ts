@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatMonth, parseMonth } from '../../config/months.js';
+import { formatMonth, monthProblem, parseMonth } from '../../config/months.js';
 import { assertPair, tableName } from '../../db/contract/physical.js';
 import { CONTRACT } from '../../db/contract/tables.js';
 import { countBars } from '../../tracks/seed/generate/m1Bars.js';
@@ -14,6 +14,7 @@ import {
   startSeedProgress,
 } from '../seedProgress.js';
 import { onShutdown } from '../shutdown.js';
+import { migrateAll } from '../../orchestrator/run/migrateAll.js';
 import { type Context, type GlobalOptions, openContext } from '../context.js';
 import { UserError } from '../../config/userError.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
@@ -36,10 +37,9 @@ export function seedPlanFrom(opts: SeedOptions): SeedPlan {
   const base: SeedPlan = PRESETS[opts.preset as PresetName];
   const month = (flag: string, text: string | undefined) => {
     if (text === undefined) return undefined;
-    const m = parseMonth(text);
-    if (!m)
-      throw new UserError(`--${flag} ${JSON.stringify(text)}: expected a month written YYYY-MM`);
-    return m;
+    const problem = monthProblem(text);
+    if (problem) throw new UserError(`--${flag} ${text}: ${problem}`);
+    return parseMonth(text)!;
   };
   const pairs = opts.pairs
     ? opts.pairs.split(',').map((p) => {
@@ -142,5 +142,7 @@ export async function seedAction(
   const plan = seedPlanFrom(opts);
   const threads = seedThreadsFor(plan, opts.workers);
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  // The dataset record goes into bqx-monitor's own schema: up to date first.
+  await migrateAll(ctx.db);
   await seedWithProgress(ctx, plan, threads);
 }

@@ -2,14 +2,21 @@ import type { Command } from 'commander';
 import { formatStatus, readStatus } from '../../orchestrator/report/runStatus.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { EXIT } from '../../config/userError.js';
+import { parseScopeFlags, type ScopeFlagText } from '../../config/scopeFlags.js';
+import { readScopedStatus } from '../../orchestrator/report/scopedStatus.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 
 /** `bqx-monitor status [--json]`: the last or current run, from the database alone. */
 export async function statusAction(
-  flags: { json?: boolean; watch?: boolean },
+  flags: { json?: boolean; watch?: boolean } & ScopeFlagText,
   cmd: Command,
 ): Promise<void> {
-  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+  const narrowing = parseScopeFlags(flags);
+  const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), () => {}, { narrowing });
+  if (flags.watch && narrowing)
+    process.stderr.write(
+      'status --watch follows the whole run: the scope flags narrow status alone\n',
+    );
   if (flags.watch) {
     // The live view's modules (the reducer, the follower, the outputs) only for --watch.
     const [{ findLiveRun }, { attachView }] = await Promise.all([
@@ -25,7 +32,10 @@ export async function statusAction(
       return;
     }
   }
-  const s = await ctx.db.withPgClient((c) => readStatus(c));
+  const byUnit = Boolean(narrowing?.pairs || narrowing?.from || narrowing?.to);
+  const s = await ctx.db.withPgClient((c) =>
+    narrowing ? readScopedStatus(c, ctx.scope, byUnit) : readStatus(c),
+  );
   process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : forTerminal(`${formatStatus(s)}\n`));
   process.exitCode = EXIT.ok;
 }

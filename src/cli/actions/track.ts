@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { formatMonth, type Month, monthRange, parseMonth } from '../../config/months.js';
+import {
+  formatMonth,
+  type Month,
+  monthRange,
+  monthProblem,
+  parseMonth,
+} from '../../config/months.js';
 import { runUnitByKey } from '../../orchestrator/worker/runUnitByKey.js';
 import { assertPair } from '../../db/contract/physical.js';
 import type { UnitOutcome } from '../../db/ledger/results.js';
@@ -18,9 +24,9 @@ interface TrackOptions {
 /** `--month`, checked before anything runs or is printed. */
 function monthFlag(opt: string | undefined): Month | undefined {
   if (opt === undefined) return undefined;
-  const m = parseMonth(opt);
-  if (!m) throw new UserError(`--month ${JSON.stringify(opt)}: expected a month written YYYY-MM`);
-  return m;
+  const problem = monthProblem(opt);
+  if (problem) throw new UserError(`--month ${opt}: ${problem}`);
+  return parseMonth(opt)!;
 }
 
 /**

@@ -3,6 +3,9 @@ import { migrateAll } from '../../orchestrator/run/migrateAll.js';
 import { SUPERVISED_ENV } from '../../orchestrator/supervisor/workerCommand.js';
 import { createEmitter } from '../../tracks/protocol/emit.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
+import type { Context } from '../../db/context.js';
+import type { RunningWorker } from '../../orchestrator/worker/runWorker.js';
+import type { FeedPublisher } from '../../orchestrator/live/workerFeed.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { exitProcess } from '../exit.js';
 import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
@@ -13,6 +16,74 @@ interface WorkerFlags {
   track: TrackName;
   concurrency: string;
   untilEmpty?: boolean;
+}
+
+/** How a worker prints its events: stdout, and the worker feed for one a user started. */
+async function eventsOut(ctx: Context, track: TrackName, supervised: boolean) {
+  // A worker a user started (any host) also writes its events to the worker feed, for
+  // the live run's supervisor; a supervised one's reach it through its stdout.
+  const feed: FeedPublisher | undefined = supervised
+    ? undefined
+    : new (await import('../../orchestrator/live/workerFeed.js')).FeedPublisher(
+        ctx.db.withPgClient,
+      );
+  const emit = createEmitter(
+    track,
+    feed
+      ? (line) => {
+          process.stdout.write(line);
+          feed.push(JSON.parse(line));
+        }
+      : undefined,
+  );
+  return { feed, emit };
+}
+
+/**
+ * The first signal: take no new unit, finish the current one. A second, of either kind
+ * (`stop --now` sends SIGTERM and SIGINT, which are never merged into one): at once.
+ * Returns the leaving in progress, once a second signal started it.
+ */
+function onSignals(
+  worker: RunningWorker,
+  out: Awaited<ReturnType<typeof eventsOut>>,
+): () => Promise<never> | undefined {
+  let leaving: Promise<never> | undefined;
+  const stopAtOnce = async (signal: NodeJS.Signals): Promise<never> => {
+    const code = SIGNAL_EXIT[signal] ?? EXIT.interrupted;
+    try {
+      const units = await worker.abandon(2000);
+      out.emit({
+        type: 'worker_exit',
+        code,
+        reason: `a second signal (${signal}): stopped at once; its running units roll back and go back to the queue`,
+        units,
+      });
+      await out.feed?.close(Date.now() + 1000);
+    } finally {
+      // No cleanup waits: closing the pool would wait for the running units, which could
+      // then commit. The exit closes the connections and the server rolls the units back;
+      // an embedded server this process was the last to use is adopted by the next command.
+      exitProcess(code);
+    }
+  };
+  interceptSignals((signal, count) => {
+    if (count === 1) worker.stop(`${signal}: finishing the current unit`);
+    else leaving ??= stopAtOnce(signal);
+    return 'handled';
+  });
+  return () => leaving;
+}
+
+/** Nobody reads our events any more, or the supervisor is gone: finish quietly. */
+function onReadersGone(worker: RunningWorker, supervised: boolean): void {
+  // The current unit's commit and its job's completion still happen.
+  process.stdout.on('error', () => worker.stop('stdout closed'));
+  if (!supervised) return;
+  // The supervisor holds our stdin open: when it dies, even by SIGKILL, stdin ends.
+  process.stdin.on('end', () => worker.stop('the supervisor went away'));
+  process.stdin.on('error', () => worker.stop('the supervisor went away'));
+  process.stdin.resume();
 }
 
 /**
@@ -37,77 +108,29 @@ export async function workerAction(flags: WorkerFlags, cmd: Command): Promise<vo
   // Loaded here: the track runners (Arrow, Parquet) are not needed by other commands.
   const { startWorker } = await import('../../orchestrator/worker/runWorker.js');
   const supervised = process.env[SUPERVISED_ENV] === '1';
-  // A worker a user started (any host) also writes its events to the worker feed, for
-  // the live run's supervisor; a supervised one's reach it through its stdout.
-  const feed = supervised
-    ? undefined
-    : new (await import('../../orchestrator/live/workerFeed.js')).FeedPublisher(
-        ctx.db.withPgClient,
-      );
-  const emit = createEmitter(
-    flags.track,
-    feed
-      ? (line) => {
-          process.stdout.write(line);
-          feed.push(JSON.parse(line));
-        }
-      : undefined,
-  );
-  emit({ type: 'worker_start', concurrency });
+  const out = await eventsOut(ctx, flags.track, supervised);
+  out.emit({ type: 'worker_start', concurrency });
   const worker = await startWorker({
     db: ctx.db,
     settings: ctx.settings,
     track: flags.track,
     concurrency,
     extraction: { outDir: ctx.outDir, compression: ctx.settings.compression },
-    emit,
+    emit: out.emit,
     untilEmpty: flags.untilEmpty === true,
     log: say,
   });
-  // The first signal: take no new unit, finish the current one. A second, of either kind
-  // (`stop --now` sends SIGTERM and SIGINT, which are never merged into one): at once.
-  let leaving: Promise<never> | undefined;
-  const stopAtOnce = async (signal: NodeJS.Signals): Promise<never> => {
-    const code = SIGNAL_EXIT[signal] ?? EXIT.interrupted;
-    try {
-      const units = await worker.abandon(2000);
-      emit({
-        type: 'worker_exit',
-        code,
-        reason: `a second signal (${signal}): stopped at once; its running units roll back and go back to the queue`,
-        units,
-      });
-      await feed?.close(Date.now() + 1000);
-    } finally {
-      // No cleanup waits: closing the pool would wait for the running units, which could
-      // then commit. The exit closes the connections and the server rolls the units back;
-      // an embedded server this process was the last to use is adopted by the next command.
-      exitProcess(code);
-    }
-  };
-  interceptSignals((signal, count) => {
-    if (count === 1) worker.stop(`${signal}: finishing the current unit`);
-    else leaving ??= stopAtOnce(signal);
-    return 'handled';
-  });
-  // Nobody reads our events any more (the supervisor died, a pipe closed): finish the
-  // current unit quietly, so its commit and its job's completion still happen.
-  process.stdout.on('error', () => worker.stop('stdout closed'));
-  if (supervised) {
-    // The supervisor holds our stdin open: when it dies, even by SIGKILL, stdin ends.
-    process.stdin.on('end', () => worker.stop('the supervisor went away'));
-    process.stdin.on('error', () => worker.stop('the supervisor went away'));
-    process.stdin.resume();
-  }
+  const leaving = onSignals(worker, out);
+  onReadersGone(worker, supervised);
   try {
     await worker.done;
     // Leaving at once: that path reports the exit and ends the process.
-    if (leaving) await leaving;
+    await leaving();
   } catch (err) {
     throw new UserError(`worker stopped: ${(err as Error).message}`, EXIT.failed);
   } finally {
     // Its last events (worker_exit) reach the run, if the database takes them within 5 s.
-    await feed?.close(Date.now() + 5000);
+    await out.feed?.close(Date.now() + 5000);
   }
   process.exitCode = EXIT.ok;
 }

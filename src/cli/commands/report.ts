@@ -1,13 +1,17 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../lazyAction.js';
 
-/** `bqx-monitor runs [--json] [--limit N]`: past runs, newest first. */
+/**
+ * `bqx-monitor runs [--json] [--limit N] [--prune]`: past runs, newest first; `--prune`
+ * first removes the runs beyond `runs.keep` / `runs.keepMegabytes`, as a run's start does.
+ */
 export function registerRuns(program: Command): void {
   program
     .command('runs')
     .description('list past runs, newest first: id, start, end, status, units, wall time')
     .option('--json', 'print JSON')
     .option('--limit <n>', 'how many runs (default 20)')
+    .option('--prune', 'first remove the runs beyond runs.keep (records, events, logs)')
     .action(lazyAction(() => import('../actions/report.js'), 'runsAction'));
 }
 

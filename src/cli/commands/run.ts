@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../lazyAction.js';
+import { addScopeOptions, recomputeOption } from './scopeOptions.js';
 
 /**
  * `bqx-monitor [run]`. On a terminal: attaches to the database's live run, or starts one in
@@ -9,15 +10,18 @@ import { lazyAction } from '../lazyAction.js';
  * run when there is one). Exit codes: README "Exit codes".
  */
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run', { isDefault: true })
     .description('run the pipeline: attach to the live run, or start one (default command)')
     .option('--json', 'headless: NDJSON events, snapshots and a summary on stdout')
     .option('--detach', 'start the run in the background and return at once')
-    .option('--recompute [track]', 'run finished units again: all (default) or one track')
+    .addOption(recomputeOption())
     .option('--dry-run', 'print what a run would compute and why, per unit; run nothing')
     .option('--follow [interval]', 'stay, and run again when the sources change (default 5m)')
-    .action(lazyAction(() => import('../actions/run.js'), 'runAction'));
+    .option('--quiet', 'no bell or desktop notification when the run ends')
+    .option('--notify-cmd <path>', 'run this executable when the run ends (BQX_* variables)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port (127.0.0.1)');
+  addScopeOptions(run).action(lazyAction(() => import('../actions/run.js'), 'runAction'));
 }
 
 /**
@@ -26,11 +30,11 @@ export function registerRun(program: Command): void {
  * other machines) to share.
  */
 export function registerPlan(program: Command): void {
-  program
+  const plan = program
     .command('plan')
     .description('enqueue the units not yet done, for workers started by hand')
     .option('--json', 'print JSON')
-    .option('--recompute [track]', 'run finished units again: all (default) or one track')
-    .option('--dry-run', 'print what a run would compute and why, per unit; enqueue nothing')
-    .action(lazyAction(() => import('../actions/run.js'), 'planAction'));
+    .addOption(recomputeOption())
+    .option('--dry-run', 'print what a run would compute and why, per unit; enqueue nothing');
+  addScopeOptions(plan).action(lazyAction(() => import('../actions/run.js'), 'planAction'));
 }

@@ -6,10 +6,12 @@ import { TRACK_ORDER } from '../../orchestrator/state/runState.js';
 import { isLive } from '../../orchestrator/state/trackMachine.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import type { DashboardControls, QuitReason } from '../../ui/Dashboard.js';
+import { ringWhenEnded } from '../../ui/endAlert.js';
 import { loadDashboard } from '../../ui/loadDashboard.js';
 import { EXIT } from '../../config/userError.js';
 import { formatDoctor } from '../actions/doctor.js';
 import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
+import { dropKeysUntilExit } from './dropKeys.js';
 import { reportRun } from './follow.js';
 import { waitForPreparation } from './preparation.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
@@ -44,11 +46,22 @@ export function controlsOf(run: RunFollower): DashboardControls {
 export async function attachView(
   ctx: Context,
   runId: string,
-  o: { readonly dashboard: boolean; readonly json?: boolean },
+  o: {
+    readonly dashboard: boolean;
+    readonly json?: boolean;
+    /** No bell or desktop notification when the run ends. */
+    readonly quiet?: boolean;
+  },
 ): Promise<number> {
   const run = await RunFollower.open(ctx.db, runId);
   try {
     if (!o.dashboard) {
+      // A signal ends this view at once (130 / 143), the run goes on: the follower lets go
+      // of its connections first, so that the cleanups can close the pool.
+      interceptSignals(() => {
+        run.close();
+        return 'default';
+      });
       const out = stdoutLines();
       const json = o.json === true;
       return await reportRun(run, {
@@ -68,19 +81,21 @@ export async function attachView(
         );
       return prepared.end?.exitCode ?? EXIT.failed;
     }
-    return await dashboard(ctx, run);
+    return await dashboard(ctx, run, o.quiet === true);
   } finally {
     run.close();
   }
 }
 
-async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
+async function dashboard(ctx: Context, run: RunFollower, quiet: boolean): Promise<number> {
   const { renderDashboard } = await loadDashboard();
   let leave!: (reason: QuitReason | NodeJS.Signals) => void;
   const left = new Promise<QuitReason | NodeJS.Signals>((r) => {
     leave = r;
   });
   const ui = renderDashboard(run, controlsOf(run), ctx.db.description, leave);
+  // The bell and desktop notification when the run ends (zero-width: Ink's frame stands).
+  const offAlert = quiet ? () => {} : ringWhenEnded(run, (b) => process.stdout.write(b));
   // A hang-up (the SSH link dropped) or SIGTERM closes this view only: the run goes on.
   interceptSignals((signal) => {
     leave(signal);
@@ -88,6 +103,7 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   });
   // An error that closes the dashboard ends this view; its message lands on the normal screen.
   const why = await Promise.race([left, ui.closed.then(() => left)]);
+  offAlert();
   if (why === 'SIGHUP') {
     // The terminal is gone: nothing more can be drawn on it (the exit leaves its alternate screen).
     return SIGNAL_EXIT.SIGHUP!;
@@ -95,26 +111,28 @@ async function dashboard(ctx: Context, run: RunFollower): Promise<number> {
   ui.unmount();
   // The summary goes on the normal screen, under what the shell showed before the dashboard.
   await ui.closed;
+  dropKeysUntilExit();
   const s = run.getState();
-  // The one line left on the shell names how to see the run's report.
+  // The lines left on the shell: what became of the run, then how to see its report (on a
+  // line of its own: together they would wrap mid-word at 80 columns).
   const report = `report: bqx-monitor report ${run.runId}`;
   if (why === 'ended' && s.end) {
     process.stdout.write(
       forTerminal(
-        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode}); ${report}\n`,
+        `run ${run.runId} ${s.end.status}${s.end.message ? `: ${s.end.message}` : ''} (exit ${s.end.exitCode})\n${report}\n`,
       ),
     );
     return s.end.exitCode;
   }
   if (why === 'ended' && s.lost) {
     process.stdout.write(
-      forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}; ${report}\n`),
+      forTerminal(`run ${run.runId} stopped unexpectedly: ${s.lost}\n${report}\n`),
     );
     return EXIT.failed;
   }
   process.stdout.write(
     forTerminal(
-      `detached; run ${run.runId} goes on (bqx-monitor attach: watch again, bqx-monitor stop: stop it; ${report})\n`,
+      `detached; run ${run.runId} goes on\nwatch again: bqx-monitor attach · stop it: bqx-monitor stop · ${report}\n`,
     ),
   );
   return why === 'detach' ? EXIT.ok : (SIGNAL_EXIT[why] ?? EXIT.ok);

@@ -6,6 +6,7 @@ import { newRunId, readRun } from '../../orchestrator/live/runRecord.js';
 import { launchSupervisor } from '../../orchestrator/run/launch.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { EXIT, UserError } from '../../config/userError.js';
+import { scopeFlagWords } from '../../config/scopeFlags.js';
 import { configFile, type GlobalOptions } from '../context.js';
 import { CLI_ENTRY } from '../entry.js';
 
@@ -22,12 +23,16 @@ export function supervisorArgs(
   g: GlobalOptions,
   runId: string,
   recompute: ReadonlySet<TrackName>,
+  extraArgs: readonly string[] = [],
 ): string[] {
   const args = [CLI_ENTRY, '--data-dir', ctx.dataDir, '--out', ctx.outDir];
   const config = configFile(g);
   if (config) args.push('--config', config);
   args.push('supervise', '--run-id', runId);
   if (recompute.size > 0) args.push('--recompute', [...recompute].join(','));
+  args.push(...extraArgs);
+  // The scope flags reach the supervisor as they reached this process.
+  args.push(...scopeFlagWords(ctx.settings.narrowing));
   return args;
 }
 
@@ -45,6 +50,10 @@ export async function startOrFindLiveRun(
   ctx: Context,
   g: GlobalOptions,
   recompute: ReadonlySet<TrackName>,
+  /** The run's own flags for its supervisor (`--notify-cmd`, `--metrics-port`). */
+  extraArgs: readonly string[] = [],
+  /** Says what it does while the new supervisor starts (it can take seconds on a busy machine). */
+  say?: (message: string) => void,
 ): Promise<Started> {
   const found = await waitForLiveRun(ctx.db.withPgClient, { timeoutMs: 60_000 });
   if (found.kind === 'live' || found.kind === 'reconnecting') {
@@ -55,9 +64,10 @@ export async function startOrFindLiveRun(
   const env = { ...process.env };
   // The URL (with its password) travels in the environment, never on a command line.
   if (!ctx.db.embedded && ctx.db.childUrl) env['DATABASE_URL'] = ctx.db.childUrl;
+  say?.(`starting run ${runId} in the background\n  its log: ${logFile}`);
   const child = launchSupervisor({
     file: process.execPath,
-    args: supervisorArgs(ctx, g, runId, recompute),
+    args: supervisorArgs(ctx, g, runId, recompute, extraArgs),
     env,
     logFile,
   });

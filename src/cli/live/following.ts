@@ -1,7 +1,8 @@
 import type { Context } from '../../db/context.js';
 import { stdoutLines } from '../../orchestrator/headless/safeStdout.js';
 import { newRunId } from '../../orchestrator/live/runRecord.js';
-import { followRuns, staleUnits } from '../../orchestrator/run/follow.js';
+import { followRuns, shouldNotify, staleUnits } from '../../orchestrator/run/follow.js';
+import type { RunOutcome } from '../../orchestrator/state/events.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 import { type Waiting, waitingLine } from '../../orchestrator/text/waitingLine.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
@@ -45,12 +46,20 @@ export async function followInForeground(
       extractionEveryMs: ctx.settings.follow.extractionEveryMs,
       signal: stopped.signal,
       check: (hold) => staleUnits(ctx, hold),
-      cycle: async (hold) => {
+      cycle: async (hold, previous) => {
         removeFollowRecord(ctx.dataDir);
         const runId = newRunId();
         // --recompute forces the first run only: the later ones run what became stale.
         const recompute = cycles++ === 0 ? o.recompute : new Set<TrackName>();
-        const exitCode = await superviseInForeground(ctx, g, { ...o, recompute, runId, hold });
+        // Told of a failure and of the first success after one, not of every quiet run.
+        const notifyWhen = (status: RunOutcome) => shouldNotify(status, previous);
+        const exitCode = await superviseInForeground(ctx, g, {
+          ...o,
+          recompute,
+          runId,
+          hold,
+          notifyWhen,
+        });
         waitForSignals();
         return { runId, exitCode };
       },

@@ -1,8 +1,9 @@
+import type { RunOutcome } from '../../orchestrator/state/events.js';
 import type { Context } from '../../db/context.js';
 import { stdoutLines } from '../../orchestrator/headless/safeStdout.js';
 import { waitForLiveRun } from '../../orchestrator/live/liveRun.js';
 import { newRunId } from '../../orchestrator/live/runRecord.js';
-import { superviseRun } from '../../orchestrator/run/superviseRun.js';
+import { type RunSession, superviseRun } from '../../orchestrator/run/superviseRun.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { EXIT, UserError } from '../../config/userError.js';
@@ -11,7 +12,57 @@ import { interceptSignals, SIGNAL_EXIT } from '../shutdown.js';
 import { formatDoctor } from '../actions/doctor.js';
 import { followRun, reportRun } from './follow.js';
 import { waitForPreparation } from './preparation.js';
+import { startRunServices } from './runServices.js';
 import { workerCommandFor } from './workers.js';
+
+/** How `superviseInForeground` runs and writes. */
+export interface ForegroundOptions {
+  readonly json: boolean;
+  readonly recompute: ReadonlySet<TrackName>;
+  readonly runId?: string;
+  /** Tracks this run leaves for a later one (`run --follow`). */
+  readonly hold?: ReadonlySet<TrackName>;
+  /** Whether the run's end is announced (`run --follow`: `shouldNotify`). */
+  readonly notifyWhen?: (status: RunOutcome) => boolean;
+  /** The background supervisor's own log: it neither follows another run nor hints. */
+  readonly logFile?: string;
+  readonly background?: boolean;
+  /** What the flags leave for the next run when one is live (`--recompute applies to …`). */
+  readonly nextRun?: string;
+}
+
+/** Another process supervises the database's live run: follow it and exit with its code. */
+async function followTheLiveRun(
+  ctx: Context,
+  o: ForegroundOptions,
+  write: (line: string) => void,
+): Promise<number> {
+  if (o.background) {
+    write('another run is live in this database: this supervisor started nothing\n');
+    return EXIT.ok;
+  }
+  const live = await waitForLiveRun(ctx.db.withPgClient, { timeoutMs: 60_000 });
+  if (live.kind !== 'live' && live.kind !== 'reconnecting')
+    throw new UserError('another run holds the database but never recorded itself', EXIT.failed);
+  const why = `a run is already live in this database${o.nextRun ? ` (${o.nextRun})` : ''}`;
+  return followRun(ctx, live.run.runId, { json: o.json, write, why });
+}
+
+/** Stderr and plain lines before the units run: the preparation, the preflight, a hint. */
+function showPreparation(session: RunSession, o: ForegroundOptions, write: (l: string) => void) {
+  void waitForPreparation(session);
+  if (o.json) return;
+  const off = session.subscribe((_state, ev) => {
+    if (ev.type !== 'preflight') return;
+    off();
+    write(`${formatDoctor(ev.report)}\n`);
+  });
+  if (!o.background && !process.stdout.isTTY) {
+    process.stderr.write(
+      'stdout is not a terminal: printing plain lines (use --json for machine-readable output)\n',
+    );
+  }
+}
 
 /**
  * Supervises the run in this process, for scripts, cron, CI and systemd (`run --json`, or
@@ -23,65 +74,32 @@ import { workerCommandFor } from './workers.js';
 export async function superviseInForeground(
   ctx: Context,
   g: GlobalOptions,
-  o: {
-    readonly json: boolean;
-    readonly recompute: ReadonlySet<TrackName>;
-    readonly runId?: string;
-    /** Tracks this run leaves for a later one (`run --follow`). */
-    readonly hold?: ReadonlySet<TrackName>;
-    /** The background supervisor's own log: it neither follows another run nor hints. */
-    readonly logFile?: string;
-    readonly background?: boolean;
-  },
+  o: ForegroundOptions,
 ): Promise<number> {
   const lines = stdoutLines();
   // Plain lines in ASCII outside a UTF-8 locale; NDJSON as it is.
-  const out = { write: (l: string) => lines.write(o.json ? l : forTerminal(l)) };
+  const write = (l: string) => lines.write(o.json ? l : forTerminal(l));
   const supervised = await superviseRun(ctx, {
     runId: o.runId ?? newRunId(),
     recompute: o.recompute,
     ...(o.hold ? { hold: o.hold } : {}),
+    ...(o.notifyWhen ? { notifyWhen: o.notifyWhen } : {}),
     command: workerCommandFor(ctx, g),
     ...(o.logFile ? { logFile: o.logFile } : {}),
   });
-  if (supervised.kind === 'taken') {
-    if (o.background) {
-      out.write('another run is live in this database: this supervisor started nothing\n');
-      return EXIT.ok;
-    }
-    const live = await waitForLiveRun(ctx.db.withPgClient, { timeoutMs: 60_000 });
-    if (live.kind !== 'live' && live.kind !== 'reconnecting')
-      throw new UserError('another run holds the database but never recorded itself', EXIT.failed);
-    return followRun(ctx, live.run.runId, {
-      json: o.json,
-      write: out.write,
-      why: 'a run is already live in this database',
-    });
-  }
+  if (supervised.kind === 'taken') return followTheLiveRun(ctx, o, write);
   const session = supervised.session;
+  await startRunServices(session, ctx.settings, (l) => process.stderr.write(`${l}\n`));
   interceptSignals((signal, count) => {
     if (signal === 'SIGHUP') return 'ignored';
     if (count > 2) return 'default';
     void session.stop(count === 1 ? 'graceful' : 'now', SIGNAL_EXIT[signal]);
     return 'handled';
   });
-  // What it does before the units run, on stderr; in plain lines, the preflight's report.
-  void waitForPreparation(session);
-  if (!o.json) {
-    const off = session.subscribe((_state, ev) => {
-      if (ev.type !== 'preflight') return;
-      off();
-      out.write(`${formatDoctor(ev.report)}\n`);
-    });
-  }
-  if (!o.json && !o.background && !process.stdout.isTTY) {
-    process.stderr.write(
-      'stdout is not a terminal: printing plain lines (use --json for machine-readable output)\n',
-    );
-  }
+  showPreparation(session, o, write);
   return reportRun(session, {
     json: o.json,
-    write: out.write,
+    write,
     snapshotMs: ctx.settings.run.snapshotSeconds * 1000,
     logFile: session.logFile,
   });

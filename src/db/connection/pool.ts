@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { sslConnection } from './sslMode.js';
 
 /** Runs `fn` with a pooled client and always releases it (graphile-worker's pattern). */
 export type WithPgClient = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
@@ -12,12 +13,16 @@ pg.types.setTypeParser(
 
 /** A pool whose sessions run in UTC, plus its `withPgClient`. */
 export function createPool(config: pg.PoolConfig): { pool: pg.Pool; withPgClient: WithPgClient } {
+  // sslmode has libpq's meaning here, not the driver's (src/db/connection/sslMode.ts).
+  const { connectionString, ssl } = sslConnection(config.connectionString);
   const pool = new pg.Pool({
     max: 4,
     application_name: 'bqx-monitor',
     // A link that dies silently (no RST: a dropped network) is noticed by TCP keepalives.
     keepAlive: true,
     ...config,
+    ...(connectionString !== undefined ? { connectionString } : {}),
+    ...(ssl !== undefined && config.ssl === undefined ? { ssl } : {}),
     options: '-c TimeZone=UTC',
   });
   // A lost connection (server stopped under us, e.g. on Ctrl-C) must not crash the process:

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { WithPgClient } from '../../db/connection/pool.js';
 import { judgeRun, probeLiveness } from './election.js';
 import { type RunRecord, runningRuns } from './runRecord.js';
+import { sleep } from '../../db/connection/sleep.js';
 
 /** What a look for the database's live run found. */
 export type LiveRunLookup =
@@ -23,8 +24,6 @@ export async function findLiveRun(client: pg.ClientBase): Promise<LiveRunLookup>
   }
   return probe.lockHolder !== undefined ? { kind: 'starting' } : { kind: 'none' };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Looks for the live run until one is recorded: a run that is starting (its supervisor

@@ -178,11 +178,26 @@ export async function runSnapshot(client: pg.ClientBase, runId: string): Promise
   return r.rows[0]?.snapshot ?? undefined;
 }
 
-/** Drops the published events of all but the newest `keep` runs (their rows stay). */
-export async function pruneRunEvents(client: pg.ClientBase, keep: number): Promise<void> {
-  await client.query(
-    `DELETE FROM ${META_SCHEMA}.run_events WHERE run_id IN (
-       SELECT run_id FROM ${META_SCHEMA}.runs ORDER BY started_at DESC OFFSET $1)`,
+/**
+ * Removes the records of all but the newest `keep` runs (a run still `running` is never
+ * removed): their rows, published events and commands (cascading), and their outcome
+ * history (`unit_history`, which only their reports read; `unit_results`, the ledger,
+ * stays). Returns the removed run ids, oldest first.
+ */
+export async function pruneRuns(client: pg.ClientBase, keep: number): Promise<string[]> {
+  if (!(await hasRunsTable(client))) return [];
+  const history = await client.query('SELECT to_regclass($1) AS t', [
+    `${META_SCHEMA}.unit_history`,
+  ]);
+  const old = `SELECT run_id FROM ${META_SCHEMA}.runs WHERE status <> 'running' AND run_id NOT IN (
+      SELECT run_id FROM ${META_SCHEMA}.runs ORDER BY started_at DESC, run_id DESC LIMIT $1)`;
+  const r = await client.query<{ run_id: string; started_at: Date }>(
+    `WITH old AS (${old}),
+     ${history.rows[0]?.t ? `gone AS (DELETE FROM ${META_SCHEMA}.unit_history WHERE run_id IN (SELECT run_id FROM old)),` : ''}
+     removed AS (DELETE FROM ${META_SCHEMA}.runs WHERE run_id IN (SELECT run_id FROM old)
+       RETURNING run_id, started_at)
+     SELECT run_id, started_at FROM removed ORDER BY started_at, run_id`,
     [keep],
   );
+  return r.rows.map((x) => x.run_id);
 }

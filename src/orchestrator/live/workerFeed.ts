@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { WithPgClient } from '../../db/connection/pool.js';
 import { META_SCHEMA } from '../../db/dataset.js';
 import { type WorkerEvent, workerEventSchema } from '../../tracks/protocol/events.js';
+import { sleep } from '../../db/connection/sleep.js';
 
 /*
  * The worker feed (`bqx_monitor.worker_feed`): how a worker the supervisor does not run
@@ -93,7 +94,7 @@ export class FeedPublisher {
   async close(deadline: number): Promise<void> {
     clearInterval(this.timer);
     while (!(await this.flush()) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250).unref());
+      await sleep(250);
     }
   }
 }

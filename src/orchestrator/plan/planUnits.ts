@@ -40,6 +40,8 @@ export type FreshnessOptions = Omit<JudgeOptions, 'recompute'> & {
 
 /** Every unit of every track for the scope (docs/spec/SCHEMA.md "Work units"), in run order. */
 export function enumerateUnits(scope: Scope, track: TrackName): PlannedUnit[] {
+  // `--tracks` leaves the other tracks out of the scope: they have no unit to plan or check.
+  if (scope.tracks && !scope.tracks.has(track)) return [];
   if (track === 'extraction') return scope.pairs.map((pair) => ({ track, unit: pair }));
   const span = scope[track];
   const months = monthRange(span.from, span.to);

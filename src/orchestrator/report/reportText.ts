@@ -1,6 +1,7 @@
 import { formatDuration } from '../state/eta.js';
 import { formatBytes, formatCount, unitLabel } from '../text/describe.js';
 import type { HostCounts, RunReport, TrackReport } from './reportTypes.js';
+import { formatTimestamp } from '../text/timestamp.js';
 
 /** A unit time: `850 ms`, `12.4 s`, `4m 09s`; `—` when there is none. */
 export function formatMs(ms: number | null): string {
@@ -10,7 +11,7 @@ export function formatMs(ms: number | null): string {
   return formatDuration(ms / 1000);
 }
 
-const time = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace('T', ' ')}Z` : '—');
+const time = formatTimestamp;
 
 /** `complete (exit 0)`, `running`. */
 function statusOf(r: RunReport): string {

@@ -3,6 +3,7 @@ import { META_SCHEMA } from '../../db/dataset.js';
 import { recentRuns } from '../live/runRecord.js';
 import { formatDuration } from '../state/eta.js';
 import { statusWord } from './reportFacts.js';
+import { formatTimestamp } from '../text/timestamp.js';
 
 /** One past (or the live) run, as `bqx-monitor runs` lists it. */
 export interface RunListRow {
@@ -102,7 +103,7 @@ export async function listRuns(
   return rows;
 }
 
-const time = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace('T', ' ')}Z` : '—');
+const time = formatTimestamp;
 
 /** The list as a text table (newest first). */
 export function formatRuns(rows: readonly RunListRow[]): string {

@@ -8,6 +8,7 @@ import type { Snapshot } from '../state/snapshot.js';
 import { formatDuration } from '../state/eta.js';
 import type { HostSummary } from '../state/hosts.js';
 import { describeHost } from '../text/describe.js';
+import { formatTimestamp } from '../text/timestamp.js';
 import { readStatusFacts, type StatusFacts, type WorkerFact } from './statusFacts.js';
 
 /** A unit at work, with the worker (and host) holding it. */
@@ -282,7 +283,7 @@ function hostSummaryOf(h: HostRow): HostSummary {
 export function formatStatus(s: StatusReport): string {
   if (!s.run) return 'no run recorded in this database yet';
   const r = s.run;
-  const when = `started ${r.startedAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}`;
+  const when = `started ${formatTimestamp(r.startedAt)}${r.finishedAt ? `, finished ${formatTimestamp(r.finishedAt)}` : ''}`;
   const live = r.live ? `; ${r.phase}, heartbeat ${r.heartbeatAgeSeconds} s ago` : '';
   const end = r.exitCode !== null ? `; exit ${r.exitCode}${r.message ? `: ${r.message}` : ''}` : '';
   const lines = [`run ${r.runId}: ${r.status} (${when}; ${r.host} pid ${r.pid}${live}${end})`];
@@ -297,7 +298,7 @@ export function formatStatus(s: StatusReport): string {
     for (const u of t.running) {
       const what = u.activity ? `, ${u.activity}` : '';
       lines.push(
-        `             ${u.stalled ? 'STALLED' : 'running'} ${u.unit} on ${u.worker} since ${u.since}${what}`,
+        `             ${u.stalled ? 'STALLED' : 'running'} ${u.unit} on ${u.worker} since ${formatTimestamp(u.since)}${what}`,
       );
     }
   }

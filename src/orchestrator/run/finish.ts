@@ -2,6 +2,7 @@ import { sleep } from '../../db/connection/sleep.js';
 import { analyzeWritten } from '../../db/ddl/analyzeWritten.js';
 import { unitsDoneInRun } from '../../db/ledger/results.js';
 import { endRun, readRun } from '../live/runRecord.js';
+import { notifyRunEnd } from '../notify/runNotices.js';
 import { readRunOutcomes, reportRunOf } from '../report/reportFacts.js';
 import { summarizeRun } from '../report/runReport.js';
 import { snapshot } from '../state/snapshot.js';
@@ -20,7 +21,18 @@ export async function finishRun(p: RunParts, end: RunEnd): Promise<void> {
   await publishReport(p, end);
   p.events.dispatch({ type: 'run_finished', at: Date.now(), ...end });
   await finishRecord(p, end);
+  // One digest to whoever asked to be told (bounded by notify.timeoutSeconds); a run
+  // another process owns now is announced lost by that one.
+  if (p.lifecycle.ownsRecord && (p.notifyWhen?.(end.status) ?? true))
+    await notifyRunEnd(
+      p.ctx.settings.notify,
+      { runId: p.runId, ...end, report: p.events.state.report },
+      logLine,
+    );
 }
+
+/** A line for the supervisor's log (stderr: the background run's log file). */
+const logLine = (line: string) => process.stderr.write(`${line}\n`);
 
 /**
  * The post-run report (`bqx-monitor report`'s), as an event every view shows: made from

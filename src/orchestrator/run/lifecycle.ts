@@ -132,6 +132,7 @@ export class RunLifecycle<W extends RunWorkers = RunWorkers> {
   private first: RunEnd | undefined;
   private disowned = false;
   private away = false;
+  private readonly standing = new AbortController();
   private resolveEnded!: (end: RunEnd) => void;
   /** The run's end, once `end` was called. */
   readonly ended = new Promise<RunEnd>((r) => {
@@ -165,6 +166,11 @@ export class RunLifecycle<W extends RunWorkers = RunWorkers> {
   /** False once the run must stand down: its database and its record are not to be used. */
   get canCarryOn(): boolean {
     return !this.disowned && !this.away;
+  }
+
+  /** Aborted once the run can no longer carry on: what waits for the database stops. */
+  get standDown(): AbortSignal {
+    return this.standing.signal;
   }
 
   /** Moves to `to`; a transition the table refuses is a bug and throws. */
@@ -219,6 +225,7 @@ export class RunLifecycle<W extends RunWorkers = RunWorkers> {
     if (reason.kind === 'gave_up') this.away = true;
     if (reason.kind === 'taken_over' || reason.kind === 'declared_lost') this.disowned = true;
     if (STAND_DOWN.has(reason.kind)) {
+      this.standing.abort(new Error(endOf(reason).message));
       if (this.current === 'preparing' || this.current === 'running') this.to('stopping');
       void this.workers?.stopAll('now');
     }

@@ -7,19 +7,18 @@ import { threadsForPlan } from '../../tracks/seed/parallelSeed.js';
 import { PRESETS } from '../../tracks/seed/presets.js';
 import { SOURCE_TABLE_KEYS } from '../../tracks/seed/sourceDdl.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { pruneRunEvents, setRunUnits } from '../live/runRecord.js';
+import { describePruned, pruneRetained } from '../live/retention.js';
+import { setRunUnits } from '../live/runRecord.js';
 import { enumerateUnits, TRACKS, type TrackPlan } from '../plan/planUnits.js';
 import type { RunEvent } from '../state/events.js';
 import type { FeedTaker } from './feedTaker.js';
 import { prepareQueue } from './prepareQueue.js';
 import type { RunParts } from './runParts.js';
 
-/** Published events of this many recent runs are kept (older runs keep their rows). */
-const KEEP_EVENTS_OF_RUNS = 20;
-
 /**
- * The run's preparation: prunes old runs' events, starts taking the worker feed, seeds an
- * empty embedded database with the demo, runs the preflight, plans and enqueues the units.
+ * The run's preparation: prunes the runs beyond `runs.keep` (records, events, logs), starts
+ * taking the worker feed, seeds an empty embedded database with the demo, runs the
+ * preflight, plans and enqueues the units.
  * Returns the plans; undefined when the run ended meanwhile (a stop, a stand-down) or the
  * preflight failed (then the run ends here). Errors are the caller's (the run fails).
  */
@@ -31,7 +30,15 @@ export async function prepareRun(
 ): Promise<readonly TrackPlan[] | undefined> {
   const { ctx, events, lifecycle, reachable } = parts;
   const preparing = () => lifecycle.mode === 'preparing';
-  await reachable(() => ctx.db.withPgClient((c) => pruneRunEvents(c, KEEP_EVENTS_OF_RUNS)));
+  const pruned = await reachable(() =>
+    pruneRetained({
+      withPgClient: ctx.db.withPgClient,
+      dataDir: ctx.dataDir,
+      settings: ctx.settings.runs,
+      protect: parts.runId,
+    }),
+  );
+  if (describePruned(pruned)) process.stderr.write(`${describePruned(pruned)}\n`);
   await feed.open(parts.every, reachable);
   const scope = await reachable(() => seedIfEmpty(ctx, events.dispatch));
   if (!preparing()) return undefined;

@@ -1,5 +1,5 @@
-import { isConnectionLoss } from '../../db/connection/connectionLoss.js';
-import { sleep } from '../../db/connection/sleep.js';
+import type { RunOutcome } from '../state/events.js';
+import { retryOnLoss } from '../../db/connection/retry.js';
 import type { Context } from '../../db/context.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Every } from './every.js';
@@ -22,6 +22,8 @@ export interface RunParts {
   reachable<T>(fn: () => Promise<T>): Promise<T>;
   /** A query of the run failed: a connection loss makes the link reconnect. */
   readonly onDbError: (err: unknown) => void;
+  /** Whether the run's end is announced (notify.*); absent: always (`run --follow` decides). */
+  readonly notifyWhen?: ((status: RunOutcome) => boolean) | undefined;
 }
 
 /**
@@ -33,15 +35,13 @@ export function reachableThrough(
   link: SupervisorLink,
   lifecycle: RunLifecycle,
 ): <T>(fn: () => Promise<T>) => Promise<T> {
-  return async (fn) => {
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (!isConnectionLoss(err) || !lifecycle.canCarryOn) throw err;
-        link.noteFailure(err);
-        while (link.lostSince !== undefined && lifecycle.canCarryOn) await sleep(250);
-      }
-    }
-  };
+  return (fn) =>
+    retryOnLoss(fn, {
+      // The link gives up past the limit; this waits for it, not for a clock of its own.
+      firstDelayMs: 250,
+      maxDelayMs: 250,
+      signal: lifecycle.standDown,
+      onLoss: (err) => link.noteFailure(err),
+      ready: () => link.lostSince === undefined,
+    });
 }

@@ -3,7 +3,8 @@ import { EXIT } from '../../config/userError.js';
 import type { Context } from '../../db/context.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { beatRun } from '../live/runRecord.js';
-import type { RunEvent } from '../state/events.js';
+import { notifyLostRun } from '../notify/runNotices.js';
+import type { RunEvent, RunOutcome } from '../state/events.js';
 import type { RunState } from '../state/runState.js';
 import { snapshot } from '../state/snapshot.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -26,6 +27,8 @@ export interface SuperviseOptions extends TrackOptions {
   readonly recompute: ReadonlySet<TrackName>;
   /** Tracks this run leaves for a later one (`run --follow` throttling Track 3). */
   readonly hold?: ReadonlySet<TrackName>;
+  /** Whether the run's end is announced (a `run --follow` cycle: `shouldNotify`). */
+  readonly notifyWhen?: (status: RunOutcome) => boolean;
   /** The run's plain-text log, when it runs in the background (recorded for views). */
   readonly logFile?: string;
 }
@@ -68,25 +71,10 @@ export type Supervised =
 export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<Supervised> {
   const events = new RunEvents(o.runId, ctx.db.withPgClient, ctx.dataDir);
   const lifecycle = new RunLifecycle<Supervisor>();
-  const link: SupervisorLink = new SupervisorLink(
-    ctx.db.pool,
-    {
-      onChange: (state, since, error) =>
-        events.dispatch({
-          type: 'connection',
-          at: Date.now(),
-          side: 'supervisor',
-          state,
-          since,
-          ...(error ? { error } : {}),
-        }),
-      onCommand: () => void commands.take(),
-      onFeed: () => feed.take(),
-      onGiveUp: (message) => lifecycle.end({ kind: 'gave_up', message }),
-      onTakenOver: (message) => lifecycle.end({ kind: 'taken_over', message }),
-    },
-    ctx.settings.run.databaseTimeoutSeconds * 1000,
-  );
+  const link = openLink(ctx, events, lifecycle, {
+    commands: () => void commands.take(),
+    feed: () => feed.take(),
+  });
   const onDbError = (err: unknown) => link.noteFailure(err);
   const parts: RunParts = {
     ctx,
@@ -98,6 +86,7 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     every: new Every(),
     reachable: reachableThrough(link, lifecycle),
     onDbError,
+    notifyWhen: o.notifyWhen,
   };
   const stop = (mode: StopMode = 'graceful', exitCode: number = EXIT.interrupted) =>
     stopRun(parts, { mode, exitCode });
@@ -122,11 +111,45 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
   return { kind: 'supervising', session };
 }
 
+/** The run's link to the database: its outages are events, its stand-downs the run's end. */
+function openLink(
+  ctx: Context,
+  events: RunEvents,
+  lifecycle: RunLifecycle,
+  wake: { readonly commands: () => void; readonly feed: () => void },
+): SupervisorLink {
+  return new SupervisorLink(
+    ctx.db.pool,
+    {
+      onChange: (state, since, error) =>
+        events.dispatch({
+          type: 'connection',
+          at: Date.now(),
+          side: 'supervisor',
+          state,
+          since,
+          ...(error ? { error } : {}),
+        }),
+      onCommand: wake.commands,
+      onFeed: wake.feed,
+      onGiveUp: (message) => lifecycle.end({ kind: 'gave_up', message }),
+      onTakenOver: (message) => lifecycle.end({ kind: 'taken_over', message }),
+    },
+    ctx.settings.run.databaseTimeoutSeconds * 1000,
+  );
+}
+
 /** Tries to become the database's live run; when it does, opens its log and says so. */
 async function claimRun(p: RunParts, logFile: string | undefined): Promise<boolean> {
   const run = { runId: p.runId, host: p.host, pid: process.pid, ...(logFile ? { logFile } : {}) };
   const claim = await p.link.claim(run);
   if (claim.kind !== 'won') return false;
+  // The run this claim found gone is announced by this supervisor, which found it.
+  if (claim.resumedFrom) {
+    const say = (line: string) => process.stderr.write(`${line}\n`);
+    const { notify } = p.ctx.settings;
+    void notifyLostRun(notify, p.ctx.db.withPgClient, claim.resumedFrom, say);
+  }
   p.events.openLog();
   p.events.dispatch({
     type: 'run_started',
@@ -190,7 +213,7 @@ async function runToEnd(p: RunParts, feed: FeedTaker, o: SuperviseOptions): Prom
   // Given up or taken over: the workers were told to stop at once; wait for them.
   await p.lifecycle.workersGone();
   await feed.close();
-  p.every.clear();
+  await p.every.clear();
   p.lifecycle.to('finishing');
   await finishRun(p, end);
   await p.events.closeLog();

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { describeLoss, isConnectionLoss } from '../../db/connection/connectionLoss.js';
+import { DatabaseGone, retryOnLoss } from '../../db/connection/retry.js';
+import { sleep } from '../../db/connection/sleep.js';
 import { META_SCHEMA } from '../../db/dataset.js';
 import { CONTROL_CHANNEL } from '../live/controlChannel.js';
 import { FEED_CHANNEL } from '../live/workerFeed.js';
@@ -19,8 +21,6 @@ export interface LinkEvents {
   readonly onTakenOver: (message: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
-
 /**
  * The supervisor's link to the database. One session (a client kept out of the pool)
  * holds the live-run lock and LISTENs for commands and for the worker feed. When the database goes away — that
@@ -33,6 +33,7 @@ export class SupervisorLink {
   private client: pg.PoolClient | undefined;
   private lostAt: number | undefined;
   private closed = false;
+  private readonly closing = new AbortController();
   private runId: string | undefined;
 
   constructor(
@@ -100,6 +101,12 @@ export class SupervisorLink {
     if (isConnectionLoss(err)) this.lost(err);
   }
 
+  /** No more reconnecting: the run has ended, or it stands down. */
+  private shut(): void {
+    this.closed = true;
+    this.closing.abort();
+  }
+
   private lost(err: unknown): void {
     if (this.closed || this.lostAt !== undefined) return;
     this.lostAt = Date.now();
@@ -110,58 +117,65 @@ export class SupervisorLink {
     void this.reconnect();
   }
 
+  /**
+   * Reconnects with backoff until the link is back, it gives up (past `giveUpAfterMs`
+   * from the loss), another supervisor took over, or it was closed.
+   */
   private async reconnect(): Promise<void> {
-    let delay = 250;
-    while (!this.closed && this.lostAt !== undefined) {
-      if (Date.now() - this.lostAt > this.giveUpAfterMs) {
-        this.events.onGiveUp(
-          `the database was unreachable for ${Math.round(this.giveUpAfterMs / 1000)} s; gave up`,
-        );
-        return;
-      }
-      await sleep(delay);
-      delay = Math.min(5000, delay * 2);
-      let client: pg.PoolClient | undefined;
-      try {
-        client = await this.pool.connect();
-        if (!(await tryLiveRunLock(client))) {
-          client.release();
-          return this.standDown(
-            'another supervisor took the database over while it was unreachable',
-          );
-        }
-        const own = await client.query(
-          `UPDATE ${META_SCHEMA}.runs SET backend_pid = pg_backend_pid(), heartbeat_at = now()
-            WHERE run_id = $1 AND status = 'running'`,
-          [this.runId],
-        );
-        if ((own.rowCount ?? 0) === 0) {
-          await releaseLiveRunLock(client).catch(() => {});
-          client.release();
-          return this.standDown('the run was declared lost while the database was unreachable');
-        }
-        await client.query(`LISTEN ${CONTROL_CHANNEL}; LISTEN ${FEED_CHANNEL}`);
-        const since = this.lostAt;
-        this.client = client;
-        this.attach(client);
-        this.lostAt = undefined;
-        this.events.onChange('back', since);
-        this.events.onCommand();
-        this.events.onFeed();
-      } catch (err) {
-        client?.release(err as Error);
-      }
+    try {
+      await retryOnLoss(() => this.reattach(), {
+        limitMs: this.giveUpAfterMs,
+        ...(this.lostAt !== undefined ? { since: this.lostAt } : {}),
+        firstDelayMs: 250,
+        // Whatever keeps the session from coming back: the database is not there yet.
+        isLoss: () => true,
+        signal: this.closing.signal,
+      });
+    } catch (err) {
+      if (err instanceof DatabaseGone) this.events.onGiveUp(err.message);
     }
   }
 
+  /** One try: a session, the lock, the run still its own, LISTEN; then the link is back. */
+  private async reattach(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      if (!(await tryLiveRunLock(client))) {
+        client.release();
+        return this.standDown('another supervisor took the database over while it was unreachable');
+      }
+      const own = await client.query(
+        `UPDATE ${META_SCHEMA}.runs SET backend_pid = pg_backend_pid(), heartbeat_at = now()
+          WHERE run_id = $1 AND status = 'running'`,
+        [this.runId],
+      );
+      if ((own.rowCount ?? 0) === 0) {
+        await releaseLiveRunLock(client).catch(() => {});
+        client.release();
+        return this.standDown('the run was declared lost while the database was unreachable');
+      }
+      await client.query(`LISTEN ${CONTROL_CHANNEL}; LISTEN ${FEED_CHANNEL}`);
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    const since = this.lostAt!;
+    this.client = client;
+    this.attach(client);
+    this.lostAt = undefined;
+    this.events.onChange('back', since);
+    this.events.onCommand();
+    this.events.onFeed();
+  }
+
   private standDown(message: string): void {
-    this.closed = true;
+    this.shut();
     this.events.onTakenOver(message);
   }
 
   /** Gives the lock back and closes the session (the run has ended). */
   async close(): Promise<void> {
-    this.closed = true;
+    this.shut();
     const client = this.client;
     this.client = undefined;
     if (!client) return;

@@ -1,7 +1,5 @@
 import type { WithPgClient } from '../../db/connection/pool.js';
-import { UserError } from '../../config/userError.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+import { retryOnLoss } from '../../db/connection/retry.js';
 
 /**
  * Waits until the database answers again: tries every 0.5 s, doubling to 5 s. Calls
@@ -10,29 +8,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
  */
 export async function waitForDatabase(
   withPgClient: WithPgClient,
-  o: { limitMs: number; onLost?: () => void; onBack?: (ms: number) => void },
+  o: { limitMs: number; onLost?: () => void; onBack?: (ms: number) => void; signal?: AbortSignal },
 ): Promise<void> {
-  const t0 = Date.now();
-  let delay = 500;
-  let announced = false;
-  for (;;) {
-    try {
-      await withPgClient((c) => c.query('SELECT 1'));
-      if (announced) o.onBack?.(Date.now() - t0);
-      return;
-    } catch {
-      if (!announced) {
-        announced = true;
-        o.onLost?.();
-      }
-      if (Date.now() - t0 > o.limitMs) {
-        throw new UserError(
-          `the database was unreachable for ${Math.round(o.limitMs / 1000)} s; gave up`,
-          1,
-        );
-      }
-      await sleep(delay);
-      delay = Math.min(5000, delay * 2);
-    }
-  }
+  await retryOnLoss(() => withPgClient((c) => c.query('SELECT 1')), {
+    limitMs: o.limitMs,
+    // Whatever keeps it from answering: it is not there yet.
+    isLoss: () => true,
+    onLoss: (_err, n) => (n === 1 ? o.onLost?.() : undefined),
+    ...(o.onBack ? { onBack: o.onBack } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
 }

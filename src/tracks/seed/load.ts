@@ -26,15 +26,11 @@ export interface SeedOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Records what was seeded, so runs over this database plan the seeded pairs and months. */
+/**
+ * Records what was seeded, so runs over this database plan the seeded pairs and months.
+ * The table is the migrations' (step 1): callers migrate first, as every command does.
+ */
 async function recordDataset(client: pg.ClientBase, plan: SeedPlan): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
-  await client.query(`CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.dataset (
-      id int PRIMARY KEY CHECK (id = 1), preset text NOT NULL, seed bigint NOT NULL,
-      pairs text[] NOT NULL, data_from text NOT NULL, data_to text NOT NULL,
-      bollinger_from text NOT NULL, bollinger_to text NOT NULL,
-      regression_from text NOT NULL, regression_to text NOT NULL,
-      seeded_at timestamptz NOT NULL DEFAULT now())`);
   await client.query(
     `INSERT INTO ${META_SCHEMA}.dataset (id, preset, seed, pairs, data_from, data_to,
         bollinger_from, bollinger_to, regression_from, regression_to)

@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { toAscii } from '../../orchestrator/text/charset.js';
+import { txt, useTheme } from '../theme.js';
 
 /** The key list of the footer, longest first: the longest that fits the width is shown. */
 function footerVariants(finished: boolean): string[] {
@@ -12,16 +12,9 @@ function footerVariants(finished: boolean): string[] {
 }
 
 /** The keys, on one line. */
-export function Footer({
-  width,
-  ascii,
-  finished = false,
-}: {
-  width: number;
-  ascii: boolean;
-  finished?: boolean;
-}) {
-  const variants = footerVariants(finished).map((v) => (ascii ? toAscii(v) : v));
+export function Footer({ width, finished = false }: { width: number; finished?: boolean }) {
+  const theme = useTheme();
+  const variants = footerVariants(finished).map((v) => txt(theme, v));
   const text = variants.find((v) => v.length < width) ?? variants.at(-1)!;
   return (
     <Text dimColor wrap="truncate">
@@ -42,7 +35,7 @@ export const HELP_LINES: readonly string[] = [
   "  R            retry the selected track's failed units",
   "  l  Enter     open the selected track's log",
   '  in a log:    PgUp PgDn scroll, Home End, / filter, Tab next worker, Esc back',
-  '  ?            this help (any key closes it)',
+  '  ?  Esc  q    close this help; any other key closes it and acts as listed',
   '  q  Ctrl-C    leave: detach (the run goes on in the background) or stop it',
   '',
   "From any shell, on this host or another (the seed monitor's quick actions)",
@@ -54,13 +47,14 @@ export const HELP_LINES: readonly string[] = [
 ];
 
 /** The `?` overlay. */
-export function HelpOverlay({ ascii }: { ascii: boolean }) {
+export function HelpOverlay() {
+  const theme = useTheme();
   return (
     <>
       {HELP_LINES.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
         <Text key={i} bold={i === 0 || l.startsWith('From')} wrap="truncate">
-          {ascii ? toAscii(l) : l}
+          {txt(theme, l) || ' '}
         </Text>
       ))}
     </>

@@ -1,26 +1,68 @@
 import { Box, Text } from 'ink';
 import type { RecentEvent } from '../../orchestrator/state/runState.js';
 import { describeNote } from '../../orchestrator/text/describe.js';
-import { tint, txt, useTheme } from '../theme.js';
+import { wrapWords } from '../format.js';
+import { type Theme, tint, txt, useTheme } from '../theme.js';
 
-/** The newest `lines` events, oldest at the top. */
-export function RecentEvents({ events, lines }: { events: readonly RecentEvent[]; lines: number }) {
+/** Cells before an event's text: its time and its mark (`12:00:01 ! `). */
+const LEAD = 11;
+
+/** An event's rows at `width`: its text wrapped between words under its time and mark. */
+function eventRows(e: RecentEvent, width: number, t: Theme): string[] {
+  const text = txt(t, `${e.track ?? 'run'}: ${describeNote(e.note)}`);
+  return wrapWords(text, Math.max(10, width - LEAD), ' '.repeat(2));
+}
+
+/**
+ * The newest events, oldest at the top, in at most `lines` rows: a long event wraps
+ * between words rather than being cut; one that no longer fits whole is left out.
+ */
+export function RecentEvents({
+  events,
+  lines,
+  width,
+}: {
+  events: readonly RecentEvent[];
+  lines: number;
+  width: number;
+}) {
   const t = useTheme();
   if (lines <= 0) return null;
-  const shown = events.slice(-lines);
+  const shown: Array<{ e: RecentEvent; rows: string[] }> = [];
+  let used = 0;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const rows = eventRows(events[i]!, width, t);
+    if (used + rows.length > lines) break;
+    shown.unshift({ e: events[i]!, rows });
+    used += rows.length;
+  }
   return (
     <Box flexDirection="column">
-      {shown.map((e, i) => (
+      {shown.map(({ e, rows }, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
-        <Text key={`${e.at}-${i}`} wrap="truncate">
-          <Text dimColor>{new Date(e.at).toISOString().slice(11, 19)}</Text>
-          <Text
-            color={tint(t, e.level === 'error' ? 'red' : e.level === 'warn' ? 'yellow' : 'gray')}
-          >
-            {e.level === 'error' ? ` ${t.g.fail} ` : e.level === 'warn' ? ' ! ' : `   `}
-          </Text>
-          {txt(t, `${e.track ?? 'run'}: ${describeNote(e.note)}`)}
-        </Text>
+        <Box key={`${e.at}-${i}`} flexDirection="column">
+          {rows.map((row, j) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
+            <Text key={j} wrap="truncate">
+              {j === 0 ? (
+                <>
+                  <Text dimColor>{new Date(e.at).toISOString().slice(11, 19)}</Text>
+                  <Text
+                    color={tint(
+                      t,
+                      e.level === 'error' ? 'red' : e.level === 'warn' ? 'yellow' : 'gray',
+                    )}
+                  >
+                    {e.level === 'error' ? ` ${t.g.fail} ` : e.level === 'warn' ? ' ! ' : '   '}
+                  </Text>
+                </>
+              ) : (
+                ' '.repeat(LEAD)
+              )}
+              {row}
+            </Text>
+          ))}
+        </Box>
       ))}
     </Box>
   );

@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import type { RunState } from '../../orchestrator/state/runState.js';
+import { truncate } from '../format.js';
 import { tint, txt, useTheme } from '../theme.js';
 import { Summary } from './Overall.js';
 
@@ -14,7 +15,7 @@ export function StatusLine({ state, width }: { state: RunState; width: number })
   const t = useTheme();
   const line = (colour: string, text: string) => (
     <Text bold color={tint(t, colour)} wrap="truncate">
-      {txt(t, text)}
+      {truncate(txt(t, text), width, t.g)}
     </Text>
   );
   if (state.lost !== undefined)

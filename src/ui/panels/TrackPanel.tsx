@@ -45,6 +45,11 @@ export function Badge({ status }: { status: TrackStatus }) {
   );
 }
 
+/** What a track counts: Track 3 runs one unit per pair. */
+function unitWordOf(tr: TrackState): 'pairs' | 'units' {
+  return tr.track === 'extraction' ? 'pairs' : 'units';
+}
+
 /** Cells before a track's bar: pointer, title and a space (21), badge (12). */
 const HEAD_CELLS = 21 + 12;
 /** Cells after it, for "100.0% 9999/9999 units": the same for every track, so the bars line up. */
@@ -78,11 +83,18 @@ export function trackDetailLines(
   const pace = trackPace(tr, now);
   const peak = Math.max(0, ...pace);
   const slowest = slowestRunning(tr, now);
+  // Track 3's unit is a pair: its rates say so.
+  const per = `${unitWordOf(tr)}/s`;
   const fields: Field[] = [
     field(`failed ${tr.failed}`, tr.failed > 0 ? 'red' : undefined),
     field(`no data ${tr.noData}`),
     field(`left ${remainingUnits(tr)}`),
-    field(txt(t, rate(speed?.unitsPerSec, speed?.rowsPerSec))),
+    field(
+      txt(
+        t,
+        rate(speed?.unitsPerSec, speed?.rowsPerSec, unitWordOf(tr) === 'pairs' ? 'pairs/s' : 'u/s'),
+      ),
+    ),
     field(txt(t, eta)),
     // Its worker processes now / the limit `+` and `-` set (it holds for the run).
     ...(tr.plannedWorkers > 0 || tr.workers.length > 0
@@ -97,11 +109,11 @@ export function trackDetailLines(
           field(`elapsed ${clock(trackElapsedMs(tr, now) / 1000)}`),
           pace.length > 0
             ? [
-                { text: 'units/s ' },
+                { text: `${per} ` },
                 { text: scaledSparkline(pace, Math.floor(width / 5), t.g), color: 'green' },
                 { text: ` max ${perSecond(peak)}` },
               ]
-            : field(txt(t, 'units/s —')),
+            : field(txt(t, `${per} —`)),
         ]),
     ...(slowest
       ? [field(`slowest: ${unitLabel(slowest.unit.unit)} ${Math.round(slowest.ms / 1000)} s`)]
@@ -156,7 +168,7 @@ export function TrackPanel({
   const status = trackStatus(tr);
   const finished = tr.done + tr.noData + tr.failed;
   const fraction = tr.total === 0 ? 1 : finished / tr.total;
-  const unitWord = tr.track === 'extraction' ? 'pairs' : 'units';
+  const unitWord = unitWordOf(tr);
   const tail = ` ${percent(fraction).padStart(6)} ${finished}/${tr.total} ${unitWord}`;
   const head = `${selected ? t.g.pointer : ' '} ${TRACK_TITLES[tr.track]} `;
   return (

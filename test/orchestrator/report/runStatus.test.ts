@@ -145,6 +145,12 @@ describe('status', () => {
     expect(text).toContain('1 live worker(s) (vm: 1)');
   });
 
+  it('writes its times as runs and report do: UTC to the second', () => {
+    const text = formatStatus(assembleStatus(facts(), alive));
+    expect(text).toContain('started 2026-12-01 12:00:00Z');
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  });
+
   it('says a run whose supervisor is gone stopped unexpectedly', () => {
     const r = assembleStatus(facts({ liveness: { kind: 'lost', why: 'gone' } }), alive);
     expect(r.run).toMatchObject({ status: 'stopped unexpectedly', live: false });

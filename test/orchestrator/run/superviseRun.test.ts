@@ -5,10 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../src/config/userError.js';
-import { settingsFrom } from '../../../src/config/validate.js';
-import { openDatabase } from '../../../src/db/connection/open.js';
 import type { Context } from '../../../src/db/context.js';
-import { readDataset, resolveScope } from '../../../src/db/dataset.js';
 import { readRun } from '../../../src/orchestrator/live/runRecord.js';
 import {
   type RunSession,
@@ -17,6 +14,7 @@ import {
 } from '../../../src/orchestrator/run/superviseRun.js';
 import type { RunEvent } from '../../../src/orchestrator/state/events.js';
 import type { TrackName } from '../../../src/tracks/protocol/events.js';
+import { openTestContext } from '../../support/testContext.js';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 /*
@@ -37,22 +35,9 @@ let ctx: Context;
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-supervise-'));
-  const settings = settingsFrom({
+  ctx = await openTestContext(db, dir, {
     run: { maxWorkers: 2, workers: { bollinger: 1, regression: 1, extraction: 1 } },
   });
-  const open = await openDatabase({
-    target: { kind: 'url', url: db.url, source: '--db' },
-    dataDir: `${dir}/data`,
-  });
-  const dataset = await open.withPgClient((c) => readDataset(c));
-  ctx = {
-    settings,
-    dataDir: `${dir}/data`,
-    outDir: `${dir}/out`,
-    db: open,
-    dataset,
-    scope: resolveScope(settings, dataset),
-  };
 });
 
 afterAll(async () => {
