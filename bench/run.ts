@@ -25,6 +25,7 @@ import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './
 import { benchDashboard, type DashboardCost } from './dashboardCost.js';
 import { benchQueue } from './queueOverhead.js';
 import { benchEta, printEta } from './etaRuns.js';
+import { benchPlanCost, printPlanCost } from './planCost.js';
 import { benchStartup, printStartup } from './startup.js';
 import { benchScale, printScale } from './scale.js';
 import { printSeedProfile, profileSeed } from './seedProfile.js';
@@ -57,9 +58,11 @@ const PARTS = new Set(
     .map((p) => p.trim()),
 );
 for (const p of PARTS) {
-  if (!['tracks', 'queue', 'dashboard', 'startup', 'eta', 'scale', 'seed-profile'].includes(p)) {
+  if (
+    !['tracks', 'queue', 'dashboard', 'startup', 'eta', 'scale', 'seed-profile', 'plan'].includes(p)
+  ) {
     process.stderr.write(
-      `--only ${p}: expected a comma list of tracks, queue, dashboard, startup, eta, scale, seed-profile\n`,
+      `--only ${p}: expected a comma list of tracks, queue, dashboard, startup, eta, scale, seed-profile, plan\n`,
     );
     process.exit(2);
   }
@@ -224,6 +227,11 @@ try {
     const runs = await benchEta();
     printEta(runs, (t) => process.stdout.write(t));
     result['eta'] = { load: os.loadavg(), runs };
+  }
+  if (PARTS.has('plan')) {
+    const plan = await benchPlanCost(RUNS, (l) => process.stderr.write(`${l}\n`));
+    printPlanCost(plan, (t) => process.stdout.write(t));
+    result['plan'] = { ...plan, load: os.loadavg() };
   }
   if (PARTS.has('queue')) {
     const queue = await benchQueue(db.childUrl!, RUNS);

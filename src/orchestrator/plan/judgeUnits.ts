@@ -52,6 +52,18 @@ function sourceRows(track: TrackName, fp: Fingerprint): number {
 }
 
 /**
+ * "Done once": the verdict without fingerprints (a plan not asked to follow the sources,
+ * or a unit whose sources cannot be read: its run will report why).
+ */
+export function doneOnce(r: { status: string } | undefined, forced: boolean): Verdict {
+  if (forced) return { stale: true, reason: 'forced (--recompute)' };
+  if (!r) return { stale: true, reason: 'never run' };
+  return r.status === 'failed'
+    ? { stale: true, reason: 'failed' }
+    : { stale: false, reason: 'done' };
+}
+
+/**
  * Judges units against the sources now: digests refreshed (cheaply when the statistics
  * counters say nothing moved), outputs checked, each unit's verdict from `judgeUnit`. An
  * outcome recorded before fingerprints existed is adopted when its recorded rows equal the
@@ -65,7 +77,11 @@ export async function judgeUnits(
 ): Promise<Judgement> {
   const inputsOf = unitInputsResolver(client, opts.settings);
   const inputs = new Map<string, UnitInputs>();
-  for (const u of units) inputs.set(`${u.track}:${u.unit}`, await inputsOf(u.track, u.unit));
+  for (const u of units) {
+    // A source table gone (the preflight names it): that unit is judged without inputs.
+    const i = await inputsOf(u.track, u.unit).catch(() => undefined);
+    if (i) inputs.set(`${u.track}:${u.unit}`, i);
+  }
   const refresh = await refreshDigests(client, sourceNeeds([...inputs.values()]), {
     always: opts.always,
   });
@@ -79,10 +95,15 @@ export async function judgeUnits(
   const adopt: Judgement['adopt'][number][] = [];
   for (const u of units) {
     const key = `${u.track}:${u.unit}`;
-    const now = fingerprintFrom(inputs.get(key)!, refresh.digests);
-    current.set(key, now);
     const r = outcomes.get(key);
     const forced = opts.recompute.has(u.track);
+    const unitInputs = inputs.get(key);
+    if (!unitInputs) {
+      verdicts.set(key, doneOnce(r, forced));
+      continue;
+    }
+    const now = fingerprintFrom(unitInputs, refresh.digests);
+    current.set(key, now);
     if (r && r.status !== 'failed' && !r.fingerprint && !forced && !missing.has(key)) {
       const rows = sourceRows(u.track, now);
       const expected = r.status === 'empty' ? 0 : r.rows;

@@ -4,7 +4,7 @@ import type { Scope } from '../../db/dataset.js';
 import { adoptFingerprints, writePlanReasons } from '../../db/ledger/planReasons.js';
 import { readOutcomes } from '../../db/ledger/results.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { type JudgeOptions, judgeUnits } from './judgeUnits.js';
+import { doneOnce, type JudgeOptions, judgeUnits } from './judgeUnits.js';
 
 export const TRACKS: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
 
@@ -77,7 +77,7 @@ export async function planRun(
     for (const u of units) {
       const r = byKey.get(`${track}:${u.unit}`);
       const verdict =
-        judged?.verdicts.get(`${track}:${u.unit}`) ?? legacyVerdict(r, recompute.has(track));
+        judged?.verdicts.get(`${track}:${u.unit}`) ?? doneOnce(r, recompute.has(track));
       if (verdict.stale) {
         todo.push({ ...u, reason: verdict.reason });
         if (r && r.status !== 'failed' && !recompute.has(track)) stale++;
@@ -97,16 +97,4 @@ export async function planRun(
       ),
     );
   return plans;
-}
-
-/** "Done once": the verdict without fingerprints. */
-function legacyVerdict(
-  r: { status: string } | undefined,
-  forced: boolean,
-): { stale: boolean; reason: string } {
-  if (forced) return { stale: true, reason: 'forced (--recompute)' };
-  if (!r) return { stale: true, reason: 'never run' };
-  return r.status === 'failed'
-    ? { stale: true, reason: 'failed' }
-    : { stale: false, reason: 'done' };
 }

@@ -5,7 +5,11 @@ import {
   type DecodedBatch,
   type DecodedColumn,
 } from '../../db/copy/binaryDecoder.js';
-import { computeFingerprint, type Fingerprint } from '../../db/fingerprint/fingerprint.js';
+import {
+  computeFingerprint,
+  type Fingerprint,
+  type UnitInputs,
+} from '../../db/fingerprint/fingerprint.js';
 import { unitInputsResolver } from '../freshness/unitInputs.js';
 import { SNAPSHOT_BEGIN } from '../io/readInSnapshot.js';
 import type { UnitContext } from '../io/unitContext.js';
@@ -30,7 +34,7 @@ export interface JoinStream {
   recycle(columns: DecodedColumn[]): void;
   /** NaN / ±Infinity values per column among the rows decoded so far. */
   nonFinite(): Record<string, number>;
-  /** The fingerprint of the pair's five tables, taken in the same snapshot. */
+  /** The fingerprint of the five tables, taken in the same snapshot after the count. */
   readonly fingerprint: Promise<Fingerprint>;
 }
 
@@ -74,15 +78,12 @@ async function openJoin(
   const { ctx } = scope;
   const catalog = await loadJoinCatalog(client, ctx.settings, pair);
   const { count, copy, columns } = extractionCopySql(ctx.settings, pair, catalog);
-  const inputs = await unitInputsResolver(client, ctx.settings)('extraction', scope.unit);
   scope.emit({ type: 'stage', stage: 'load' });
   // The row count (the file's metadata, the progress total) comes from a second
   // connection in this transaction's snapshot, while this one starts the COPY.
   const snapshot: string = (await client.query('SELECT pg_export_snapshot() AS id')).rows[0].id;
-  // Then the fingerprint of the five tables, on the same session in the same snapshot.
-  const { counting, fingerprint } = countInSnapshot(ctx, snapshot, count, (c) =>
-    computeFingerprint(c, inputs),
-  );
+  const inputs = await unitInputsResolver(client, ctx.settings)('extraction', pair);
+  const { counting, fingerprint } = countInSnapshot(ctx, snapshot, count, inputs);
   const decoder = new BinaryCopyDecoder(
     ['timestamp', ...columns.map((c) => c.wire)],
     ROW_GROUP_ROWS,
@@ -99,11 +100,11 @@ async function openJoin(
     total,
     infinite,
     batches: batches(),
+    fingerprint,
     recycle: (c) => decoder.recycle(c),
     // Field 0 is ts_utc; the decoder counted NaN / ±Infinity of every double it read.
     nonFinite: () =>
       Object.fromEntries(columns.map((c, i) => [c.spec.name, decoder.nonFinite[i + 1]!])),
-    fingerprint,
   };
 }
 
@@ -125,25 +126,23 @@ async function* decodeCopy(
   for (let b = decoder.ready.shift(); b; b = decoder.ready.shift()) yield b;
 }
 
-type JoinCount = { rows: number; infinite: number };
+type Count = { rows: number; infinite: number };
 
 /**
  * Rows of the join in the snapshot `snapshot` (exported by the unit's transaction), on a
  * connection of its own so that it runs beside the COPY: those the file gets, and those
- * left out for a ±infinity key; then `fingerprint` on the same session and snapshot (the
- * count is known before it ends). A failure before the count fails both.
+ * left out for a ±infinity key. Then, on the same connection and snapshot (imported at
+ * once: it lives only while the COPY's transaction does), the unit's fingerprint.
  */
 function countInSnapshot(
   ctx: UnitContext,
   snapshot: string,
   count: string,
-  fingerprintOf: (c: pg.ClientBase) => Promise<Fingerprint>,
-): { counting: Promise<JoinCount>; fingerprint: Promise<Fingerprint> } {
-  let counted: (c: JoinCount) => void = () => {};
-  let failed: (err: unknown) => void = () => {};
-  const counting = new Promise<JoinCount>((resolve, reject) => {
+  inputs: UnitInputs,
+): { counting: Promise<Count>; fingerprint: Promise<Fingerprint> } {
+  let counted: (c: Count) => void = () => {};
+  const counting = new Promise<Count>((resolve) => {
     counted = resolve;
-    failed = reject;
   });
   const fingerprint = ctx.withPgClient(async (c) => {
     await c.query(SNAPSHOT_BEGIN);
@@ -151,14 +150,17 @@ function countInSnapshot(
       // A utility statement takes no parameters: the id is the server's, quoted by pg.
       await c.query(`SET TRANSACTION SNAPSHOT ${c.escapeLiteral(snapshot)}`);
       await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
-      counted((await c.query<JoinCount>(count)).rows[0]!);
-      return await fingerprintOf(c);
+      counted((await c.query<Count>(count)).rows[0]!);
+      return await computeFingerprint(c, inputs);
     } finally {
       await c.query('COMMIT').catch(() => {});
     }
   });
-  // A settled promise ignores the later call; the fingerprint's own awaiter sees its error.
-  fingerprint.catch(failed);
-  counting.catch(() => {});
-  return { counting, fingerprint };
+  // A failure before the count fails the count too (a settled promise ignores it).
+  const failed = fingerprint.then(
+    () => new Promise<Count>(() => {}),
+    (err: unknown) => Promise.reject(err),
+  );
+  failed.catch(() => {});
+  return { counting: Promise.race([counting, failed]), fingerprint };
 }

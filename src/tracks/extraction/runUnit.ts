@@ -22,7 +22,7 @@ interface Written {
   readonly rows: number;
   readonly bytes: number;
   readonly quality: UnitQuality | undefined;
-  /** The fingerprint of the inputs, taken in the join's snapshot. */
+  /** The five tables' fingerprint, from the join's snapshot. */
   readonly fingerprint: Fingerprint;
 }
 
@@ -51,17 +51,17 @@ export function runExtractionUnit(
     await mkdir(opts.outDir, { recursive: true });
     await removeStaleTempFiles(opts.outDir, `${pair}.parquet`);
     const written = await withJoinStream(scope, pair, (join) => writeJoin(scope, join, target));
-    if (written.rows === 0) return emptyUnit({ fingerprint: written.fingerprint });
+    if ('empty' in written) return emptyUnit({ fingerprint: written.fingerprint });
     return recordWritten(scope, written, target.path, opts.outDir);
   });
 }
 
-/** The join written to its file, or 0 rows when it has none (no file then). */
+/** The join written to its file, or undefined when it has no rows (no file then). */
 async function writeJoin(
   scope: UnitScope,
   join: JoinStream,
   target: ParquetTarget,
-): Promise<Written> {
+): Promise<Written | { empty: true; fingerprint: Fingerprint }> {
   const { infinite } = join;
   if (infinite > 0) {
     scope.emit({
@@ -73,8 +73,8 @@ async function writeJoin(
   }
   if (join.total === 0) {
     if (!(await join.batches.next()).done) throw new Error('the join has rows but counted none');
-    // "No data": nothing is recorded beyond the warning above (and the fingerprint).
-    return { rows: 0, bytes: 0, quality: undefined, fingerprint: await join.fingerprint };
+    // "No data": nothing is recorded beyond the warning above, and the fingerprint.
+    return { empty: true, fingerprint: await join.fingerprint };
   }
   const { rows, bytes } = await writeJoinParquet(scope, join, target);
   const dropped = { infinite_timestamp: infinite };
