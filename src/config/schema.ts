@@ -1,3 +1,4 @@
+import { parseInterval } from './interval.js';
 import { z } from 'zod';
 import { ALL_PAIRS, isPairShaped } from './pairs.js';
 import { monthProblem } from './months.js';
@@ -114,6 +115,16 @@ export const configFileSchema = z
         /** Prometheus metrics: the supervisor's port (none: no endpoint) and address. */
         metricsPort: z.number().int().min(0).max(65535).optional(),
         metricsHost: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    follow: z
+      .object({
+        /** Track 3's files are rewritten at most this often while following (`1h`). */
+        extractionEvery: z
+          .string()
+          .refine((t) => 'ms' in parseInterval(t), 'expected an interval such as 30m or 1h')
+          .optional(),
       })
       .strict()
       .optional(),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type Month, parseMonth } from './months.js';
+import { parseInterval } from './interval.js';
 import type { ConfigFile } from './schema.js';
 import type { ScopeNarrowing } from './scopeFlags.js';
 import { TABLE_KEYS, type TableKey } from './tableKeys.js';
@@ -26,6 +27,7 @@ export interface Settings {
   readonly dataDir: string | undefined;
   readonly outDir: string | undefined;
   readonly run: RunSettings;
+  readonly follow: FollowSettings;
   readonly notify: NotifySettings;
   readonly runs: RetentionSettings;
   /**
@@ -51,6 +53,15 @@ export interface RetentionSettings {
   /** At most this many megabytes of run logs; undefined: no size limit. */
   readonly keepMegabytes: number | undefined;
 }
+
+/** How `run --follow` bounds its load (config key `follow`, docs/configuration.md). */
+export interface FollowSettings {
+  /** Track 3's files are rewritten at most once per this many milliseconds (default 1h). */
+  readonly extractionEveryMs: number;
+}
+
+/** `follow.extractionEvery` when the config does not say. */
+export const DEFAULT_EXTRACTION_EVERY = '1h';
 
 /** How the orchestrator runs (config key `run`, docs/configuration.md). */
 export interface RunSettings {
@@ -98,6 +109,13 @@ function span(s: { from: string; to: string } | undefined): MonthSpan | undefine
   return { from: parseMonth(s.from)!, to: parseMonth(s.to)! };
 }
 
+/** A validated interval in milliseconds (the schema refused any other). */
+function intervalMs(text: string): number {
+  const parsed = parseInterval(text);
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed.ms;
+}
+
 /** A validated config file with the defaults filled in (no file: all defaults). */
 export function toSettings(c: ConfigFile): Settings {
   const tables = { ...DEFAULT_TABLES, ...(c.tables ?? {}) } as Record<TableKey, string>;
@@ -125,6 +143,9 @@ export function toSettings(c: ConfigFile): Settings {
       databaseTimeoutSeconds: c.run?.databaseTimeoutSeconds ?? 600,
       metricsPort: c.run?.metricsPort,
       metricsHost: c.run?.metricsHost ?? '127.0.0.1',
+    },
+    follow: {
+      extractionEveryMs: intervalMs(c.follow?.extractionEvery ?? DEFAULT_EXTRACTION_EVERY),
     },
     notify: {
       command: c.notify?.command,

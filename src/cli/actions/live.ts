@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { sleep } from '../../db/connection/sleep.js';
+import { isAlive } from '../../db/embedded/processes.js';
+import { readFollowRecord } from '../live/followRecord.js';
 import path from 'node:path';
 import { EXIT, UserError } from '../../config/userError.js';
 import { RunFollower } from '../../orchestrator/live/followRun.js';
@@ -47,6 +50,7 @@ export async function attachAction(flags: { quiet?: boolean }, cmd: Command): Pr
 export async function stopAction(flags: { now?: boolean }, cmd: Command): Promise<void> {
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   const id = await liveRunId(ctx);
+  if (typeof id !== 'string' && (await stopFollow(ctx.dataDir))) return;
   if (typeof id !== 'string') {
     process.stdout.write(forTerminal(`${id[0]}: nothing to stop\n`));
     process.exitCode = EXIT.ok;
@@ -70,6 +74,21 @@ export async function stopAction(flags: { now?: boolean }, cmd: Command): Promis
   } finally {
     run.close();
   }
+}
+
+/**
+ * A `run --follow` waiting between its runs (no run is live): signalled (SIGINT, its
+ * `stop`), and waited for until it has exited. False when there is none on this host.
+ */
+async function stopFollow(dataDir: string): Promise<boolean> {
+  const follow = readFollowRecord(dataDir);
+  if (!follow) return false;
+  process.kill(follow.pid, 'SIGINT');
+  process.stdout.write(`asked the follow (pid ${follow.pid}) to stop; waiting…\n`);
+  for (let i = 0; i < 600 && isAlive(follow.pid); i++) await sleep(100);
+  process.stdout.write(`the follow (pid ${follow.pid}) stopped\n`);
+  process.exitCode = EXIT.ok;
+  return true;
 }
 
 /**

@@ -10,6 +10,8 @@ import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
+import { followInForeground } from '../live/following.js';
+import { parseInterval } from '../../config/interval.js';
 import {
   applyRunFlags,
   checkRunFlags,
@@ -31,6 +33,15 @@ interface RunFlags extends RunServiceFlags, ScopeFlagText {
   quiet?: boolean;
   recompute?: string | boolean;
   dryRun?: boolean;
+  follow?: string | boolean;
+}
+
+/** `--follow [interval]` in milliseconds (undefined: not following); default 5m. */
+export function followInterval(flag: string | boolean | undefined): number | undefined {
+  if (flag === undefined || flag === false) return undefined;
+  const parsed = parseInterval(flag === true ? '5m' : flag);
+  if ('error' in parsed) throw new UserError(`--follow ${parsed.error}`, EXIT.usage);
+  return parsed.ms;
 }
 
 const TRACK_NAMES: readonly TrackName[] = ['bollinger', 'regression', 'extraction'];
@@ -91,11 +102,19 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   );
   const json = flags.json === true;
   if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
+  const intervalMs = followInterval(flags.follow);
+  if (intervalMs !== undefined && flags.detach)
+    throw new UserError('--follow and --detach exclude each other');
   if (flags.dryRun) return dryRunAction(flags, cmd);
   checkRunFlags(flags);
   const opened = await openContext(g, say, { narrowing });
   const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
   await migrateAll(ctx.db);
+  if (intervalMs !== undefined) {
+    // In the foreground, on a terminal too: the waiting line is a plain line for now.
+    process.exitCode = await followInForeground(ctx, g, { json, recompute, intervalMs });
+    return;
+  }
   const terminal = canDrawDashboard();
   if (json || (!terminal && !flags.detach)) {
     const nextRun = nextRunNote(recompute, narrowing);

@@ -5,6 +5,8 @@ import { EXIT } from '../../config/userError.js';
 import { parseScopeFlags, type ScopeFlagText } from '../../config/scopeFlags.js';
 import { readScopedStatus } from '../../orchestrator/report/scopedStatus.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
+import { waitingLine } from '../../orchestrator/text/waitingLine.js';
+import { readFollowRecord } from '../live/followRecord.js';
 
 /** `bqx-monitor status [--json]`: the last or current run, from the database alone. */
 export async function statusAction(
@@ -36,6 +38,13 @@ export async function statusAction(
   const s = await ctx.db.withPgClient((c) =>
     narrowing ? readScopedStatus(c, ctx.scope, byUnit) : readStatus(c),
   );
-  process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : forTerminal(`${formatStatus(s)}\n`));
+  // A `run --follow` between its runs (no run is live then): its waiting line.
+  const follow = readFollowRecord(ctx.dataDir);
+  const waiting = follow ? `\n${waitingLine(follow)}` : '';
+  process.stdout.write(
+    flags.json
+      ? `${JSON.stringify(follow ? { ...s, follow: { nextCheck: follow.nextCheck, lastChange: follow.lastChange } } : s)}\n`
+      : forTerminal(`${formatStatus(s)}${waiting}\n`),
+  );
   process.exitCode = EXIT.ok;
 }

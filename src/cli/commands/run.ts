@@ -17,6 +17,7 @@ export function registerRun(program: Command): void {
     .option('--detach', 'start the run in the background and return at once')
     .addOption(recomputeOption())
     .option('--dry-run', 'print what a run would compute and why, per unit; run nothing')
+    .option('--follow [interval]', 'stay, and run again when the sources change (default 5m)')
     .option('--quiet', 'no bell or desktop notification when the run ends')
     .option('--notify-cmd <path>', 'run this executable when the run ends (BQX_* variables)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port (127.0.0.1)');

@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../../orchestrator/state/events.js';
 import type { Context } from '../../db/context.js';
 import { stdoutLines } from '../../orchestrator/headless/safeStdout.js';
 import { waitForLiveRun } from '../../orchestrator/live/liveRun.js';
@@ -19,6 +20,10 @@ export interface ForegroundOptions {
   readonly json: boolean;
   readonly recompute: ReadonlySet<TrackName>;
   readonly runId?: string;
+  /** Tracks this run leaves for a later one (`run --follow`). */
+  readonly hold?: ReadonlySet<TrackName>;
+  /** Whether the run's end is announced (`run --follow`: `shouldNotify`). */
+  readonly notifyWhen?: (status: RunOutcome) => boolean;
   /** The background supervisor's own log: it neither follows another run nor hints. */
   readonly logFile?: string;
   readonly background?: boolean;
@@ -77,6 +82,8 @@ export async function superviseInForeground(
   const supervised = await superviseRun(ctx, {
     runId: o.runId ?? newRunId(),
     recompute: o.recompute,
+    ...(o.hold ? { hold: o.hold } : {}),
+    ...(o.notifyWhen ? { notifyWhen: o.notifyWhen } : {}),
     command: workerCommandFor(ctx, g),
     ...(o.logFile ? { logFile: o.logFile } : {}),
   });

@@ -23,7 +23,7 @@ export async function finishRun(p: RunParts, end: RunEnd): Promise<void> {
   await finishRecord(p, end);
   // One digest to whoever asked to be told (bounded by notify.timeoutSeconds); a run
   // another process owns now is announced lost by that one.
-  if (p.lifecycle.ownsRecord)
+  if (p.lifecycle.ownsRecord && (p.notifyWhen?.(end.status) ?? true))
     await notifyRunEnd(
       p.ctx.settings.notify,
       { runId: p.runId, ...end, report: p.events.state.report },

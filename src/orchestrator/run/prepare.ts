@@ -26,6 +26,7 @@ export async function prepareRun(
   parts: RunParts,
   feed: FeedTaker,
   recompute: ReadonlySet<TrackName>,
+  hold?: ReadonlySet<TrackName>,
 ): Promise<readonly TrackPlan[] | undefined> {
   const { ctx, events, lifecycle, reachable } = parts;
   const preparing = () => lifecycle.mode === 'preparing';
@@ -50,7 +51,7 @@ export async function prepareRun(
   }
   if (!preparing()) return undefined;
   events.dispatch({ type: 'run_phase', at: Date.now(), phase: 'planning' });
-  const plans = await reachable(() => prepareQueue({ ...ctx, scope }, recompute));
+  const plans = await reachable(() => prepareQueue({ ...ctx, scope }, recompute, hold));
   const units = Object.fromEntries(
     TRACKS.map((t) => [t, enumerateUnits(scope, t).map((u) => u.unit)]),
   ) as Record<TrackName, string[]>;

@@ -9,11 +9,13 @@ import { migrateAll } from './migrateAll.js';
 
 /**
  * Upgrades the schemas (once per process), releases units held by dead workers (a run
- * killed with -9 leaves them locked), plans, and enqueues every unit not yet done.
+ * killed with -9 leaves them locked), plans, and enqueues every unit not yet done (none of
+ * `hold`'s tracks).
  */
 export async function prepareQueue(
   ctx: Context,
   recompute: ReadonlySet<TrackName>,
+  hold: ReadonlySet<TrackName> = new Set(),
 ): Promise<TrackPlan[]> {
   const host = os.hostname();
   await migrateAll(ctx.db);
@@ -25,10 +27,12 @@ export async function prepareQueue(
     );
     const dead = local.rows.map((r) => r.pid).filter((p) => !processAlive(p));
     await releaseDeadWorkers(c, { host, deadPids: dead, timeoutMs: DEAD_AFTER_MS });
-    const plans = await planRun(c, ctx.scope, recompute, {
+    const planned = await planRun(c, ctx.scope, recompute, {
       settings: ctx.settings,
       outDir: ctx.outDir,
     });
+    // Held tracks (`run --follow` throttling Track 3) wait for a later run: nothing queued.
+    const plans = planned.map((p) => (hold.has(p.track) ? { ...p, todo: [] } : p));
     await enqueueUnits(
       c,
       plans.flatMap((t) => [...t.todo]),

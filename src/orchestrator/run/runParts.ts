@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../state/events.js';
 import { retryOnLoss } from '../../db/connection/retry.js';
 import type { Context } from '../../db/context.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -21,6 +22,8 @@ export interface RunParts {
   reachable<T>(fn: () => Promise<T>): Promise<T>;
   /** A query of the run failed: a connection loss makes the link reconnect. */
   readonly onDbError: (err: unknown) => void;
+  /** Whether the run's end is announced (notify.*); absent: always (`run --follow` decides). */
+  readonly notifyWhen?: ((status: RunOutcome) => boolean) | undefined;
 }
 
 /**

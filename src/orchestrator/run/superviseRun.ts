@@ -4,7 +4,7 @@ import type { Context } from '../../db/context.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { beatRun } from '../live/runRecord.js';
 import { notifyLostRun } from '../notify/runNotices.js';
-import type { RunEvent } from '../state/events.js';
+import type { RunEvent, RunOutcome } from '../state/events.js';
 import type { RunState } from '../state/runState.js';
 import { snapshot } from '../state/snapshot.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -25,6 +25,10 @@ export interface SuperviseOptions extends TrackOptions {
   readonly runId: string;
   /** Tracks whose finished units are done again. */
   readonly recompute: ReadonlySet<TrackName>;
+  /** Tracks this run leaves for a later one (`run --follow` throttling Track 3). */
+  readonly hold?: ReadonlySet<TrackName>;
+  /** Whether the run's end is announced (a `run --follow` cycle: `shouldNotify`). */
+  readonly notifyWhen?: (status: RunOutcome) => boolean;
   /** The run's plain-text log, when it runs in the background (recorded for views). */
   readonly logFile?: string;
 }
@@ -82,6 +86,7 @@ export async function superviseRun(ctx: Context, o: SuperviseOptions): Promise<S
     every: new Every(),
     reachable: reachableThrough(link, lifecycle),
     onDbError,
+    notifyWhen: o.notifyWhen,
   };
   const stop = (mode: StopMode = 'graceful', exitCode: number = EXIT.interrupted) =>
     stopRun(parts, { mode, exitCode });
@@ -194,7 +199,7 @@ async function prepareAndSupervise(
   o: SuperviseOptions,
 ): Promise<EndReason | undefined> {
   try {
-    const plans = await prepareRun(p, feed, o.recompute);
+    const plans = await prepareRun(p, feed, o.recompute, o.hold);
     return plans && (await superviseTracks(p, plans, o));
   } catch (err) {
     return { kind: 'error', message: (err as Error).message };
