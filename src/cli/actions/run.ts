@@ -101,10 +101,8 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
     say,
   );
   const json = flags.json === true;
-  if (json && flags.detach) throw new UserError('--json and --detach exclude each other');
   const intervalMs = followInterval(flags.follow);
-  if (intervalMs !== undefined && flags.detach)
-    throw new UserError('--follow and --detach exclude each other');
+  checkExclusive(flags, intervalMs);
   if (flags.dryRun) return dryRunAction(flags, cmd);
   checkRunFlags(flags);
   const opened = await openContext(g, say, { narrowing });
@@ -115,9 +113,8 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
     process.exitCode = await followInForeground(ctx, g, { json, recompute, intervalMs });
     return;
   }
-  const terminal = canDrawDashboard();
-  if (json || (!terminal && !flags.detach)) {
-    const nextRun = nextRunNote(recompute, narrowing);
+  const nextRun = nextRunNote(recompute, narrowing);
+  if (json || (!canDrawDashboard() && !flags.detach)) {
     process.exitCode = await superviseInForeground(ctx, g, {
       json,
       recompute,
@@ -125,30 +122,48 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
     });
     return;
   }
+  process.exitCode = await inBackground(ctx, g, flags, { recompute, nextRun, say });
+}
+
+/** Options that exclude each other: a usage error before anything is opened. */
+function checkExclusive(flags: RunFlags, intervalMs: number | undefined): void {
+  if (flags.json && flags.detach) throw new UserError('--json and --detach exclude each other');
+  if (intervalMs !== undefined && flags.detach)
+    throw new UserError('--follow and --detach exclude each other');
+}
+
+/**
+ * The run in the background (started now, or the live one found): `--detach` says how to
+ * reach it and returns 0; otherwise the dashboard attaches and its exit code is the run's.
+ */
+async function inBackground(
+  ctx: Parameters<typeof startOrFindLiveRun>[0],
+  g: GlobalOptions,
+  flags: RunFlags,
+  o: {
+    recompute: ReadonlySet<TrackName>;
+    nextRun: string | undefined;
+    say: (m: string) => void;
+  },
+): Promise<number> {
   const started = await startOrFindLiveRun(
     ctx,
     g,
-    recompute,
+    o.recompute,
     runFlagArgs(flags),
-    flags.detach ? undefined : say,
+    flags.detach ? undefined : o.say,
   );
-  const next = nextRunNote(recompute, narrowing);
-  if (!started.launched && next) say(`run ${started.runId} is already live: ${next}`);
-  if (flags.detach) {
-    process.stdout.write(
-      forTerminal(
-        `${started.launched ? 'started' : 'already live:'} run ${started.runId} in the background\n` +
-          '  watch it:  bqx-monitor attach   (from any shell; or status --watch)\n' +
-          '  stop it:   bqx-monitor stop     (--now: at once)\n',
-      ),
-    );
-    process.exitCode = EXIT.ok;
-    return;
-  }
-  process.exitCode = await attachView(ctx, started.runId, {
-    dashboard: true,
-    quiet: flags.quiet === true,
-  });
+  if (!started.launched && o.nextRun) o.say(`run ${started.runId} is already live: ${o.nextRun}`);
+  if (!flags.detach)
+    return attachView(ctx, started.runId, { dashboard: true, quiet: flags.quiet === true });
+  process.stdout.write(
+    forTerminal(
+      `${started.launched ? 'started' : 'already live:'} run ${started.runId} in the background\n` +
+        '  watch it:  bqx-monitor attach   (from any shell; or status --watch)\n' +
+        '  stop it:   bqx-monitor stop     (--now: at once)\n',
+    ),
+  );
+  return EXIT.ok;
 }
 
 /**

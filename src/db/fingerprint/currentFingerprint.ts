@@ -12,20 +12,31 @@ const NONE = [0, '0'] as const;
  */
 export function fingerprintFrom(inputs: UnitInputs, digests: DigestTable): Fingerprint {
   const parts: Record<string, readonly [number, string]> = {};
-  for (const p of inputs.parts) {
-    const of = digests.get(p.source.name);
-    if (p.kind === 'month') {
-      const m = formatMonth(p.month);
-      parts[monthKey(p.source.name, m)] = of?.get(`@${m}`) ?? NONE;
-    } else if (p.kind === 'back') {
-      const m = formatMonth(p.month);
-      parts[backKey(p.source.name, m, p.n)] = of?.get(`<${m}#${p.n}`) ?? NONE;
-    } else {
-      for (const [k, d] of of ?? [])
-        if (k.startsWith('@') && d[0] > 0) parts[monthKey(p.source.name, k.slice(1))] = d;
-    }
-  }
+  for (const p of inputs.parts) Object.assign(parts, partNow(p, digests.get(p.source.name)));
   return { code: inputs.code, settings: inputs.settings, parts };
+}
+
+type Part = UnitInputs['parts'][number];
+type SourceDigests = NonNullable<ReturnType<DigestTable['get']>>;
+
+/** One part of a unit's inputs as its source's digests have it now (keyed as recorded). */
+function partNow(
+  p: Part,
+  of: SourceDigests | undefined,
+): Record<string, readonly [number, string]> {
+  if (p.kind === 'month') {
+    const m = formatMonth(p.month);
+    return { [monthKey(p.source.name, m)]: of?.get(`@${m}`) ?? NONE };
+  }
+  if (p.kind === 'back') {
+    const m = formatMonth(p.month);
+    return { [backKey(p.source.name, m, p.n)]: of?.get(`<${m}#${p.n}`) ?? NONE };
+  }
+  // A whole table (Track 3): every month that has rows.
+  const parts: Record<string, readonly [number, string]> = {};
+  for (const [k, d] of of ?? [])
+    if (k.startsWith('@') && d[0] > 0) parts[monthKey(p.source.name, k.slice(1))] = d;
+  return parts;
 }
 
 /** The sources a set of units reads, each once, with every look-back they need. */

@@ -106,32 +106,60 @@ export async function refreshDigests(
 ): Promise<DigestRefresh> {
   const rels = [...new Set(needs.map((x) => qualified(x.source.schema, x.source.table)))];
   const marks = await readChangeMarks(client, rels);
+  const markOf = (need: SourceNeed) =>
+    marks.get(qualified(need.source.schema, need.source.table)) ?? null;
+  const uncounted = needs.filter((n) => markOf(n) === null).map((n) => n.source.name);
   // By content (`verify`) reads nothing of ours: it may check a database never planned.
-  const kept = opts.always
-    ? { rows: [] }
-    : await client.query<{ source: string; mark: string }>(
-        `SELECT source, mark FROM ${W} WHERE source = ANY($1)`,
-        [needs.map((x) => x.source.name)],
-      );
-  const keptMark = new Map(kept.rows.map((r) => [r.source, r.mark]));
+  if (opts.always) return byContent(client, needs, uncounted);
+  const keptMark = await readKeptMarks(client, needs);
   const hashed: string[] = [];
-  const uncounted: string[] = [];
-  const fresh = new Map<string, Map<string, readonly [number, string]>>();
   for (const need of needs) {
-    const mark = marks.get(qualified(need.source.schema, need.source.table)) ?? null;
-    if (mark === null) uncounted.push(need.source.name);
-    if (!opts.always && mark !== null && keptMark.get(need.source.name) === mark) continue;
+    const mark = markOf(need);
+    if (mark !== null && keptMark.get(need.source.name) === mark) continue;
     hashed.push(need.source.name);
-    const parts = await hashSource(client, need);
-    // By content only (`verify`): nothing is kept, the check writes nothing.
-    if (opts.always) fresh.set(need.source.name, new Map(parts.map(([p, r, h]) => [p, [r, h]])));
     // A source with no counters keeps an empty mark: it never equals a real one.
-    else await store(client, need.source, parts, { replace: true, value: mark });
+    const parts = await hashSource(client, need);
+    await store(client, need.source, parts, { replace: true, value: mark });
   }
-  if (opts.always) return { digests: fresh, hashed, reused: 0, uncounted };
   const digests = await readDigests(client, needs);
+  const reused = needs.filter((n) => !hashed.includes(n.source.name));
+  await completeBacks(client, reused, digests);
+  return { digests, hashed, reused: reused.length, uncounted };
+}
+
+/** Every source hashed by content, nothing kept: the check writes nothing (`verify`). */
+async function byContent(
+  client: pg.ClientBase,
+  needs: readonly SourceNeed[],
+  uncounted: string[],
+): Promise<DigestRefresh> {
+  const digests = new Map<string, Map<string, readonly [number, string]>>();
   for (const need of needs) {
-    if (hashed.includes(need.source.name)) continue;
+    const parts = await hashSource(client, need);
+    digests.set(need.source.name, new Map(parts.map(([p, r, h]) => [p, [r, h]])));
+  }
+  return { digests, hashed: needs.map((n) => n.source.name), reused: 0, uncounted };
+}
+
+/** The change mark kept with each source's digests (none for a source never hashed). */
+async function readKeptMarks(
+  client: pg.ClientBase,
+  needs: readonly SourceNeed[],
+): Promise<Map<string, string>> {
+  const kept = await client.query<{ source: string; mark: string }>(
+    `SELECT source, mark FROM ${W} WHERE source = ANY($1)`,
+    [needs.map((x) => x.source.name)],
+  );
+  return new Map(kept.rows.map((r) => [r.source, r.mark]));
+}
+
+/** The look-backs a reused source has no digest of yet (a new month's), computed and kept. */
+async function completeBacks(
+  client: pg.ClientBase,
+  needs: readonly SourceNeed[],
+  digests: Map<string, Map<string, readonly [number, string]>>,
+): Promise<void> {
+  for (const need of needs) {
     const have = digests.get(need.source.name)!;
     const missing = need.backs.filter((b) => !have.has(`<${formatMonth(b.month)}#${b.n}`));
     if (missing.length === 0) continue;
@@ -139,7 +167,6 @@ export async function refreshDigests(
     await store(client, need.source, parts, undefined);
     for (const [k, r, h] of parts) have.set(k, [r, h]);
   }
-  return { digests, hashed, reused: needs.length - hashed.length, uncounted };
 }
 
 /** The kept digests of the needed sources. */

@@ -64,6 +64,19 @@ export function doneOnce(r: { status: string } | undefined, forced: boolean): Ve
 }
 
 /**
+ * An outcome recorded before fingerprints existed: adopted (not stale) when its recorded
+ * rows equal the sources' now, else stale with both counts.
+ */
+function adoption(track: UnitRef['track'], r: RecordedOutcome, now: Fingerprint): Verdict {
+  const rows = sourceRows(track, now);
+  const expected = r.status === 'empty' ? 0 : r.rows;
+  if (rows === expected)
+    return { stale: false, reason: 'adopted (recorded counts match the sources)' };
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  return { stale: true, reason: `rows changed (${fmt(rows)} now, ${fmt(expected)} recorded)` };
+}
+
+/**
  * Judges units against the sources now: digests refreshed (cheaply when the statistics
  * counters say nothing moved), outputs checked, each unit's verdict from `judgeUnit`. An
  * outcome recorded before fingerprints existed is adopted when its recorded rows equal the
@@ -104,21 +117,15 @@ export async function judgeUnits(
     }
     const now = fingerprintFrom(unitInputs, refresh.digests);
     current.set(key, now);
-    if (r && r.status !== 'failed' && !r.fingerprint && !forced && !missing.has(key)) {
-      const rows = sourceRows(u.track, now);
-      const expected = r.status === 'empty' ? 0 : r.rows;
-      if (rows === expected) {
-        adopt.push({ track: u.track, unit: u.unit, fingerprint: now });
-        verdicts.set(key, { stale: false, reason: 'adopted (recorded counts match the sources)' });
-      } else
-        verdicts.set(key, {
-          stale: true,
-          reason: `rows changed (${rows.toLocaleString('en-US')} now, ${expected.toLocaleString('en-US')} recorded)`,
-        });
+    const outputMissing = missing.has(key);
+    if (r && r.status !== 'failed' && !r.fingerprint && !forced && !outputMissing) {
+      const v = adoption(u.track, r, now);
+      if (!v.stale) adopt.push({ track: u.track, unit: u.unit, fingerprint: now });
+      verdicts.set(key, v);
       continue;
     }
     const recorded = r && { status: r.status, fingerprint: r.fingerprint ?? null };
-    verdicts.set(key, judgeUnit(recorded, now, { forced, outputMissing: missing.has(key) }));
+    verdicts.set(key, judgeUnit(recorded, now, { forced, outputMissing }));
   }
   return { verdicts, adopt, refresh, current };
 }

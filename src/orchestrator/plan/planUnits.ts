@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { formatMonth, monthRange } from '../../config/months.js';
 import type { Scope } from '../../db/dataset.js';
 import { adoptFingerprints, writePlanReasons } from '../../db/ledger/planReasons.js';
-import { readOutcomes } from '../../db/ledger/results.js';
+import { type RecordedOutcome, readOutcomes } from '../../db/ledger/results.js';
+import type { Verdict } from '../../db/fingerprint/staleness.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
 import { doneOnce, type JudgeOptions, judgeUnits } from './judgeUnits.js';
 
@@ -51,6 +52,35 @@ export function enumerateUnits(scope: Scope, track: TrackName): PlannedUnit[] {
   );
 }
 
+/** A unit's recorded outcome and its verdict now. */
+type Judged = { r: RecordedOutcome | undefined; verdict: Verdict };
+
+/** One track's plan from its units' verdicts: what to enqueue (with why) and the counts. */
+function planTrack(
+  track: TrackName,
+  units: readonly PlannedUnit[],
+  judge: (u: PlannedUnit) => Judged,
+  forced: boolean,
+  adopted: number,
+): TrackPlan {
+  let done = 0;
+  let empty = 0;
+  let rows = 0;
+  let stale = 0;
+  const todo: PlannedUnit[] = [];
+  for (const u of units) {
+    const { r, verdict } = judge(u);
+    if (verdict.stale) {
+      todo.push({ ...u, reason: verdict.reason });
+      if (r && r.status !== 'failed' && !forced) stale++;
+    } else if (r?.status === 'done') {
+      done++;
+      rows += r.rows;
+    } else empty++;
+  }
+  return { track, total: units.length, done, empty, rows, todo, stale, adopted };
+}
+
 /**
  * Plans the run: enumerates the units and enqueues those never done, failed, forced by
  * `recompute`, or — given `fresh` — stale: their recorded fingerprint, code version or
@@ -67,28 +97,21 @@ export async function planRun(
   const all = TRACKS.flatMap((t) => enumerateUnits(scope, t));
   const judged = fresh ? await judgeUnits(client, all, byKey, { ...fresh, recompute }) : undefined;
   if (judged && !fresh?.dryRun) await adoptFingerprints(client, judged.adopt);
-  const plans = TRACKS.map((track) => {
-    const units = all.filter((u) => u.track === track);
-    let done = 0;
-    let empty = 0;
-    let rows = 0;
-    let stale = 0;
-    const todo: PlannedUnit[] = [];
-    for (const u of units) {
-      const r = byKey.get(`${track}:${u.unit}`);
-      const verdict =
-        judged?.verdicts.get(`${track}:${u.unit}`) ?? doneOnce(r, recompute.has(track));
-      if (verdict.stale) {
-        todo.push({ ...u, reason: verdict.reason });
-        if (r && r.status !== 'failed' && !recompute.has(track)) stale++;
-      } else if (r?.status === 'done') {
-        done++;
-        rows += r.rows;
-      } else empty++;
-    }
-    const adopted = judged?.adopt.filter((a) => a.track === track).length ?? 0;
-    return { track, total: units.length, done, empty, rows, todo, stale, adopted };
-  });
+  const plans = TRACKS.map((track) =>
+    planTrack(
+      track,
+      all.filter((u) => u.track === track),
+      (u) => {
+        const r = byKey.get(`${track}:${u.unit}`);
+        return {
+          r,
+          verdict: judged?.verdicts.get(`${track}:${u.unit}`) ?? doneOnce(r, recompute.has(track)),
+        };
+      },
+      recompute.has(track),
+      judged?.adopt.filter((a) => a.track === track).length ?? 0,
+    ),
+  );
   if (fresh && !fresh.dryRun)
     await writePlanReasons(
       client,

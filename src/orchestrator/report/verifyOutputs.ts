@@ -197,52 +197,71 @@ export async function verifyOutputs(
   const pending: VerifyPending[] = [];
   const quality: VerifyQuality[] = [];
   const checked = {} as VerifyReport['checked'];
+  const lists = { problems, pending, quality };
+  const base = { client, settings, outDir, work, byKey, verdicts, lists };
   for (const track of TRACKS) {
     const units = all.filter((u) => u.track === track);
     const c = { units: units.length, done: 0, noData: 0 };
     checked[track] = c;
     progress(`verifying ${track}: ${units.length} unit(s)`);
     for (const { unit } of units) {
-      const key = `${track}:${unit}`;
-      const r = byKey.get(key);
-      const add = (problem: VerifyProblem['problem'], detail: string) =>
-        problems.push({ track, unit, problem, detail });
-      // Queued, running or to be retried: its outputs are about to change; not a problem.
-      if (work.jobs.has(key) || (!r && work.liveRunUnits.has(key))) {
-        pending.push({
-          track,
-          unit,
-          detail: r ? `being run again (recorded ${r.status})` : 'queued',
-        });
-        continue;
-      }
-      if (!r) {
-        add('missing', 'never run');
-        continue;
-      }
-      if (r.details && Object.keys(r.details).length > 0)
-        quality.push({ track, unit, details: r.details });
-      if (r.status === 'failed') {
-        add('failed', r.error ?? 'failed');
-        continue;
-      }
-      const verdict = verdicts.get(key);
-      const wasDone = await checkFinished({
-        client,
-        settings,
-        outDir,
-        track,
-        unit,
-        recorded: r,
-        verdict,
-        add,
-      });
-      if (wasDone) c.done++;
-      else c.noData++;
+      const ended = await verifyUnit(base, track, unit);
+      if (ended === 'done') c.done++;
+      else if (ended === 'noData') c.noData++;
     }
   }
   const verdict = problems.length > 0 ? 'problems' : pending.length > 0 ? 'pending' : 'verified';
   return { ok: problems.length === 0, verdict, checked, problems, pending, quality };
+}
+
+/** What one unit's check needs, and the lists it adds to. */
+interface VerifyBase {
+  readonly client: pg.ClientBase;
+  readonly settings: Settings;
+  readonly outDir: string;
+  readonly work: PendingWork;
+  readonly byKey: Awaited<ReturnType<typeof readOutcomes>>;
+  readonly verdicts: Awaited<ReturnType<typeof judgeUnits>>['verdicts'];
+  readonly lists: {
+    problems: VerifyProblem[];
+    pending: VerifyPending[];
+    quality: VerifyQuality[];
+  };
+}
+
+/**
+ * Checks one unit: pending (queued, running, to be retried), never run, failed, or its
+ * finished outputs. Returns how it ended when it ended done or with no data.
+ */
+async function verifyUnit(
+  b: VerifyBase,
+  track: TrackName,
+  unit: string,
+): Promise<'done' | 'noData' | undefined> {
+  const key = `${track}:${unit}`;
+  const r = b.byKey.get(key);
+  const add = (problem: VerifyProblem['problem'], detail: string) =>
+    b.lists.problems.push({ track, unit, problem, detail });
+  // Queued, running or to be retried: its outputs are about to change; not a problem.
+  if (b.work.jobs.has(key) || (!r && b.work.liveRunUnits.has(key))) {
+    const detail = r ? `being run again (recorded ${r.status})` : 'queued';
+    b.lists.pending.push({ track, unit, detail });
+    return undefined;
+  }
+  if (!r) {
+    add('missing', 'never run');
+    return undefined;
+  }
+  if (r.details && Object.keys(r.details).length > 0)
+    b.lists.quality.push({ track, unit, details: r.details });
+  if (r.status === 'failed') {
+    add('failed', r.error ?? 'failed');
+    return undefined;
+  }
+  const { client, settings, outDir } = b;
+  const verdict = b.verdicts.get(key);
+  const u = { client, settings, outDir, track, unit, recorded: r, verdict, add };
+  return (await checkFinished(u)) ? 'done' : 'noData';
 }
 
 /** `3 NaN/±Inf value(s) kept (spread_spike: 3)`, from a unit's recorded details. */

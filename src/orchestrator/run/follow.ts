@@ -104,20 +104,30 @@ export async function followRuns(o: FollowOptions): Promise<number> {
     previous = outcomeOf(end.exitCode);
     if (previous === 'interrupted' || o.signal.aborted) return end.exitCode || 130;
     if (extracting) lastExtraction = started;
-    pending = undefined;
-    let base = started;
-    while (pending === undefined) {
-      const nextCheck = Math.max(base + o.intervalMs, now() + 1000);
-      o.onWaiting({ nextCheck, lastChange });
-      await sleep(nextCheck - now(), o.signal);
-      if (o.signal.aborted) return 130;
-      base = now();
-      const found = await o.check(heldTracks(base, lastExtraction, o.extractionEveryMs));
-      if (o.signal.aborted) return 130;
-      if (found.length > 0) {
-        pending = found;
-        lastChange = { at: base, unit: found[0]!.unit };
-      }
-    }
+    const found = await waitForWork(o, { started, lastExtraction, lastChange });
+    if (found === undefined) return 130;
+    ({ pending, lastChange } = found);
+  }
+}
+
+/**
+ * Waits between cycles: checks an interval apart (the first an interval after the last
+ * cycle started) until a check finds stale units. Undefined when stopped meanwhile.
+ */
+async function waitForWork(
+  o: FollowOptions,
+  at: { started: number; lastExtraction: number | undefined; lastChange: Waiting['lastChange'] },
+): Promise<{ pending: readonly PlannedUnit[]; lastChange: Waiting['lastChange'] } | undefined> {
+  const now = o.now ?? Date.now;
+  let base = at.started;
+  for (;;) {
+    const nextCheck = Math.max(base + o.intervalMs, now() + 1000);
+    o.onWaiting({ nextCheck, lastChange: at.lastChange });
+    await sleep(nextCheck - now(), o.signal);
+    if (o.signal.aborted) return undefined;
+    base = now();
+    const found = await o.check(heldTracks(base, at.lastExtraction, o.extractionEveryMs));
+    if (o.signal.aborted) return undefined;
+    if (found.length > 0) return { pending: found, lastChange: { at: base, unit: found[0]!.unit } };
   }
 }
