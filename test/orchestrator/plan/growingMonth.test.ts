@@ -132,4 +132,73 @@ describe('a month still growing, and a database from before fingerprints', {
     expect(await septemberBollinger(s.db, 'eurusd')).toEqual(september);
     expect(await tableDigests(s.db, PAIRS)).toEqual(tables);
   });
+
+  it('adopts units recorded before fingerprints when their counts match; a mismatch is stale', async () => {
+    const s = await setup();
+    await run(s);
+    const units = await s.db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM bqx_monitor.unit_results',
+    );
+    const total = units.rows[0]!.n;
+
+    // Recorded before fingerprints: adopted, nothing computed, fingerprints filled.
+    await forgetFingerprints(s.db);
+    const before = await historyKeys(s.db);
+    const adopted = await s.cli(['run']);
+    expect(adopted.exitCode, adopted.stderr).toBe(0);
+    expect(adopted.stdout).toContain(
+      `${total} unit(s) recorded before fingerprints adopted (their counts match the sources)`,
+    );
+    expect(await historyKeys(s.db)).toEqual(before);
+    expect(await unfingerprinted(s.db)).toEqual([]);
+
+    // One source month changed in count before the first run: exactly that unit runs.
+    await forgetFingerprints(s.db);
+    await changeSources(
+      s.db,
+      ['m1_eurusd'],
+      [
+        {
+          sql: `DELETE FROM bqx.m1_eurusd WHERE ctid IN (SELECT ctid FROM bqx.m1_eurusd
+                 WHERE time >= '2024-08-13 10:00' ORDER BY time, ctid LIMIT 10)`,
+          rows: 10,
+        },
+      ],
+    );
+    const mismatch = await s.cli(['run']);
+    expect(mismatch.exitCode, mismatch.stderr).toBe(0);
+    expect(mismatch.stdout).toContain(
+      `${total - 1} unit(s) recorded before fingerprints adopted (their counts match the sources)`,
+    );
+    const after = await historyKeys(s.db);
+    const ran = after.filter((k) => !before.includes(k));
+    expect(ran).toEqual([
+      expect.stringMatching(
+        /^\S+ regression:eurusd\/2024-08:rows changed \([\d,]+ now, [\d,]+ recorded\)$/,
+      ),
+    ]);
+    expect(await unfingerprinted(s.db)).toEqual([]);
+  });
 });
+
+/** Simulates a database written before fingerprints existed. */
+async function forgetFingerprints(db: TestDatabase): Promise<void> {
+  await db.pool.query('UPDATE bqx_monitor.unit_results SET fingerprint = NULL');
+}
+
+/** Every history row, as `track:unit:reason` keyed by its run. */
+async function historyKeys(db: TestDatabase): Promise<string[]> {
+  const r = await db.pool.query<{ k: string }>(
+    `SELECT run_id || ' ' || track || ':' || unit || ':' || coalesce(reason, '') AS k
+       FROM bqx_monitor.unit_history ORDER BY 1`,
+  );
+  return r.rows.map((x) => x.k);
+}
+
+/** The units whose outcome has no fingerprint. */
+async function unfingerprinted(db: TestDatabase): Promise<string[]> {
+  const r = await db.pool.query<{ k: string }>(
+    `SELECT track || ':' || unit AS k FROM bqx_monitor.unit_results WHERE fingerprint IS NULL`,
+  );
+  return r.rows.map((x) => x.k);
+}
