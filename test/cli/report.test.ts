@@ -103,6 +103,9 @@ describe('runs and report (a real run, real PostgreSQL)', { timeout: 300_000 }, 
     expect(report).toMatchObject({ runId, status: 'complete', exitCode: 0, source: 'history' });
     for (const t of report.tracks) expect(t).toMatchObject(expectedTrack(ledger, t.track));
     expect(report.tracks.map((t: { inScope: number }) => t.inScope)).toEqual([3, 2, 1]);
+    // Why its units ran (unit_history.reason): none had run before.
+    for (const t of report.tracks)
+      expect(t.reasons).toEqual({ 'never run': t.done + t.noData + t.failed });
     // The supervisor published the same report at the end: `--json`'s summary carries it.
     expect((summary['report'] as { tracks: unknown }).tracks).toEqual(report.tracks);
     // By id, the same report; as Markdown, its tables.
@@ -129,6 +132,8 @@ describe('runs and report (a real run, real PostgreSQL)', { timeout: 300_000 }, 
     const second = JSON.parse((await runCli([...args, 'report', '--json'])).stdout);
     expect(second.runId).toBe(secondId![1]);
     expect(second.tracks.map((t: { done: number }) => t.done)).toEqual([2, 0, 0]);
+    const t1 = second.tracks[0];
+    expect(t1.reasons).toEqual({ forced: t1.done + t1.noData + t1.failed });
 
     const runs = await runCli([...args, 'runs', '--json']);
     expect(runs.exitCode, runs.stderr).toBe(0);

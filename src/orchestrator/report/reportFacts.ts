@@ -34,6 +34,16 @@ export function reportRunOf(run: RunRecord, status: string): ReportRun {
 
 const OUTCOME_COLUMNS = 'track, unit, status, rows, bytes, ms, error, attempts, host';
 
+/** Whether `table` has `column` (a database not yet migrated lacks the newer ones). */
+async function hasColumn(client: pg.ClientBase, table: string, column: string): Promise<boolean> {
+  const r = await client.query(
+    `SELECT 1 FROM pg_attribute
+      WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`,
+    [table, column],
+  );
+  return r.rows.length > 0;
+}
+
 type Row = Omit<OutcomeRow, 'rows' | 'bytes'> & { rows: string; bytes: string };
 
 const fromRow = (r: Row): OutcomeRow => ({ ...r, rows: Number(r.rows), bytes: Number(r.bytes) });
@@ -46,9 +56,12 @@ export async function readRunOutcomes(
   client: pg.ClientBase,
   runId: string,
 ): Promise<Pick<ReportFacts, 'outcomes' | 'source'>> {
-  if (await exists(client, `${META_SCHEMA}.unit_history`)) {
+  const history = `${META_SCHEMA}.unit_history`;
+  if (await exists(client, history)) {
+    // Why each unit ran (migration step 7); rows of older runs have none.
+    const reason = (await hasColumn(client, history, 'reason')) ? 'reason' : 'NULL::text AS reason';
     const h = await client.query<Row>(
-      `SELECT ${OUTCOME_COLUMNS} FROM ${META_SCHEMA}.unit_history WHERE run_id = $1 ORDER BY id`,
+      `SELECT ${OUTCOME_COLUMNS}, ${reason} FROM ${META_SCHEMA}.unit_history WHERE run_id = $1 ORDER BY id`,
       [runId],
     );
     if (h.rows.length > 0) return { outcomes: h.rows.map(fromRow), source: 'history' };

@@ -2,6 +2,7 @@ import { formatDuration } from '../state/eta.js';
 import { formatBytes, formatCount, unitLabel } from '../text/describe.js';
 import type { HostCounts, RunReport, TrackReport } from './reportTypes.js';
 import { formatTimestamp } from '../text/timestamp.js';
+import { reasonsText } from './reportReasons.js';
 
 /** A unit time: `850 ms`, `12.4 s`, `4m 09s`; `—` when there is none. */
 export function formatMs(ms: number | null): string {
@@ -70,12 +71,22 @@ export function hostText(h: HostCounts): string {
   return `${h.host} ${formatCount(h.done)} done, ${formatCount(h.noData)} no data, ${formatCount(h.failed)} failed`;
 }
 
+/** Per track that finished units, why they ran: `[track, '2 never run, 1 values changed']`. */
+export function whyRows(r: RunReport): Array<[string, string]> {
+  return r.tracks
+    .map((t): [string, string] => [t.track, reasonsText(t.reasons)])
+    .filter(([, w]) => w !== '');
+}
+
 /** The report as text (`bqx-monitor report`). */
 export function formatReport(r: RunReport): string {
   const lines = [reportHeadline(r)];
   if (r.note) lines.push(`note: ${r.note}`);
   lines.push('', ...alignColumns([TRACK_HEADINGS, ...r.tracks.map(trackFigures)]));
   lines.push('', 'unit time: over the units done, nearest-rank percentiles');
+  lines.push('', 'why the units ran');
+  const why = whyRows(r);
+  lines.push(...(why.length > 0 ? why.map(([t, w]) => `  ${t.padEnd(11)} ${w}`) : ['  none ran']));
   lines.push('', 'slowest units');
   const slow = r.tracks.flatMap((t) =>
     t.slowest.map((u) => [
@@ -135,6 +146,9 @@ export function formatReportMarkdown(r: RunReport): string {
   if (r.note) lines.push('', `> ${r.note}`);
   lines.push('', ...table(TRACK_HEADINGS, r.tracks.map(trackFigures), [1, 2, 3, 4, 5, 6, 7, 8, 9]));
   lines.push('', 'Unit time over the units done; percentiles by nearest rank.');
+  lines.push('', '## Why the units ran', '');
+  const why = whyRows(r);
+  lines.push(...(why.length > 0 ? why.map(([t, w]) => `- ${t}: ${w}`) : ['None ran.']));
   lines.push('', '## Slowest units', '');
   const slow = r.tracks.flatMap((t) =>
     t.slowest.map((u) => [

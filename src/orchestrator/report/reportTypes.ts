@@ -64,6 +64,12 @@ export interface TrackReport {
   readonly failures: readonly FailedUnit[];
   /** Per host, most units first. */
   readonly hosts: readonly HostCounts[];
+  /**
+   * Why the units it finished ran: units per kind of reason (`never run`, `values changed`,
+   * `new rows`, …; `unknown` for outcomes recorded before reasons were kept), the most
+   * first. Absent from the reports of older versions.
+   */
+  readonly reasons?: Readonly<Record<string, number>>;
 }
 
 export interface RunReport {

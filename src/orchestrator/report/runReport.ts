@@ -9,6 +9,7 @@ import type {
   TrackReport,
   UnitMs,
 } from './reportTypes.js';
+import { reasonCounts } from './reportReasons.js';
 
 /** Slowest units listed per track. */
 export const SLOWEST_LISTED = 5;
@@ -24,6 +25,8 @@ export interface OutcomeRow {
   readonly error: string | null;
   readonly attempts: number;
   readonly host: string;
+  /** Why the plan ran it (`unit_history.reason`); null or absent: not recorded. */
+  readonly reason?: string | null | undefined;
 }
 
 /** The run as its record has it, with its status already in words. */
@@ -125,6 +128,7 @@ function trackReport(
     slowest,
     failures,
     hosts: hostCounts(rows),
+    reasons: reasonCounts(rows.map((r) => r.reason)),
   };
 }
 
@@ -139,7 +143,8 @@ function noteOf(f: ReportFacts): string | null {
 /**
  * The post-run report (pure): per track the units the run finished by their last outcome
  * in it (done, no data, failed), rows and bytes written, unit time p50 / p90 / max over the
- * units done, the five slowest, the failures with their errors, and per-host counts.
+ * units done, the five slowest, the failures with their errors, per-host counts, and why
+ * its units ran (by kind of reason).
  */
 export function summarizeRun(f: ReportFacts, now: Date = new Date()): RunReport {
   const { last, retried } = finalOutcomes(f.outcomes);

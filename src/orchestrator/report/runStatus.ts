@@ -33,6 +33,8 @@ export interface TrackStatusRow {
   readonly done: number;
   readonly noData: number;
   readonly failed: number;
+  /** Of the units this run runs, those stale since they ran (absent: older snapshot, or none). */
+  readonly stale?: number;
   /** What this run did (undefined for runs of older versions). */
   readonly thisRun: Snapshot['tracks'][number]['thisRun'] | undefined;
   readonly queued: number;
@@ -299,8 +301,9 @@ function trackLines(t: TrackStatusRow, live: boolean): string[] {
   const pct = t.total === 0 ? 100 : (100 * finished) / t.total;
   const badge = (t.status ?? '').toUpperCase().padEnd(10);
   const eta = live && t.etaSeconds !== null ? `, ETA ${formatDuration(t.etaSeconds)}` : '';
+  const stale = t.stale ? `, stale ${t.stale}` : '';
   const lines = [
-    `${t.track.padEnd(11)} ${badge} ${String(finished).padStart(5)}/${t.total} (${pct.toFixed(1)}%)  done ${t.done}, no data ${t.noData}, failed ${t.failed}, queued ${t.queued}, running ${t.running.length}${eta}`,
+    `${t.track.padEnd(11)} ${badge} ${String(finished).padStart(5)}/${t.total} (${pct.toFixed(1)}%)  done ${t.done}, no data ${t.noData}${stale}, failed ${t.failed}, queued ${t.queued}, running ${t.running.length}${eta}`,
   ];
   for (const u of t.running) {
     const what = u.activity ? `, ${u.activity}` : '';

@@ -6,6 +6,7 @@ import {
   hostText,
   TRACK_HEADINGS,
   trackFigures,
+  whyRows,
 } from '../../orchestrator/report/reportText.js';
 import { formatDuration } from '../../orchestrator/state/eta.js';
 import { unitLabel } from '../../orchestrator/text/describe.js';
@@ -37,7 +38,8 @@ function figureLines(r: Report, width: number): string[] {
 
 /**
  * The report's lines, most important first, as many as `lines` holds: its headline, the
- * per-track figures, the hosts, the failures, each track's slowest units; what does not
+ * per-track figures, the hosts, the failures, each track's slowest units, why each track's
+ * units ran (a line only where it fits whole); what does not
  * fit is left to `bqx-monitor report`, which the headline names.
  */
 export function reportLines(r: Report, width: number, lines: number): Line[] {
@@ -78,6 +80,11 @@ export function reportLines(r: Report, width: number, lines: number): Line[] {
     });
   for (const s of slowest) out.push({ kind: 'plain', text: s });
   if (r.note) out.push({ kind: 'plain', text: `  note: ${r.note}` });
+  // Why the units ran, last and only where whole: `bqx-monitor report` has it all.
+  for (const [track, why] of whyRows(r)) {
+    const text = `  why ${track}: ${why}`;
+    if (text.length <= width) out.push({ kind: 'plain', text });
+  }
   return out.slice(0, Math.max(0, lines));
 }
 

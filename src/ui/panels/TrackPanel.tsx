@@ -88,6 +88,8 @@ export function trackDetailLines(
   const fields: Field[] = [
     field(`failed ${tr.failed}`, tr.failed > 0 ? 'red' : undefined),
     field(`no data ${tr.noData}`),
+    // Units this run recomputes because their inputs or code changed (docs/freshness.md).
+    ...(tr.stale > 0 ? [field(`stale ${tr.stale}`, 'yellow')] : []),
     field(`left ${remainingUnits(tr)}`),
     field(
       txt(

@@ -25,7 +25,7 @@ const run: RunRecord = {
 };
 
 /** A recompute of Track 2: 9 units, 4 done by this run, one running and stalled, 4 queued. */
-function recomputeSnapshot() {
+function recomputeSnapshot(stale?: number) {
   let s = reduce(initialState(t0), {
     type: 'run_planned',
     at: t0,
@@ -34,7 +34,15 @@ function recomputeSnapshot() {
     stallMs: 60_000,
     tracks: [
       { track: 'bollinger', total: 12, done: 9, empty: 3, rows: 0, workers: 0 },
-      { track: 'regression', total: 9, done: 0, empty: 0, rows: 0, workers: 1 },
+      {
+        track: 'regression',
+        total: 9,
+        done: 0,
+        empty: 0,
+        rows: 0,
+        workers: 1,
+        ...(stale === undefined ? {} : { stale }),
+      },
       { track: 'extraction', total: 3, done: 0, empty: 0, rows: 0, workers: 1 },
     ],
   });
@@ -127,6 +135,16 @@ describe('status', () => {
     expect(t2.running.map((u) => [u.unit, u.worker, u.stalled])).toEqual([
       ['gbpusd/2024-07', 'vm:7', true],
     ]);
+  });
+
+  it('counts the stale units of a track, and says nothing of them when there are none', () => {
+    const stale = 2;
+    const r = assembleStatus(facts({ snapshot: recomputeSnapshot(stale) }), alive);
+    expect(r.tracks.find((t) => t.track === 'regression')?.stale).toBe(stale);
+    const lines = formatStatus(r).split('\n');
+    expect(lines.find((l) => l.startsWith('regression'))).toContain(`no data 0, stale ${stale},`);
+    expect(lines.find((l) => l.startsWith('bollinger'))).not.toContain('stale');
+    expect(formatStatus(assembleStatus(facts(), alive))).not.toContain('stale');
   });
 
   it('lists each live worker process once, and no dead or silent one', () => {
