@@ -33,17 +33,19 @@ export async function postJson(url: string, body: unknown, o: PostOptions): Prom
   const now = o.now ?? Date.now;
   const backoff = o.backoffMs ?? defaultBackoff;
   const payload = JSON.stringify(body);
+  let last: Delivery = { ok: false, attempts: 0, error: 'no attempt made before the deadline' };
   for (let n = 1; now() < o.deadline; n++) {
     const tried = await attempt(url, payload, Math.max(1, o.deadline - now()));
     if (tried.ok) return { ok: true, attempts: n };
-    if (tried.final) return { ok: false, attempts: n, error: tried.error };
+    last = { ok: false, attempts: n, error: tried.error };
+    if (tried.final) return last;
     const pause = Math.min(backoff(n), o.deadline - now());
-    if (pause <= 0) return { ok: false, attempts: n, error: tried.error };
+    if (pause <= 0) return last;
     // A kept timer (not the unref'd shared sleep): the run's exit waits for the delivery,
     // bounded by the deadline, even when nothing else keeps the process alive.
     await wait(pause);
   }
-  return { ok: false, attempts: 0, error: 'no attempt made before the deadline' };
+  return last;
 }
 
 /** One POST, cut after `timeoutMs`: taken, or why not and whether a retry could help. */
