@@ -3,7 +3,7 @@ import { QUEUE_SCHEMA } from './queueNames.js';
 
 /*
  * Writes to graphile-worker's private jobs table, for what its public functions cannot do.
- * They are kept here, in one place, and pinned by test/orchestrator/privateJobs.test.ts,
+ * They are kept here, in one place, and pinned by test/orchestrator/queue/privateJobs.test.ts,
  * which fails if an upgrade of graphile-worker changes what they rely on.
  */
 

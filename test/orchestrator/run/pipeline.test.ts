@@ -4,17 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isAlive as processAlive } from '../../src/db/embedded/processes.js';
-import { LineSplitter } from '../../src/orchestrator/lineSplitter.js';
-import { CLI, type CliResult, runCli } from '../support/cli.js';
-import { writeConfig } from '../support/config.js';
+import { isAlive as processAlive } from '../../../src/db/embedded/processes.js';
+import { LineSplitter } from '../../../src/orchestrator/lineSplitter.js';
+import { CLI, type CliResult, runCli } from '../../support/cli.js';
+import { writeConfig } from '../../support/config.js';
 import {
   type JsonLine,
   parquetDigests,
   parseJsonLines,
   tableDigests,
-} from '../support/pipeline.js';
-import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+} from '../../support/pipeline.js';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 const PAIRS = ['eurusd', 'usdjpy'];
 const CONFIG = JSON.stringify({

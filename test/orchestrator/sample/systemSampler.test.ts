@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sampleSystem } from '../../src/orchestrator/sample/systemSampler.js';
+import { sampleSystem } from '../../../src/orchestrator/sample/systemSampler.js';
 
 const made: string[] = [];
 afterAll(async () => {

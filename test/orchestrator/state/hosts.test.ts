@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/orchestrator/state/events.js';
+import type { RunEvent } from '../../../src/orchestrator/state/events.js';
 import {
   hostSummaries,
   initialState,
   type RunState,
   reduce,
-} from '../../src/orchestrator/state/runState.js';
-import { attachLineOutput } from '../../src/orchestrator/headless/lineOutput.js';
-import { snapshot } from '../../src/orchestrator/state/snapshot.js';
+} from '../../../src/orchestrator/state/runState.js';
+import { attachLineOutput } from '../../../src/orchestrator/headless/lineOutput.js';
+import { snapshot } from '../../../src/orchestrator/state/snapshot.js';
 import {
   describeHost,
   describeNote,
   describeRunning,
-} from '../../src/orchestrator/text/describe.js';
-import type { EventBody } from '../../src/tracks/protocol/emit.js';
-import type { TrackName } from '../../src/tracks/protocol/events.js';
-import { workerEvent } from '../support/runEvents.js';
+} from '../../../src/orchestrator/text/describe.js';
+import type { EventBody } from '../../../src/tracks/protocol/emit.js';
+import type { TrackName } from '../../../src/tracks/protocol/events.js';
+import { workerEvent } from '../../support/runEvents.js';
 
 const HOME = 'vm-1';
 const OTHER = 'other-host';

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../../src/db/embedded/processes.js';
-import { LineSplitter } from '../../src/orchestrator/lineSplitter.js';
-import { CLI, runCli } from '../support/cli.js';
-import { writeConfig } from '../support/config.js';
-import { processesMatching } from '../support/processes.js';
-import { type JsonLine, parquetDigests, tableDigests } from '../support/pipeline.js';
-import { startOwnServer } from '../support/ownServer.js';
-import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import { isAlive } from '../../../src/db/embedded/processes.js';
+import { LineSplitter } from '../../../src/orchestrator/lineSplitter.js';
+import { CLI, runCli } from '../../support/cli.js';
+import { writeConfig } from '../../support/config.js';
+import { processesMatching } from '../../support/processes.js';
+import { type JsonLine, parquetDigests, tableDigests } from '../../support/pipeline.js';
+import { startOwnServer } from '../../support/ownServer.js';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 const PAIRS = ['eurusd', 'usdjpy'];
 /** The template's scope, spelled out: a database the tool never saw has no dataset record. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { workerCommand, workerMallocEnv } from '../../src/orchestrator/supervisor/workerCommand.js';
+import {
+  workerCommand,
+  workerMallocEnv,
+} from '../../../src/orchestrator/supervisor/workerCommand.js';
 
 describe('worker command', () => {
   it('asks glibc for huge pages and keeps the tunables the user set, after ours so they win', () => {

@@ -5,18 +5,18 @@ import { stripVTControlCharacters as strip } from 'node:util';
 import { render } from 'ink-testing-library';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { controlsOf } from '../../src/cli/live/attach.js';
-import type { WithPgClient } from '../../src/db/connection/pool.js';
-import { RunFollower } from '../../src/orchestrator/live/followRun.js';
-import type { RunEvent } from '../../src/orchestrator/state/events.js';
-import type { RunState } from '../../src/orchestrator/state/runState.js';
-import { describeNote } from '../../src/orchestrator/text/describe.js';
-import type { TrackName } from '../../src/tracks/protocol/events.js';
-import { Dashboard } from '../../src/ui/Dashboard.js';
-import { ThemeContext, themeFor } from '../../src/ui/theme.js';
-import { runCli } from '../support/cli.js';
-import { writeConfig } from '../support/config.js';
-import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import { controlsOf } from '../../../src/cli/live/attach.js';
+import type { WithPgClient } from '../../../src/db/connection/pool.js';
+import { RunFollower } from '../../../src/orchestrator/live/followRun.js';
+import type { RunEvent } from '../../../src/orchestrator/state/events.js';
+import type { RunState } from '../../../src/orchestrator/state/runState.js';
+import { describeNote } from '../../../src/orchestrator/text/describe.js';
+import type { TrackName } from '../../../src/tracks/protocol/events.js';
+import { Dashboard } from '../../../src/ui/Dashboard.js';
+import { ThemeContext, themeFor } from '../../../src/ui/theme.js';
+import { runCli } from '../../support/cli.js';
+import { writeConfig } from '../../support/config.js';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 /*
  * `+`, `-` and `R` as any attached view sends them: commands of the real control channel

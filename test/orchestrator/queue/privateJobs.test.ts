@@ -1,9 +1,13 @@
 import { makeWorkerUtils, run } from 'graphile-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueUnits, migrateQueue, queueLogger } from '../../src/orchestrator/queue/jobQueue.js';
-import { releaseInterruptedJobs } from '../../src/orchestrator/queue/privateJobs.js';
-import { jobKey, taskName } from '../../src/orchestrator/queue/queueNames.js';
-import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import {
+  enqueueUnits,
+  migrateQueue,
+  queueLogger,
+} from '../../../src/orchestrator/queue/jobQueue.js';
+import { releaseInterruptedJobs } from '../../../src/orchestrator/queue/privateJobs.js';
+import { jobKey, taskName } from '../../../src/orchestrator/queue/queueNames.js';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 /*
  * The writes to graphile-worker's private jobs table (src/orchestrator/queue/privateJobs.ts),

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/orchestrator/lineSplitter.js';
-import { CLI, runCli } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import { LineSplitter } from '../../../src/orchestrator/lineSplitter.js';
+import { CLI, runCli } from '../../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {

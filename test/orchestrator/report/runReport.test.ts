@@ -3,14 +3,14 @@ import {
   formatReport,
   formatReportMarkdown,
   formatMs,
-} from '../../src/orchestrator/report/reportText.js';
+} from '../../../src/orchestrator/report/reportText.js';
 import {
   nearestRank,
   type OutcomeRow,
   type ReportFacts,
   summarizeRun,
   unitMsOf,
-} from '../../src/orchestrator/report/runReport.js';
+} from '../../../src/orchestrator/report/runReport.js';
 
 describe('nearest-rank percentiles', () => {
   // The method's definition: the smallest value with at least p % of the values at or below it.

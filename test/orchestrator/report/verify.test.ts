@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import { runCli } from '../../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeRun, RECONNECT_GRACE_MS } from '../../src/orchestrator/live/election.js';
+import { judgeRun, RECONNECT_GRACE_MS } from '../../../src/orchestrator/live/election.js';
 
 const t = (s: number) => new Date(Date.UTC(2026, 11, 1, 12, 0, s));
 const run = {

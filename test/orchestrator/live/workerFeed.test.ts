@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WithPgClient } from '../../src/db/connection/pool.js';
-import { FeedPublisher, takeFeed } from '../../src/orchestrator/live/workerFeed.js';
-import { RemoteWorkers } from '../../src/orchestrator/run/remoteWorkers.js';
-import type { RunEvent } from '../../src/orchestrator/state/events.js';
-import { registerWorker, releaseDeadWorkers } from '../../src/orchestrator/queue/workerRegistry.js';
-import type { WorkerEvent } from '../../src/tracks/protocol/events.js';
-import { createTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import type { WithPgClient } from '../../../src/db/connection/pool.js';
+import { FeedPublisher, takeFeed } from '../../../src/orchestrator/live/workerFeed.js';
+import { RemoteWorkers } from '../../../src/orchestrator/run/remoteWorkers.js';
+import type { RunEvent } from '../../../src/orchestrator/state/events.js';
+import {
+  registerWorker,
+  releaseDeadWorkers,
+} from '../../../src/orchestrator/queue/workerRegistry.js';
+import type { WorkerEvent } from '../../../src/tracks/protocol/events.js';
+import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
 let db: TestDatabase;
 let withPgClient: WithPgClient;
