@@ -83,6 +83,19 @@ export function nextRunNote(recompute: ReadonlySet<TrackName>, n: ScopeNarrowing
   return `${flags.slice(0, -1).join(', ')} and ${flags.at(-1)} apply to the next run`;
 }
 
+/** What the run's flags ask for: the scope's narrowing and the tracks forced, said once. */
+function scopeOfFlags(flags: RunFlags) {
+  const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
+  const narrowing = parseScopeFlags(flags);
+  const recompute = recomputeInScope(
+    recomputeSet(flags.recompute),
+    flags.recompute,
+    narrowing,
+    say,
+  );
+  return { say, narrowing, recompute };
+}
+
 /**
  * `bqx-monitor [run]`. On a terminal: attaches to the database's live run, or starts one in
  * the background (its own session: closing the terminal detaches the view, never stops
@@ -92,14 +105,7 @@ export function nextRunNote(recompute: ReadonlySet<TrackName>, n: ScopeNarrowing
  */
 export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
-  const narrowing = parseScopeFlags(flags);
-  const recompute = recomputeInScope(
-    recomputeSet(flags.recompute),
-    flags.recompute,
-    narrowing,
-    say,
-  );
+  const { say, narrowing, recompute } = scopeOfFlags(flags);
   const json = flags.json === true;
   const intervalMs = followInterval(flags.follow);
   checkExclusive(flags, intervalMs);
@@ -173,14 +179,7 @@ async function inBackground(
  */
 export async function planAction(flags: RunFlags, cmd: Command): Promise<void> {
   if (flags.dryRun) return dryRunAction(flags, cmd);
-  const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
-  const narrowing = parseScopeFlags(flags);
-  const recompute = recomputeInScope(
-    recomputeSet(flags.recompute),
-    flags.recompute,
-    narrowing,
-    say,
-  );
+  const { narrowing, recompute } = scopeOfFlags(flags);
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), () => {}, { narrowing });
   const plans = await prepareQueue(ctx, recompute);
   const rows = plans.map((p) => ({
@@ -207,14 +206,7 @@ export async function planAction(flags: RunFlags, cmd: Command): Promise<void> {
  * upgraded, and the sources' digests it computes are kept for the next check).
  */
 export async function dryRunAction(flags: RunFlags, cmd: Command): Promise<void> {
-  const say = (m: string) => process.stderr.write(forTerminal(`${m}\n`));
-  const narrowing = parseScopeFlags(flags);
-  const recompute = recomputeInScope(
-    recomputeSet(flags.recompute),
-    flags.recompute,
-    narrowing,
-    say,
-  );
+  const { narrowing, recompute } = scopeOfFlags(flags);
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), () => {}, { narrowing });
   await migrateAll(ctx.db);
   const plans = await ctx.db.withPgClient((c) =>
