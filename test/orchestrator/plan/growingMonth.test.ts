@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 import { writeConfig } from '../../support/config.js';
-import { type JsonLine, parseJsonLines, tableDigests } from '../../support/pipeline.js';
+import { tableDigests } from '../../support/pipeline.js';
+import { ranIn, runComplete } from '../../support/freshnessRuns.js';
 import { changeSources, septemberRows, sourceTables } from '../../support/sourceChanges.js';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase.js';
 
@@ -48,23 +49,7 @@ async function setup(): Promise<Setup> {
 }
 
 /** A run to its end with `--json`: exit 0, and its summary line. */
-async function run(s: Setup, extra: string[] = []): Promise<JsonLine> {
-  const r = await s.cli(['run', '--json', ...extra]);
-  expect(r.exitCode, r.stderr).toBe(0);
-  const summary = parseJsonLines(r.stdout).at(-1)!;
-  expect(summary.kind).toBe('summary');
-  expect(summary['status']).toBe('complete');
-  return summary;
-}
-
-/** The units a run computed, keyed `track:unit`, with the reason the plan gave. */
-async function ranIn(db: TestDatabase, runId: unknown): Promise<Record<string, string>> {
-  const r = await db.pool.query<{ k: string; reason: string | null }>(
-    `SELECT track || ':' || unit AS k, reason FROM bqx_monitor.unit_history WHERE run_id = $1`,
-    [runId],
-  );
-  return Object.fromEntries(r.rows.map((x) => [x.k, x.reason ?? '']));
-}
+const run = (s: Setup, extra: string[] = []) => runComplete((args) => s.cli(args), extra);
 
 /** Every row of a pair's September Bollinger output from its start, as text, in time order. */
 async function septemberBollinger(db: TestDatabase, pair: string): Promise<string[]> {
