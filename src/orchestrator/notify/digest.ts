@@ -1,5 +1,5 @@
 import { maskUrl } from '../../db/connection/target.js';
-import type { RunReport } from '../report/reportTypes.js';
+import type { RunReport, TrackReport } from '../report/reportTypes.js';
 
 /**
  * The one message a run's end sends (webhook body, the notify command's `BQX_SUMMARY`):
@@ -17,16 +17,11 @@ export const FAILURES_LISTED = 20;
 /** What a digest is about: a run's end, a run found lost, or a track that gave up. */
 export type DigestStatus = 'complete' | 'failed' | 'interrupted' | 'lost' | 'track_failed';
 
-export interface DigestTrack {
-  readonly track: string;
-  readonly inScope: number;
-  readonly done: number;
-  readonly noData: number;
-  readonly failed: number;
-  readonly retriedAttempts: number;
-  readonly rows: number;
-  readonly bytes: number;
-}
+/** A track's counts as the digest carries them: those of the post-run report. */
+export type DigestTrack = Pick<
+  TrackReport,
+  'track' | 'inScope' | 'done' | 'noData' | 'failed' | 'retriedAttempts' | 'rows' | 'bytes'
+>;
 
 export interface DigestFailure {
   readonly track: string;
