@@ -20,6 +20,8 @@ export interface OwnServer {
   readonly url: string;
   /** `pg_ctl stop -m fast`: every session is cut, transactions roll back. */
   stop(): Promise<void>;
+  /** `pg_ctl stop -m immediate`: as a crash, recovery at the next start. */
+  crash(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -43,17 +45,19 @@ export async function startOwnServer(): Promise<OwnServer> {
   }
   const runAs = await serverIdentity();
   const bin = await resolveBinaries(runAs);
+  const pgCtlStop = async (mode: 'fast' | 'immediate') => {
+    const r = await execa(bin.pgCtl, ['stop', '-D', server.clusterDir, '-m', mode, '-w'], {
+      ...(runAs ?? {}),
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' },
+      extendEnv: false,
+      reject: false,
+    });
+    if (r.exitCode !== 0) throw new Error(`pg_ctl stop failed: ${r.stderr}`);
+  };
   return {
     url,
-    async stop() {
-      const r = await execa(bin.pgCtl, ['stop', '-D', server.clusterDir, '-m', 'fast', '-w'], {
-        ...(runAs ?? {}),
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' },
-        extendEnv: false,
-        reject: false,
-      });
-      if (r.exitCode !== 0) throw new Error(`pg_ctl stop failed: ${r.stderr}`);
-    },
+    stop: () => pgCtlStop('fast'),
+    crash: () => pgCtlStop('immediate'),
     async start() {
       // The lease of this process keeps it; acquiring again starts it where it was.
       const again = await acquireEmbedded(dataDir);

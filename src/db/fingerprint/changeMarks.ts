@@ -16,10 +16,13 @@ import type pg from 'pg';
  *   them at most once a second, or when it goes idle or exits). A check in that gap still
  *   sees the old mark and keeps the old digests, but keeps the old mark too, so the first
  *   check after the flush differs from it and hashes again: found at the next check;
- * - crash recovery discards the counters, `pg_stat_reset` zeroes them and stamps the
- *   database's reset time, and a restart changes the start time: every such mark differs
- *   from the kept one, so everything is hashed again (a reset cannot make counters equal
- *   the kept ones unless exactly as many tuples changed since, in every partition).
+ * - crash recovery discards the counters and stamps the server-wide statistics' reset time
+ *   (`statsEpochSql`), `pg_stat_reset` zeroes them and stamps the database's reset time:
+ *   every such mark differs from the kept one, so everything is hashed again (a reset
+ *   cannot make counters equal the kept ones unless exactly as many tuples changed since,
+ *   in every partition). A clean restart keeps the counters (the server writes them at
+ *   shutdown and reads them back), so it keeps the marks: the embedded server stops at the
+ *   end of every command, and a restart must not cost a re-hash of every source.
  * A view or foreign table has no counters: its mark is null, and it is hashed every time.
  */
 export async function readChangeMarks(
@@ -28,7 +31,7 @@ export async function readChangeMarks(
 ): Promise<Map<string, string | null>> {
   const r = await client.query<{ rel: string; mark: string | null }>(
     `WITH server AS (
-       SELECT pg_postmaster_start_time()::text || '/' || coalesce(
+       SELECT ${await statsEpochSql(client)} || '/' || coalesce(
          (SELECT stats_reset::text FROM pg_stat_database WHERE datname = current_database()), '-') AS k)
      SELECT q.rel, CASE WHEN c.relkind IN ('r', 'p', 'm') THEN (SELECT k FROM server) || ';' || (
          -- No statistics entry yet (a fresh clone) counts as zero: reading a table
@@ -45,4 +48,19 @@ export async function readChangeMarks(
     [relations],
   );
   return new Map(r.rows.map((x) => [x.rel, x.mark]));
+}
+
+/**
+ * What changes exactly when the server lost its counters: PostgreSQL 14+ stamps the WAL
+ * statistics' reset time when it starts without its statistics file (crash recovery, an
+ * immediate stop, a first start) and keeps it across a clean restart. PostgreSQL 13 has no
+ * such stamp: its start time stands in (every restart then hashes again, as safe as before).
+ */
+async function statsEpochSql(client: pg.ClientBase): Promise<string> {
+  const r = await client.query<{ n: number }>(
+    `SELECT current_setting('server_version_num')::int AS n`,
+  );
+  return (r.rows[0]?.n ?? 0) >= 140000
+    ? `coalesce((SELECT stats_reset::text FROM pg_stat_wal), '-')`
+    : 'pg_postmaster_start_time()::text';
 }
