@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { DIGEST_SCHEME } from './digestSql.js';
 
 /**
  * Whether a source may have changed since its digests were taken, from PostgreSQL's own
@@ -31,7 +32,7 @@ export async function readChangeMarks(
 ): Promise<Map<string, string | null>> {
   const r = await client.query<{ rel: string; mark: string | null }>(
     `WITH server AS (
-       SELECT ${await statsEpochSql(client)} || '/' || coalesce(
+       SELECT 'd${DIGEST_SCHEME}/' || ${await statsEpochSql(client)} || '/' || coalesce(
          (SELECT stats_reset::text FROM pg_stat_database WHERE datname = current_database()), '-') AS k)
      SELECT q.rel, CASE WHEN c.relkind IN ('r', 'p', 'm') THEN (SELECT k FROM server) || ';' || (
          -- No statistics entry yet (a fresh clone) counts as zero: reading a table

@@ -1,5 +1,5 @@
 import { formatMonth } from '../../config/months.js';
-import type { DigestSource } from './digestSql.js';
+import { DIGEST_SCHEME, type DigestSource } from './digestSql.js';
 import type { DigestTable, SourceNeed } from './digestCache.js';
 import { backKey, type Fingerprint, monthKey, type UnitInputs } from './fingerprint.js';
 
@@ -13,7 +13,7 @@ const NONE = [0, '0'] as const;
 export function fingerprintFrom(inputs: UnitInputs, digests: DigestTable): Fingerprint {
   const parts: Record<string, readonly [number, string]> = {};
   for (const p of inputs.parts) Object.assign(parts, partNow(p, digests.get(p.source.name)));
-  return { code: inputs.code, settings: inputs.settings, parts };
+  return { digest: DIGEST_SCHEME, code: inputs.code, settings: inputs.settings, parts };
 }
 
 type Part = UnitInputs['parts'][number];

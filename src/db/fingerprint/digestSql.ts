@@ -26,16 +26,22 @@ export interface Digest {
 export const EMPTY_DIGEST: Digest = { rows: 0, hash: '0' };
 
 /**
- * One row as text, from its typed values: the time as epoch microseconds (independent of
- * the session's TimeZone), each float8 in its text form (exact round trip since
- * PostgreSQL 12), NULL spelled `\N` (concat_ws would drop it and merge two rows' texts).
+ * The way digests are computed; recorded in every fingerprint (`digest`) and in every kept
+ * change mark, so that digests of two schemes are never compared. 1: a hash of each row's
+ * text; 2: `hash_record_extended` of its typed values (docs/freshness.md, "Digests").
  */
-export function rowTextSql(src: DigestSource): string {
-  const t = `(extract(epoch FROM ${ident(src.time)}) * 1000000)::int8::text`;
-  const cols = src.columns.map(
-    (c) => `coalesce(${ident(c.name)}${c.float ? '::float8' : ''}::text, '\\N')`,
-  );
-  return `concat_ws('|', ${[t, ...cols].join(', ')})`;
+export const DIGEST_SCHEME = 2;
+
+/**
+ * One row's 64-bit hash, from its typed values: the time (the same instant hashes the same
+ * whatever the session's TimeZone: its stored value), then each value column, float8
+ * through `::float8`. Hashed in binary by each type's own hash function: three to five
+ * times cheaper than the text form scheme 1 hashed. NULL differs from every value; -0 and
+ * 0 hash alike (float8's equality), as do all NaNs.
+ */
+export function rowHashSql(src: DigestSource): string {
+  const cols = src.columns.map((c) => `${ident(c.name)}${c.float ? '::float8' : ''}`);
+  return `hash_record_extended(ROW(${[ident(src.time), ...cols].join(', ')}), 0)`;
 }
 
 /**
@@ -44,12 +50,17 @@ export function rowTextSql(src: DigestSource): string {
  */
 const AGG = `count(*)::int8 AS rows, coalesce(bit_xor(h), 0)::text AS hash`;
 
-/** The month (`YYYY-MM`, UTC) of the time column. */
+/** The start of the month (UTC) of the time column: grouped by, then named once per month. */
 function monthSql(src: DigestSource): string {
   const t = ident(src.time);
+  return src.kind === 'aware' ? `date_trunc('month', ${t}, 'UTC')` : `date_trunc('month', ${t})`;
+}
+
+/** `YYYY-MM` of a month start from `monthSql`. */
+function monthNameSql(src: DigestSource, m: string): string {
   return src.kind === 'aware'
-    ? `to_char(${t} AT TIME ZONE 'UTC', 'YYYY-MM')`
-    : `to_char(${t}, 'YYYY-MM')`;
+    ? `to_char(${m} AT TIME ZONE 'UTC', 'YYYY-MM')`
+    : `to_char(${m}, 'YYYY-MM')`;
 }
 
 /** The parameter cast matching the time column's kind. */
@@ -63,16 +74,16 @@ function cast(src: DigestSource): string {
  */
 export function monthDigestsSql(src: DigestSource): string {
   const table = qualified(src.schema, src.table);
-  return `SELECT month, ${AGG} FROM (
-            SELECT ${monthSql(src)} AS month, hashtextextended(${rowTextSql(src)}, 0) AS h
+  return `SELECT ${monthNameSql(src, 'm')} AS month, ${AGG} FROM (
+            SELECT ${monthSql(src)} AS m, ${rowHashSql(src)} AS h
               FROM ${table} WHERE isfinite(${ident(src.time)})) r
-          GROUP BY month`;
+          GROUP BY m`;
 }
 
 /** One month's digest: parameters $1, $2 = the month's bounds [start, end) in the column's kind. */
 export function monthDigestSql(src: DigestSource): string {
   const t = ident(src.time);
-  return `SELECT ${AGG} FROM (SELECT hashtextextended(${rowTextSql(src)}, 0) AS h
+  return `SELECT ${AGG} FROM (SELECT ${rowHashSql(src)} AS h
             FROM ${qualified(src.schema, src.table)}
            WHERE ${t} >= $1${cast(src)} AND ${t} < $2${cast(src)}) r`;
 }
@@ -83,7 +94,7 @@ export function monthDigestSql(src: DigestSource): string {
  */
 export function lookbackDigestSql(src: DigestSource, n: number): string {
   const t = ident(src.time);
-  return `SELECT ${AGG} FROM (SELECT hashtextextended(${rowTextSql(src)}, 0) AS h
+  return `SELECT ${AGG} FROM (SELECT ${rowHashSql(src)} AS h
             FROM ${qualified(src.schema, src.table)}
            WHERE ${t} < $1${cast(src)} AND ${t} > '-infinity'
            ORDER BY ${t} DESC LIMIT ${Math.trunc(n)}) r`;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { formatMonth, type Month, monthStartLiteral, nextMonth } from '../../config/months.js';
 import {
+  DIGEST_SCHEME,
   type Digest,
   type DigestSource,
   digestOf,
@@ -37,6 +38,8 @@ export interface UnitInputs {
  * `source@YYYY-MM` (a month's rows), `source<YYYY-MM#n` (the n rows before that month).
  */
 export interface Fingerprint {
+  /** How its digests were computed (`DIGEST_SCHEME`); absent: scheme 1. */
+  readonly digest?: number;
   readonly code: number;
   readonly settings: string;
   readonly parts: Readonly<Record<string, readonly [number, string]>>;
@@ -87,7 +90,7 @@ export async function computeFingerprint(
       for (const row of r.rows) parts[monthKey(p.source.name, row.month)] = pair(digestOf(row));
     }
   }
-  return { code: inputs.code, settings: inputs.settings, parts };
+  return { digest: DIGEST_SCHEME, code: inputs.code, settings: inputs.settings, parts };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { META_SCHEMA } from '../dataset.js';
+import { DIGEST_SCHEME } from '../fingerprint/digestSql.js';
 import type { Fingerprint } from '../fingerprint/fingerprint.js';
 
 /** A unit the plan enqueued, and why (`never run`, `values changed`, …). */
@@ -27,9 +28,9 @@ export async function writePlanReasons(
 }
 
 /**
- * Gives outcomes recorded before fingerprints existed the fingerprint of the sources now
- * (adoption: the plan found their recorded row counts equal to the sources'). Only rows
- * still without one are touched.
+ * Gives outcomes recorded before fingerprints existed, or with digests of an older scheme,
+ * the fingerprint of the sources now (adoption: the plan found their recorded row counts
+ * equal to the sources'). Only such rows are touched.
  */
 export async function adoptFingerprints(
   client: pg.ClientBase,
@@ -39,11 +40,13 @@ export async function adoptFingerprints(
   await client.query(
     `UPDATE ${META_SCHEMA}.unit_results r SET fingerprint = u.f
        FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(t, n, f)
-      WHERE r.track = u.t AND r.unit = u.n AND r.fingerprint IS NULL AND r.status <> 'failed'`,
+      WHERE r.track = u.t AND r.unit = u.n AND r.status <> 'failed'
+        AND (r.fingerprint IS NULL OR coalesce((r.fingerprint->>'digest')::int, 1) <> $4)`,
     [
       units.map((u) => u.track),
       units.map((u) => u.unit),
       units.map((u) => JSON.stringify(u.fingerprint)),
+      DIGEST_SCHEME,
     ],
   );
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Settings } from '../../config/load.js';
 import { fingerprintFrom, sourceNeeds } from '../../db/fingerprint/currentFingerprint.js';
 import { type DigestRefresh, refreshDigests } from '../../db/fingerprint/digestCache.js';
+import { DIGEST_SCHEME } from '../../db/fingerprint/digestSql.js';
 import type { Fingerprint, UnitInputs } from '../../db/fingerprint/fingerprint.js';
 import { judgeUnit, type Verdict } from '../../db/fingerprint/staleness.js';
 import type { RecordedOutcome } from '../../db/ledger/results.js';
@@ -76,6 +77,43 @@ function adoption(track: UnitRef['track'], r: RecordedOutcome, now: Fingerprint)
   return { stale: true, reason: `rows changed (${fmt(rows)} now, ${fmt(expected)} recorded)` };
 }
 
+/** A fingerprint with its hashes left out: what two digest schemes still share. */
+function rowsOnly(fp: Fingerprint): Fingerprint {
+  const parts = Object.fromEntries(
+    Object.entries(fp.parts).map(([k, [n]]) => [k, [n, ''] as const]),
+  );
+  return { ...fp, parts };
+}
+
+/**
+ * An outcome whose fingerprint has digests of an older scheme (their hashes cannot be
+ * compared with today's): adopted when everything else is equal and every part's row
+ * count is, else stale for the difference found.
+ */
+function olderDigests(
+  status: RecordedOutcome['status'],
+  before: Fingerprint,
+  now: Fingerprint,
+): Verdict {
+  const v = judgeUnit({ status, fingerprint: rowsOnly(before) }, rowsOnly(now));
+  return v.stale ? v : { stale: false, reason: 'adopted (older digests; row counts match)' };
+}
+
+/**
+ * The verdict of an outcome judged by its counts: recorded before fingerprints, or with
+ * digests of an older scheme. Undefined for any other (judged by its fingerprint).
+ */
+function adoptionVerdict(
+  track: TrackName,
+  r: RecordedOutcome,
+  now: Fingerprint,
+): Verdict | undefined {
+  if (r.status === 'failed') return undefined;
+  if (!r.fingerprint) return adoption(track, r, now);
+  if (r.fingerprint.digest !== DIGEST_SCHEME) return olderDigests(r.status, r.fingerprint, now);
+  return undefined;
+}
+
 /**
  * Judges units against the sources now: digests refreshed (cheaply when the statistics
  * counters say nothing moved), outputs checked, each unit's verdict from `judgeUnit`. An
@@ -118,8 +156,8 @@ export async function judgeUnits(
     const now = fingerprintFrom(unitInputs, refresh.digests);
     current.set(key, now);
     const outputMissing = missing.has(key);
-    if (r && r.status !== 'failed' && !r.fingerprint && !forced && !outputMissing) {
-      const v = adoption(u.track, r, now);
+    const v = r && !forced && !outputMissing ? adoptionVerdict(u.track, r, now) : undefined;
+    if (v) {
       if (!v.stale) adopt.push({ track: u.track, unit: u.unit, fingerprint: now });
       verdicts.set(key, v);
       continue;

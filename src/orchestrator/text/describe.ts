@@ -177,7 +177,7 @@ function describeRunNote(n: RunNote): string {
     case 'run_started':
       return `run ${n.runId} started on ${n.host} (pid ${n.pid})${n.resumedFrom ? `, carrying on run ${n.resumedFrom}` : ''}`;
     case 'run_planned':
-      return `run ${n.runId} planned: ${n.todo} unit(s) to run${n.stale ? ` (${n.stale} stale: their inputs or code changed since they ran)` : ''}${n.adopted ? `; ${n.adopted} unit(s) recorded before fingerprints adopted (their counts match the sources)` : ''}`;
+      return `run ${n.runId} planned: ${n.todo} unit(s) to run${n.stale ? ` (${n.stale} stale: their inputs or code changed since they ran)` : ''}${n.adopted ? `; ${n.adopted} unit(s) recorded by an earlier version adopted (their counts match the sources)` : ''}`;
     case 'preflight':
       return n.ok
         ? `preflight: the database can run all three tracks (${n.tables} tables checked)`

@@ -1,3 +1,4 @@
+import { DIGEST_SCHEME } from '../../../src/db/fingerprint/digestSql.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,7 +133,18 @@ describe('a month still growing, and a database from before fingerprints', {
     const adopted = await s.cli(['run']);
     expect(adopted.exitCode, adopted.stderr).toBe(0);
     expect(adopted.stdout).toContain(
-      `${total} unit(s) recorded before fingerprints adopted (their counts match the sources)`,
+      `${total} unit(s) recorded by an earlier version adopted (their counts match the sources)`,
+    );
+    expect(await historyKeys(s.db)).toEqual(before);
+    expect(await unfingerprinted(s.db)).toEqual([]);
+
+    // Recorded with digests of an older scheme (hashes that cannot be compared): adopted by
+    // counts the same way, and given today's digests.
+    await olderDigests(s.db);
+    const older = await s.cli(['run']);
+    expect(older.exitCode, older.stderr).toBe(0);
+    expect(older.stdout).toContain(
+      `${total} unit(s) recorded by an earlier version adopted (their counts match the sources)`,
     );
     expect(await historyKeys(s.db)).toEqual(before);
     expect(await unfingerprinted(s.db)).toEqual([]);
@@ -153,7 +165,7 @@ describe('a month still growing, and a database from before fingerprints', {
     const mismatch = await s.cli(['run']);
     expect(mismatch.exitCode, mismatch.stderr).toBe(0);
     expect(mismatch.stdout).toContain(
-      `${total - 1} unit(s) recorded before fingerprints adopted (their counts match the sources)`,
+      `${total - 1} unit(s) recorded by an earlier version adopted (their counts match the sources)`,
     );
     const after = await historyKeys(s.db);
     const ran = after.filter((k) => !before.includes(k));
@@ -171,6 +183,16 @@ async function forgetFingerprints(db: TestDatabase): Promise<void> {
   await db.pool.query('UPDATE bqx_monitor.unit_results SET fingerprint = NULL');
 }
 
+/** Simulates a database written by a version that hashed rows' text (digest scheme 1). */
+async function olderDigests(db: TestDatabase): Promise<void> {
+  await db.pool.query(
+    `UPDATE bqx_monitor.unit_results SET fingerprint = jsonb_set(fingerprint - 'digest', '{parts}',
+       (SELECT coalesce(jsonb_object_agg(k, jsonb_build_array(v->0, '12345')), '{}')
+          FROM jsonb_each(fingerprint->'parts') AS p(k, v)))
+      WHERE fingerprint IS NOT NULL`,
+  );
+}
+
 /** Every history row, as `track:unit:reason` keyed by its run. */
 async function historyKeys(db: TestDatabase): Promise<string[]> {
   const r = await db.pool.query<{ k: string }>(
@@ -183,7 +205,9 @@ async function historyKeys(db: TestDatabase): Promise<string[]> {
 /** The units whose outcome has no fingerprint. */
 async function unfingerprinted(db: TestDatabase): Promise<string[]> {
   const r = await db.pool.query<{ k: string }>(
-    `SELECT track || ':' || unit AS k FROM bqx_monitor.unit_results WHERE fingerprint IS NULL`,
+    `SELECT track || ':' || unit AS k FROM bqx_monitor.unit_results
+      WHERE fingerprint IS NULL OR (fingerprint->>'digest')::int IS DISTINCT FROM $1`,
+    [DIGEST_SCHEME],
   );
   return r.rows.map((x) => x.k);
 }
