@@ -114,6 +114,19 @@ function adoptionVerdict(
   return undefined;
 }
 
+/** One unit's verdict from its outcome and its fingerprint now; `adopt` when adopted. */
+function verdictOf(
+  track: TrackName,
+  r: RecordedOutcome | undefined,
+  now: Fingerprint,
+  facts: { forced: boolean; outputMissing: boolean },
+): { verdict: Verdict; adopt: boolean } {
+  const v = r && !facts.forced && !facts.outputMissing ? adoptionVerdict(track, r, now) : undefined;
+  if (v) return { verdict: v, adopt: !v.stale };
+  const recorded = r && { status: r.status, fingerprint: r.fingerprint ?? null };
+  return { verdict: judgeUnit(recorded, now, facts), adopt: false };
+}
+
 /**
  * Judges units against the sources now: digests refreshed (cheaply when the statistics
  * counters say nothing moved), outputs checked, each unit's verdict from `judgeUnit`. An
@@ -155,15 +168,9 @@ export async function judgeUnits(
     }
     const now = fingerprintFrom(unitInputs, refresh.digests);
     current.set(key, now);
-    const outputMissing = missing.has(key);
-    const v = r && !forced && !outputMissing ? adoptionVerdict(u.track, r, now) : undefined;
-    if (v) {
-      if (!v.stale) adopt.push({ track: u.track, unit: u.unit, fingerprint: now });
-      verdicts.set(key, v);
-      continue;
-    }
-    const recorded = r && { status: r.status, fingerprint: r.fingerprint ?? null };
-    verdicts.set(key, judgeUnit(recorded, now, { forced, outputMissing }));
+    const v = verdictOf(u.track, r, now, { forced, outputMissing: missing.has(key) });
+    if (v.adopt) adopt.push({ track: u.track, unit: u.unit, fingerprint: now });
+    verdicts.set(key, v.verdict);
   }
   return { verdicts, adopt, refresh, current };
 }

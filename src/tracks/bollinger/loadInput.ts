@@ -2,14 +2,19 @@ import type pg from 'pg';
 import type { Settings } from '../../config/load.js';
 import type { Month } from '../../config/months.js';
 import { ident, qualified } from '../../db/sql/ident.js';
-import { seriesFromRows, type UnitSeries } from '../io/series.js';
+import { copyOutArrays } from '../../db/copy/copyOutArrays.js';
+import { setCopyRange } from '../io/copyRange.js';
+import type { UnitSeries } from '../io/series.js';
 import { sourceTable } from '../io/sourceTime.js';
-import { epochMicrosSql, monthBounds, paramCast } from '../io/timeColumn.js';
+import { monthBounds, paramCast } from '../io/timeColumn.js';
 
 /** Rows of look-back Track 1 needs: the largest window (120) − 1, plus one for the slopes. */
 export const BOLLINGER_LOOKBACK = 120;
 
-/** Reads `bqx_{pair}`'s input column for the month plus the look-back rows before it. */
+/**
+ * Reads `bqx_{pair}`'s input column for the month plus the look-back rows before it. Call it
+ * inside a transaction (the unit's snapshot): the month's bounds travel in its settings.
+ */
 export async function loadBollingerInput(
   client: pg.ClientBase,
   settings: Settings,
@@ -19,21 +24,42 @@ export async function loadBollingerInput(
   const src = await sourceTable(client, settings, 'bqx', pair);
   const table = qualified(settings.schema, src.table);
   const time = ident(src.time);
-  const x = ident(settings.bollingerInput);
-  const cast = paramCast(src.kind);
-  const us = epochMicrosSql(src.time);
-  const [start, end] = monthBounds(month, src.kind);
-  const back = await client.query({
-    text: `SELECT ${us}, ${x} FROM ${table} WHERE ${time} < $1${cast} ORDER BY ${time} DESC LIMIT ${BOLLINGER_LOOKBACK}`,
-    values: [start],
-    rowMode: 'array',
-  });
-  const cur = await client.query({
-    text: `SELECT ${us}, ${x} FROM ${table} WHERE ${time} >= $1${cast} AND ${time} < $2${cast} ORDER BY ${time}`,
-    values: [start, end],
-    rowMode: 'array',
-  });
-  return seriesFromRows([...back.rows.reverse(), ...cur.rows], 1, back.rows.length);
+  const x = `${ident(settings.bollingerInput)}::float8`;
+  const range = await setCopyRange(client, src.kind, ...monthBounds(month, src.kind));
+  // Binary COPY of one row of arrays: a tenth of the client time of a row per value.
+  // The look-back: the last rows before the month with a finite time (as its digest).
+  const [bt, bx] = await copyOutArrays(
+    client,
+    `SELECT array_agg(t ORDER BY t), array_agg(x ORDER BY t) FROM (
+       SELECT ${time} AS t, ${x} AS x FROM ${table}
+        WHERE ${time} < ${range.lower} AND ${time} > '-infinity'
+        ORDER BY ${time} DESC LIMIT ${BOLLINGER_LOOKBACK}) b`,
+    ['timestamp', 'float8'],
+  );
+  const [mt, mx] = await copyOutArrays(
+    client,
+    `SELECT array_agg(${time} ORDER BY ${time}), array_agg(${x} ORDER BY ${time}) FROM ${table}
+      WHERE ${time} >= ${range.lower} AND ${time} < ${range.upper}`,
+    ['timestamp', 'float8'],
+  );
+  return seriesOf(bt!, bx!, mt!, mx!);
+}
+
+/** Look-back then month rows as a series; non-finite values read as NULL (NaN). */
+function seriesOf(
+  bt: Float64Array,
+  bx: Float64Array,
+  mt: Float64Array,
+  mx: Float64Array,
+): UnitSeries {
+  const times = new Float64Array(bt.length + mt.length);
+  times.set(bt);
+  times.set(mt, bt.length);
+  const x = new Float64Array(times.length);
+  x.set(bx);
+  x.set(mx, bx.length);
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) x[i] = Number.NaN;
+  return { times, values: [x], lookback: bt.length };
 }
 
 /** Rows a month of Track 1 writes: the month's rows of `bqx_{pair}`. */

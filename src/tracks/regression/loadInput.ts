@@ -1,3 +1,4 @@
+import { setCopyRange } from '../io/copyRange.js';
 import type pg from 'pg';
 import type { Settings } from '../../config/load.js';
 import type { Month } from '../../config/months.js';
@@ -24,13 +25,6 @@ export const REGRESSION_LOOKBACK = 89;
  * fit spills to temporary files.
  */
 const LOAD_WORK_MEM = '64MB';
-
-/**
- * Session settings that carry a time range into the load's COPY statements, which take no
- * parameters: the values are set with `set_config($1, $2, true)` (bound, never spliced into
- * SQL), read back with `current_setting`, and end with the load's transaction.
- */
-const RANGE_SETTINGS = { lower: 'bqx_monitor.load_lower', upper: 'bqx_monitor.load_upper' };
 
 /** Track 2's joined input plus the data-quality counts it reports as warnings. */
 export interface RegressionInput {
@@ -112,17 +106,7 @@ async function joinedRange(
   lower: string,
   upper: string,
 ): Promise<{ joined: TimedRows; duplicates: number; unmatched: { m1: number; bqx: number } }> {
-  await client.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [
-    RANGE_SETTINGS.lower,
-    lower,
-    RANGE_SETTINGS.upper,
-    upper,
-  ]);
-  const cast = paramCast(src.m1.kind);
-  const range = {
-    lower: `current_setting('${RANGE_SETTINGS.lower}')${cast}`,
-    upper: `current_setting('${RANGE_SETTINGS.upper}')${cast}`,
-  };
+  const range = await setCopyRange(client, src.m1.kind, lower, upper);
   const sql = sidesSql(schema, src.m1, src.bqx, range, false);
   const [mt, mv] = await copyOutArrays(client, sql.m1, ['timestamp', 'float8']);
   let m1 = sortByTime({ times: mt!, columns: [finiteOrNaN(mv!)] });
