@@ -8,18 +8,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { settingsFrom } from '../src/config/validate.js';
-import { formatMonth, monthRange, nextMonth, parseMonth } from '../src/config/months.js';
+import { formatMonth, monthRange } from '../src/config/months.js';
 import { openDatabase } from '../src/db/connection/open.js';
 import { ALL_PAIRS } from '../src/config/pairs.js';
 import { readDataset } from '../src/db/dataset.js';
 import { analyzeWritten } from '../src/db/ddl/analyzeWritten.js';
 import { parsePostmasterPid } from '../src/db/embedded/processes.js';
 import { PRESETS } from '../src/tracks/seed/presets.js';
-import { extractionCopySql } from '../src/tracks/extraction/joinQuery.js';
-import { loadJoinCatalog } from '../src/tracks/extraction/loadCatalog.js';
-import { copyOut, copyOutRegressionInput, dumpBinary, replaceWithCopy } from './floor.js';
 import { type CpuSample, type CpuSummary, startSampler, summarize } from './sampler.js';
 import { describeSettings, serverSettingsOf } from './serverSettings.js';
+import { accountRun, printAccount, type RunAccount, type StoredEvent } from './accounting.js';
+import { measureRunFloor, type RunFloor } from './floorRun.js';
+import { cumulativeTicks, processTicks } from './processTicks.js';
 import { median, timed } from './stats.js';
 
 /** What one timed step (the seed, a run) measured. */
@@ -47,14 +47,57 @@ export interface RunFigures extends StepFigures {
   readonly units: Record<string, Record<string, number>>;
   readonly output_bytes: number;
   readonly wal_per_output_byte: number;
+  /** The floor of this run's units, measured right after it on the same server. */
+  readonly floor?: RunFloor;
+  /** Where the run's slot-seconds went (bench/accounting.ts). */
+  readonly account?: RunAccount;
+  /** CPU, core-seconds: the command and its workers, the workers alone, the server. */
+  readonly cpu_split?: { total_s: number; workers_s: number; server_s: number };
 }
 
-/** The database floor of the run's units, extrapolated from a sample of each kind. */
-export interface FloorFigures {
-  readonly sampled: Record<string, { units: string[]; median_ms: number }>;
-  readonly counted: Record<string, number>;
-  readonly total_core_s: number;
-  readonly per_core_s: number;
+/** The issue's ratios per run (each within one run) and their medians. */
+export interface ScaleRatios {
+  /** Run wall ÷ floor wall. */
+  readonly wall_over_floor: number[];
+  /** Run core-seconds (command, workers, server) ÷ (floor core-seconds + the tracks' compute). */
+  readonly core_over_floor_compute: number[];
+  /** Track 1: Σ unit times ÷ Σ unit floors. */
+  readonly bollinger_unit_over_floor: number[];
+  /** Idle slot-seconds while units ran, share of the run's slot-seconds. */
+  readonly idle_share: number[];
+  readonly median: Record<string, number>;
+}
+
+/** The ratios of each run, and their medians. */
+function ratiosOf(runs: readonly RunFigures[]): ScaleRatios {
+  const of = (f: (r: RunFigures) => number | undefined) =>
+    runs.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
+  const line = (r: RunFigures, label: string) =>
+    r.account?.lines.find((l) => l.label.startsWith(label));
+  const r: Omit<ScaleRatios, 'median'> = {
+    wall_over_floor: of((x) => x.floor && x.wall_s / x.floor.wall_s),
+    core_over_floor_compute: of(
+      (x) =>
+        x.floor &&
+        x.account &&
+        x.cpu_split &&
+        (x.cpu_split.total_s + x.cpu_split.server_s) /
+          (x.floor.cpu_core_s + x.account.computeSeconds),
+    ),
+    bollinger_unit_over_floor: of((x) => {
+      const t = (l: string) => line(x, l)?.byTrack?.['bollinger'] ?? 0;
+      const floor = t('units: database floor');
+      return floor > 0 ? (floor + t('units: the tracks') + t('units: above')) / floor : undefined;
+    }),
+    idle_share: of((x) => {
+      const idle = line(x, 'idle slots')?.seconds;
+      return idle === undefined || !x.account ? undefined : idle / x.account.totalSeconds;
+    }),
+  };
+  return {
+    ...r,
+    median: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)])),
+  };
 }
 
 export interface ScaleFigures {
@@ -69,14 +112,11 @@ export interface ScaleFigures {
     idle_core_share: number;
     ours_short_share: number;
   };
-  readonly floor: FloorFigures;
-  readonly wall_over_floor: number;
+  readonly ratios: ScaleRatios;
   readonly analyze_at_end: { partitions: number; seconds: number };
 }
 
 const CLI = path.resolve('dist/src/cli/main.js');
-const m = (s: string) => parseMonth(s)!;
-
 /** Server-wide and database counters the steps are measured by. */
 async function counters(q: (sql: string) => Promise<Record<string, unknown>>) {
   await q('SELECT pg_stat_clear_snapshot()');
@@ -143,10 +183,29 @@ export async function benchScale(o: {
         env: { DATABASE_URL: url },
       });
       const sampler = startSampler(() => [child.pid ?? 0, serverPid]);
+      const cpu0 = {
+        self: await processTicks(process.pid),
+        server: await cumulativeTicks(serverPid),
+      };
+      // The supervisor's reaped children's time, polled until it exits: its workers' CPU.
+      let workersCpu = 0;
+      const poll = setInterval(() => {
+        void processTicks(child.pid ?? 0).then((t) => {
+          if (t) workersCpu = t[1];
+        });
+      }, 250);
       const wall = await timed(async () => {
         await child;
-      });
+      }).finally(() => clearInterval(poll));
+      const t1 = Date.now();
       const timeline = await sampler.stop();
+      const self = await processTicks(process.pid);
+      const cpu = {
+        // This process's reaped children: the command and, through it, its workers.
+        total_s: (self?.[1] ?? 0) - (cpu0.self?.[1] ?? 0),
+        workers_s: workersCpu,
+        server_s: (await cumulativeTicks(serverPid)) - cpu0.server,
+      };
       const r = await child;
       if (r.exitCode !== 0)
         throw new Error(
@@ -167,7 +226,7 @@ export async function benchScale(o: {
         checkpoints_timed: after.ctim - before.ctim,
         timeline,
       };
-      return { figures, stdout: String(r.stdout) };
+      return { figures, stdout: String(r.stdout), t0: t1 - wall, t1, cpu };
     };
 
     // The dataset: reused when it holds the plan's pairs with the same months and seed.
@@ -245,11 +304,33 @@ export async function benchScale(o: {
         output_bytes: outputBytes,
         wal_per_output_byte: s.figures.wal_bytes / Math.max(1, outputBytes),
       });
-      o.log(`  ${s.figures.wall_s.toFixed(1)} s, ${summary?.status ?? 'no summary'}`);
+      // The floor of this run's units, on the same server, right after it.
+      const done = await db.pool.query(
+        `SELECT track, unit FROM bqx_monitor.unit_results
+          WHERE status = 'done' AND split_part(unit, '/', 1) = ANY($1)`,
+        [plan.pairs],
+      );
+      o.log('  measuring the floor of its units…');
+      const floor = await measureRunFloor(db, done.rows, serverPid);
+      const runId = (summary as { runId?: string } | undefined)?.runId;
+      const stored = await db.pool.query(
+        `SELECT event FROM bqx_monitor.run_events WHERE run_id = $1 ORDER BY seq`,
+        [runId],
+      );
+      const account = accountRun({
+        events: stored.rows.map((r) => r.event as StoredEvent),
+        t0: s.t0,
+        t1: s.t1,
+        cores: os.availableParallelism(),
+        floorMs: (track, unit) => floor.units[`${track} ${unit}`] ?? 0,
+      });
+      runs.push({ ...runs.pop()!, floor, account, cpu_split: s.cpu });
+      o.log(
+        `  ${s.figures.wall_s.toFixed(1)} s, ${summary?.status ?? 'no summary'}; floor ${floor.wall_s.toFixed(1)} s`,
+      );
       o.log(`  ETA against the time left: ${describeEta(eta)}`);
     }
 
-    const floor = await measureFloor(db, plan.pairs, runs.at(-1)?.units ?? {});
     const done = await db.pool.query(
       `SELECT track, unit FROM bqx_monitor.unit_results
         WHERE status = 'done' AND split_part(unit, '/', 1) = ANY($1)`,
@@ -278,86 +359,12 @@ export async function benchScale(o: {
         idle_core_share: median(runs.map((r) => r.cpu.idleCoreShare)),
         ours_short_share: median(runs.map((r) => r.cpu.oursShortShare)),
       },
-      floor,
-      wall_over_floor: wall / floor.per_core_s,
+      ratios: ratiosOf(runs),
       analyze_at_end: { partitions, seconds: analyzeMs / 1000 },
     };
   } finally {
     await db.close();
   }
-}
-
-/**
- * The run's database floor: for a sample of each kind of unit, the binary COPY of its
- * input out and of its output back in (Tracks 1–2, as `npm run bench` measures a unit's
- * floor) or of its join out (Track 3); the median per kind times the units of that kind
- * with data; no-data units are taken as free. Sum over one core, and over all cores.
- */
-async function measureFloor(
-  db: Awaited<ReturnType<typeof openDatabase>>,
-  pairs: readonly string[],
-  units: RunFigures['units'],
-): Promise<FloorFigures> {
-  const months = ['2024-08', '2024-12', '2025-04'].map(m);
-  const sample = [pairs[0]!, pairs[pairs.length - 1]!];
-  const bounds = (x: ReturnType<typeof m>) =>
-    [`${formatMonth(x)}-01`, `${formatMonth(nextMonth(x))}-01`] as const;
-  const part = (key: string, pair: string, x: ReturnType<typeof m>) =>
-    `bqx.${key}_${pair}_${formatMonth(x).replace('-', '_')}`;
-  const result: FloorFigures['sampled'] = {};
-  const monthFloor = async (track: 'bollinger' | 'regression') => {
-    const ms: number[] = [];
-    const names: string[] = [];
-    for (const pair of new Set(sample))
-      for (const x of months) {
-        const [lo, hi] = bounds(x);
-        const keys = track === 'bollinger' ? ['bollinger_bqx'] : ['reg_rate', 'reg_bqx'];
-        ms.push(
-          await db.withPgClient(async (c) => {
-            const data = await Promise.all(
-              keys.map(async (k) => ({
-                table: part(k, pair, x),
-                data: await dumpBinary(c, part(k, pair, x)),
-              })),
-            );
-            return timed(async () => {
-              if (track === 'bollinger')
-                await copyOut(
-                  c,
-                  `SELECT ts_utc, w15_bqx_return FROM bqx.bqx_${pair} WHERE ts_utc >= '${lo} 00:00:00+00' AND ts_utc < '${hi} 00:00:00+00'`,
-                );
-              else await copyOutRegressionInput(c, pair, lo, hi);
-              await replaceWithCopy(c, data);
-            });
-          }),
-        );
-        names.push(`${pair}/${formatMonth(x)}`);
-      }
-    result[track] = { units: names, median_ms: median(ms) };
-  };
-  await monthFloor('bollinger');
-  await monthFloor('regression');
-  const pair = pairs[0]!;
-  const catalog = await db.withPgClient((c) => loadJoinCatalog(c, settingsFrom({}), pair));
-  const { select } = extractionCopySql(settingsFrom({}), pair, catalog);
-  const t3 = await db.withPgClient((c) => timed(() => copyOut(c, `${select} ORDER BY 1`)));
-  result['extraction'] = { units: [pair], median_ms: t3 };
-  const counted = {
-    bollinger: units['bollinger']?.['done'] ?? 0,
-    regression: units['regression']?.['done'] ?? 0,
-    extraction: units['extraction']?.['done'] ?? 0,
-  };
-  const total =
-    (counted.bollinger * result['bollinger']!.median_ms +
-      counted.regression * result['regression']!.median_ms +
-      counted.extraction * result['extraction']!.median_ms) /
-    1000;
-  return {
-    sampled: result,
-    counted,
-    total_core_s: total,
-    per_core_s: total / os.availableParallelism(),
-  };
 }
 
 /** The scale bench's table, then its floor and analysis lines. */
@@ -414,7 +421,6 @@ export function printScale(f: ScaleFigures, write: (s: string) => void): void {
   const out = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
   write(`${out(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const r of rows) write(`${out(r)}\n`);
-  const s = f.floor.sampled;
   write(`\nserver: ${describeSettings(f.server)}\n`);
   write(
     `\n${f.pairs.length} pairs, ${f.units_planned} units; median of ${f.runs.length} run(s): ${fmt(f.median.wall_s)} s, ${fmt(f.median.per_pair_s)} s per pair, ${fmt(100 * f.median.idle_core_share, 0)}% of the time with half a core or more idle (machine-wide), ${fmt(100 * f.median.ours_short_share, 0)}% with the run's processes using less than ${os.availableParallelism() - 0.5} cores\n`,
@@ -431,8 +437,24 @@ export function printScale(f: ScaleFigures, write: (s: string) => void): void {
       ...f.runs.map((r, i) => work(`run ${i + 1}`, r)),
     ].join('; ')}\n`,
   );
+  for (const [i, r] of f.runs.entries()) {
+    if (!r.account || !r.floor) continue;
+    write(`\nrun ${i + 1}:\n`);
+    printAccount(
+      r.account,
+      {
+        pairs: f.pairs.length,
+        floorWall: r.floor.wall_s,
+        floorCpu: r.floor.cpu_core_s,
+        floorByTrack: r.floor.by_track,
+        ...(r.cpu_split ? { cpu: r.cpu_split } : {}),
+      },
+      write,
+    );
+  }
+  const md = f.ratios.median;
   write(
-    `database floor, extrapolated from samples (bollinger ${s['bollinger']!.units.length} units: median ${fmt(s['bollinger']!.median_ms, 0)} ms; regression ${s['regression']!.units.length}: ${fmt(s['regression']!.median_ms, 0)} ms; extraction ${s['extraction']!.units.join(', ')}: ${fmt(s['extraction']!.median_ms, 0)} ms) × units with data (${f.floor.counted['bollinger']}, ${f.floor.counted['regression']}, ${f.floor.counted['extraction']}): ${fmt(f.floor.total_core_s)} s on one core, ${fmt(f.floor.per_core_s)} s over ${os.availableParallelism()} cores; wall / floor ${fmt(f.wall_over_floor, 2)}x\n`,
+    `\nmedians over ${f.runs.length} run(s), each a ratio within one run: run wall ÷ floor ${fmt(md['wall_over_floor']!, 2)}×; run core-s ÷ (floor + compute) ${fmt(md['core_over_floor_compute']!, 2)}×; Track 1 units ÷ their floor ${fmt(md['bollinger_unit_over_floor']!, 2)}×; idle slots ${fmt(100 * md['idle_share']!, 1)}%\n`,
   );
   const last = f.runs.at(-1);
   if (last) {
