@@ -10,7 +10,7 @@ import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
-import { followInForeground } from '../live/following.js';
+import { followInForeground, lineView } from '../live/following.js';
 import { parseInterval } from '../../config/interval.js';
 import {
   applyRunFlags,
@@ -116,7 +116,8 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   await migrateAll(ctx.db);
   if (intervalMs !== undefined) {
     // In the foreground, on a terminal too: the waiting line is a plain line for now.
-    process.exitCode = await followInForeground(ctx, g, { json, recompute, intervalMs });
+    const view = lineView(ctx, g, json);
+    process.exitCode = await followInForeground(ctx, { json, recompute, intervalMs }, view);
     return;
   }
   const nextRun = nextRunNote(recompute, narrowing);
