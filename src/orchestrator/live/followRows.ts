@@ -147,12 +147,6 @@ export async function requestFollowStop(c: pg.ClientBase, ids: readonly string[]
   return r.rowCount ?? 0;
 }
 
-/** Whether the follow's row is still there (it is removed when the follow ends). */
-export async function followRecorded(c: pg.ClientBase, followId: string): Promise<boolean> {
-  const r = await c.query(`SELECT 1 FROM ${T} WHERE follow_id = $1`, [followId]);
-  return (r.rowCount ?? 0) > 0;
-}
-
 /** Removes the follow's row: it has ended. */
 export async function deleteFollow(c: pg.ClientBase, followId: string): Promise<void> {
   await c.query(`DELETE FROM ${T} WHERE follow_id = $1`, [followId]);
