@@ -115,8 +115,13 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
   await migrateAll(ctx.db);
   if (intervalMs !== undefined) {
-    // In the foreground, on a terminal too: the waiting line is a plain line for now.
-    const view = lineView(ctx, g, json);
+    // In the foreground: on a terminal, each run's dashboard and a waiting screen between.
+    const view =
+      !json && canDrawDashboard()
+        ? await (await import('../live/followDashboard.js')).dashboardView(ctx, g, {
+            quiet: flags.quiet === true,
+          })
+        : lineView(ctx, g, json);
     process.exitCode = await followInForeground(ctx, { json, recompute, intervalMs }, view);
     return;
   }

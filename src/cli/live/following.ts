@@ -33,8 +33,10 @@ export interface FollowView {
   }): Promise<number>;
   /** Between runs: the waiting line (again at each check). */
   waiting(w: Waiting): void;
-  /** The follow ended (`betweenRuns`: no run's end told of it). */
-  ended(end: FollowEnd): void | Promise<void>;
+  /** The follow ended (`betweenRuns`: no run's end told of it) after `cycles` runs. */
+  ended(end: FollowEnd & { readonly cycles: number }): void | Promise<void>;
+  /** Aborted when the user ends the follow from the view (`q` while it waits). */
+  readonly stopped?: AbortSignal;
 }
 
 /** The follow's options, as `run --follow` got them. */
@@ -85,6 +87,7 @@ export async function followInForeground(
     intervalMs: o.intervalMs,
   });
   presence.stopRequested.addEventListener('abort', () => stopped.abort(), { once: true });
+  view.stopped?.addEventListener('abort', () => stopped.abort(), { once: true });
   let cycles = 0;
   let lastRunId: string | undefined;
   try {
@@ -117,10 +120,9 @@ export async function followInForeground(
       },
     });
     const exitCode = stopped.signal.aborted ? signalled : end.exitCode;
-    const ending = { ...end, exitCode };
+    await view.ended({ ...end, exitCode, cycles });
     if (end.betweenRuns && lastRunId !== undefined)
       await tellFollowEnd(ctx, { lastRunId, cycles, exitCode, startedAt });
-    await view.ended(ending);
     return exitCode;
   } finally {
     await presence.close();

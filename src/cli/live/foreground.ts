@@ -31,6 +31,11 @@ export interface ForegroundOptions {
   readonly nextRun?: string;
   /** Stops the run when aborted, as a stop asked for would (a follow stopped from afar). */
   readonly stopSignal?: AbortSignal;
+  /**
+   * Shows the run instead of plain lines or NDJSON (a follow's dashboard on a terminal) and
+   * resolves with its exit code.
+   */
+  readonly show?: (session: RunSession) => Promise<number>;
 }
 
 /** Another process supervises the database's live run: follow it and exit with its code. */
@@ -103,6 +108,7 @@ export async function superviseInForeground(
   if (o.stopSignal?.aborted) stopAsked();
   const off = () => o.stopSignal?.removeEventListener('abort', stopAsked);
   session.done.then(off, off);
+  if (o.show) return o.show(session);
   showPreparation(session, o, write);
   return reportRun(session, {
     json: o.json,

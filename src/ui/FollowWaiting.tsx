@@ -1,0 +1,91 @@
+import { Box, render, Text, useApp, useInput } from 'ink';
+import { useState } from 'react';
+import { type Waiting, waitingLine } from '../orchestrator/text/waitingLine.js';
+import { enterAlternateScreen } from './alternateScreen.js';
+import { ThemeContext, themeFor, tint, txt, useTheme } from './theme.js';
+
+export interface FollowWaitingProps {
+  readonly database: string;
+  /** The last run's outcome, one line (`run 2026… complete (exit 0)`). */
+  readonly lastRun: string;
+  readonly waiting: Waiting;
+  /** Called once when the user confirmed leaving: the follow ends. */
+  readonly onQuit: () => void;
+}
+
+const PROMPT = 'Stop following? s or Enter stop (no run is going on)  ·  Esc stay';
+
+/**
+ * A `run --follow` between its runs on a terminal: the last run's outcome and the waiting
+ * line. `q` (or Ctrl-C) asks, as it does over a run; `s`, `y`, Enter or Ctrl-C confirm.
+ */
+export function FollowWaiting({ database, lastRun, waiting, onQuit }: FollowWaitingProps) {
+  const theme = useTheme();
+  const { exit } = useApp();
+  const [asking, setAsking] = useState(false);
+  useInput((input, key) => {
+    const ctrlC = key.ctrl && input === 'c';
+    if (!asking) {
+      if (input === 'q' || ctrlC) setAsking(true);
+      return;
+    }
+    if ('sSyYqdD'.includes(input) && input !== '') {
+      onQuit();
+      exit();
+    } else if (key.return || ctrlC) {
+      onQuit();
+      exit();
+    } else setAsking(false);
+  });
+  return (
+    <Box flexDirection="column">
+      <Text bold>{txt(theme, `bqx-monitor · following ${database}`)}</Text>
+      <Text>{txt(theme, lastRun)}</Text>
+      <Text color={tint(theme, 'cyan')}>{txt(theme, waitingLine(waiting))}</Text>
+      <Text> </Text>
+      {asking ? (
+        <Text bold inverse={theme.color} wrap="truncate">
+          {txt(theme, PROMPT)}
+        </Text>
+      ) : (
+        <Text dimColor>
+          {txt(theme, 'q stop following · the next run starts when the sources change')}
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+/** The waiting screen on the terminal: redrawn with each check, closed by the follow. */
+export interface WaitingScreen {
+  update(p: Omit<FollowWaitingProps, 'onQuit'>): void;
+  unmount(): void;
+  /** Settles once closed and back on the normal screen. */
+  readonly closed: Promise<void>;
+}
+
+/** Opens the waiting screen on the terminal's alternate screen (raw mode: Ctrl-C is a key). */
+export function renderFollowWaiting(
+  p: FollowWaitingProps,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): WaitingScreen {
+  const screen = enterAlternateScreen();
+  const tree = (q: FollowWaitingProps) => (
+    <ThemeContext.Provider value={themeFor(env)}>
+      <FollowWaiting {...q} />
+    </ThemeContext.Provider>
+  );
+  const ui = render(tree(p), { exitOnCtrlC: false, patchConsole: false, maxFps: 10 });
+  const closed = ui.waitUntilExit().then(
+    () => screen.leave(),
+    (err: unknown) => {
+      screen.leave();
+      throw err;
+    },
+  );
+  return {
+    update: (q) => ui.rerender(tree({ ...q, onQuit: p.onQuit })),
+    unmount: () => ui.unmount(),
+    closed,
+  };
+}
