@@ -11,6 +11,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
+import { waitingFollow, waitingFollowNote } from '../live/waitingFollow.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { applyRunFlags, type RunServiceFlags } from '../live/runServices.js';
 import { recomputeSet } from './run.js';
@@ -33,6 +34,12 @@ async function liveRunId(ctx: Awaited<ReturnType<typeof openContext>>): Promise<
 export async function attachAction(flags: { quiet?: boolean }, cmd: Command): Promise<void> {
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   const id = await liveRunId(ctx);
+  const follow = typeof id === 'string' ? undefined : await waitingFollow(ctx);
+  if (follow) {
+    process.stdout.write(waitingFollowNote(follow));
+    process.exitCode = EXIT.ok;
+    return;
+  }
   if (typeof id !== 'string') {
     process.stderr.write(`bqx-monitor: ${id[0]}; start one with \`bqx-monitor\`\n`);
     process.exitCode = EXIT.failed;

@@ -11,6 +11,8 @@ import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { followInForeground, lineView } from '../live/following.js';
+import { waitingFollow, waitingFollowNote } from '../live/waitingFollow.js';
+import { findLiveRun } from '../../orchestrator/live/liveRun.js';
 import { parseInterval } from '../../config/interval.js';
 import {
   applyRunFlags,
@@ -132,6 +134,14 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
       recompute,
       ...(nextRun ? { nextRun } : {}),
     });
+    return;
+  }
+  // A follow waiting between its runs owns the database's next run: say so, start none.
+  const live = await ctx.db.withPgClient((c) => findLiveRun(c));
+  const follow = live.kind === 'none' ? await waitingFollow(ctx) : undefined;
+  if (follow) {
+    process.stdout.write(waitingFollowNote(follow));
+    process.exitCode = EXIT.ok;
     return;
   }
   process.exitCode = await inBackground(ctx, g, flags, { recompute, nextRun, say });

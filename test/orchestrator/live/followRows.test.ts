@@ -67,6 +67,17 @@ describe('a follow on another host', { timeout: 120_000 }, () => {
         lastRunId: '20261206-101500-4f2a',
       });
 
+      // A view finds no live run, but the follow waiting: it says so and starts nothing.
+      const attach = await runCli(['attach'], { env: env() });
+      expect(attach.exitCode, attach.stderr).toBe(0);
+      expect(attach.stdout).toContain('a run --follow (pid 4000000 on far-away-host) waits');
+      expect(attach.stdout).toContain(waitingLine(waiting));
+      const start = await runCli(['run', '--detach'], { env: env() });
+      expect(start.exitCode, start.stderr).toBe(0);
+      expect(start.stdout).toContain(waitingLine(waiting));
+      const runs = await db.pool.query('SELECT count(*)::int AS n FROM bqx_monitor.runs');
+      expect(runs.rows[0].n).toBe(0);
+
       // `stop` marks it; the follow notices at its next poll and ends (its row goes).
       const stop = runCli(['stop'], { env: env() });
       await expect.poll(() => follow.stopRequested.aborted, { timeout: 60_000 }).toBe(true);
