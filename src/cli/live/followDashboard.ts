@@ -12,6 +12,8 @@ import { formatDoctor } from '../actions/doctor.js';
 import type { GlobalOptions } from '../context.js';
 import { controlsOf } from './attach.js';
 import { reportRun } from './follow.js';
+import type { FollowEnd } from '../../orchestrator/run/follow.js';
+import type { Waiting } from '../../orchestrator/text/waitingLine.js';
 import { type FollowView, lineView } from './following.js';
 import { superviseInForeground } from './foreground.js';
 import { waitForPreparation } from './preparation.js';
@@ -53,6 +55,14 @@ function toldEnds(feed: RunFeed, notifyWhen: (s: RunOutcome) => boolean): RunFee
   };
 }
 
+type Screens = [
+  Awaited<ReturnType<typeof loadDashboard>>,
+  Awaited<ReturnType<typeof loadFollowWaiting>>,
+];
+type CycleRun = Parameters<FollowView['cycle']>[0];
+
+const out = (l: string) => process.stdout.write(forTerminal(l));
+
 /**
  * `run --follow` on a terminal: each run on the dashboard (its keys act on it as on any
  * run; `d` leaves the dashboard, the follow goes on in plain lines), and between runs a
@@ -65,97 +75,125 @@ export async function dashboardView(
   g: GlobalOptions,
   o: { readonly quiet: boolean },
 ): Promise<FollowView> {
-  const [{ renderDashboard }, { renderFollowWaiting }] = await Promise.all([
-    loadDashboard(),
-    loadFollowWaiting(),
-  ]);
-  const lines = lineView(ctx, g, false);
-  const userStop = new AbortController();
-  const out = (l: string) => process.stdout.write(forTerminal(l));
-  let detached = false;
-  let lastRun = 'no run yet';
-  let screen: { ui: WaitingScreen; release: () => void } | undefined;
-  const closeWaiting = async () => {
-    if (!screen) return;
-    const { ui, release } = screen;
-    screen = undefined;
+  const screens: Screens = await Promise.all([loadDashboard(), loadFollowWaiting()]);
+  return new FollowDashboard(ctx, g, o.quiet, screens);
+}
+
+class FollowDashboard implements FollowView {
+  private readonly userStop = new AbortController();
+  readonly stopped = this.userStop.signal;
+  private readonly lines: FollowView;
+  /** The user left a run's dashboard: plain lines from then on. */
+  private detached = false;
+  private lastRun = 'no run yet';
+  private screen: { ui: WaitingScreen; release: () => void } | undefined;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly g: GlobalOptions,
+    private readonly quiet: boolean,
+    private readonly screens: Screens,
+  ) {
+    this.lines = lineView(ctx, g, false);
+  }
+
+  async cycle(run: CycleRun): Promise<number> {
+    if (this.detached) return this.lines.cycle(run);
+    await this.closeWaiting();
+    return superviseInForeground(this.ctx, this.g, {
+      json: false,
+      ...run,
+      show: (session) => this.showRun(session, run.notifyWhen),
+    });
+  }
+
+  waiting(w: Waiting): void {
+    if (this.detached) {
+      this.lines.waiting(w);
+      return;
+    }
+    const props = { database: this.ctx.db.description, lastRun: this.lastRun, waiting: w };
+    if (this.screen) {
+      this.screen.ui.update(props);
+      return;
+    }
+    const release = holdStderr();
+    const onQuit = () => this.userStop.abort();
+    this.screen = { ui: this.screens[1].renderFollowWaiting({ ...props, onQuit }), release };
+  }
+
+  async ended(end: FollowEnd & { readonly cycles: number }): Promise<void> {
+    await this.closeWaiting();
+    if (this.detached) return;
+    out(`${this.lastRun}\n`);
+    const words = `the follow stopped (exit ${end.exitCode}) after ${end.cycles} cycle(s)`;
+    out(`${words}\n`);
+    if (end.betweenRuns && !this.quiet)
+      out(alertSequence('bqx-monitor', words, Boolean(process.env['TMUX'])));
+  }
+
+  private async closeWaiting(): Promise<void> {
+    if (!this.screen) return;
+    const { ui, release } = this.screen;
+    this.screen = undefined;
     ui.unmount();
     await ui.closed.catch(() => {});
     release();
-  };
+  }
 
   /** One run on the dashboard until it ends (or the user leaves the dashboard). */
-  const showRun = async (
+  private async showRun(
     session: RunSession,
     notifyWhen: (s: RunOutcome) => boolean,
-  ): Promise<number> => {
+  ): Promise<number> {
     const prepared = await waitForPreparation(session);
     if (prepared.phase !== 'running') {
       if (prepared.preflight && !prepared.preflight.ok)
         out(`${formatDoctor(prepared.preflight)}\n`);
-      const end = await session.done;
-      lastRun = `run ${session.runId} ${end.status}: ${end.message ?? ''} (exit ${end.exitCode})`;
-      return end.exitCode;
+      return this.outcome(session);
     }
-    const follower = await RunFollower.open(ctx.db, session.runId);
+    const follower = await RunFollower.open(this.ctx.db, session.runId);
     const release = holdStderr();
     try {
-      let leave!: (r: QuitReason) => void;
-      const left = new Promise<QuitReason>((r) => {
-        leave = r;
-      });
-      const ui = renderDashboard(session, controlsOf(follower), ctx.db.description, leave);
-      const offAlert = o.quiet ? () => {} : ringWhenEnded(toldEnds(session, notifyWhen), out);
-      const why = await Promise.race([left, session.done.then(() => 'done' as const)]);
-      ui.unmount();
-      await ui.closed.catch(() => {});
-      offAlert();
-      if (why === 'detach') {
-        detached = true;
-        release();
-        out(`left the dashboard: run ${session.runId} and the follow go on in plain lines\n`);
-        const write = (l: string) => process.stdout.write(forTerminal(l));
-        const snapshotMs = ctx.settings.run.snapshotSeconds * 1000;
-        return await reportRun(session, { json: false, write, snapshotMs });
-      }
-      const end = await session.done;
-      const why2 = end.message ? `: ${end.message}` : '';
-      lastRun = `run ${session.runId} ${end.status}${why2} (exit ${end.exitCode}) · report: bqx-monitor report ${session.runId}`;
-      return end.exitCode;
+      const why = await this.dashboard(session, follower, notifyWhen);
+      if (why !== 'detach') return await this.outcome(session);
+      this.detached = true;
+      release();
+      out(`left the dashboard: run ${session.runId} and the follow go on in plain lines\n`);
+      const snapshotMs = this.ctx.settings.run.snapshotSeconds * 1000;
+      return await reportRun(session, { json: false, write: out, snapshotMs });
     } finally {
       release();
       follower.close();
     }
-  };
+  }
 
-  return {
-    stopped: userStop.signal,
-    async cycle(run) {
-      if (detached) return lines.cycle(run);
-      await closeWaiting();
-      return superviseInForeground(ctx, g, {
-        json: false,
-        ...run,
-        show: (session) => showRun(session, run.notifyWhen),
-      });
-    },
-    waiting(w) {
-      if (detached) return lines.waiting(w);
-      const props = { database: ctx.db.description, lastRun, waiting: w };
-      if (screen) screen.ui.update(props);
-      else {
-        const release = holdStderr();
-        screen = { ui: renderFollowWaiting({ ...props, onQuit: () => userStop.abort() }), release };
-      }
-    },
-    async ended(end) {
-      await closeWaiting();
-      if (detached) return;
-      out(`${lastRun}\n`);
-      const words = `the follow stopped (exit ${end.exitCode}) after ${end.cycles} cycle(s)`;
-      out(`${words}\n`);
-      if (end.betweenRuns && !o.quiet)
-        out(alertSequence('bqx-monitor', words, Boolean(process.env['TMUX'])));
-    },
-  };
+  /** The dashboard of `session` until the run ends or the user leaves it. */
+  private async dashboard(
+    session: RunSession,
+    follower: RunFollower,
+    notifyWhen: (s: RunOutcome) => boolean,
+  ): Promise<QuitReason | 'done'> {
+    let leave!: (r: QuitReason) => void;
+    const left = new Promise<QuitReason>((r) => {
+      leave = r;
+    });
+    const { renderDashboard } = this.screens[0];
+    const ui = renderDashboard(session, controlsOf(follower), this.ctx.db.description, leave);
+    const offAlert = this.quiet ? () => {} : ringWhenEnded(toldEnds(session, notifyWhen), out);
+    const why = await Promise.race([left, session.done.then(() => 'done' as const)]);
+    ui.unmount();
+    await ui.closed.catch(() => {});
+    offAlert();
+    return why;
+  }
+
+  /** The run's exit code, its outcome kept for the waiting screen. */
+  private async outcome(session: RunSession): Promise<number> {
+    const end = await session.done;
+    const why = end.message ? `: ${end.message}` : '';
+    const report = `report: bqx-monitor report ${session.runId}`;
+    this.lastRun = `run ${session.runId} ${end.status}${why} (exit ${end.exitCode}) · ${report}`;
+    return end.exitCode;
+  }
 }

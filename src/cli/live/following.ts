@@ -73,14 +73,7 @@ export async function followInForeground(
   view: FollowView,
 ): Promise<number> {
   const stopped = new AbortController();
-  let signalled = 130;
-  const waitForSignals = () =>
-    interceptSignals((signal) => {
-      if (signal === 'SIGHUP') return 'ignored';
-      signalled = SIGNAL_EXIT[signal] ?? 130;
-      stopped.abort();
-      return 'handled';
-    });
+  const signals = stopOnSignals(stopped);
   const startedAt = new Date();
   const presence = await holdFollowRow(ctx.db.withPgClient, {
     followId: randomUUID(),
@@ -111,7 +104,7 @@ export async function followInForeground(
           notifyWhen,
           stopSignal: stopped.signal,
         });
-        waitForSignals();
+        signals.listen();
         return { runId, exitCode };
       },
       onWaiting: (w) => {
@@ -119,7 +112,7 @@ export async function followInForeground(
         view.waiting(w);
       },
     });
-    const exitCode = stopped.signal.aborted ? signalled : end.exitCode;
+    const exitCode = stopped.signal.aborted ? signals.exitCode() : end.exitCode;
     await view.ended({ ...end, exitCode, cycles });
     if (end.betweenRuns && lastRunId !== undefined)
       await tellFollowEnd(ctx, { lastRunId, cycles, exitCode, startedAt });
@@ -127,6 +120,24 @@ export async function followInForeground(
   } finally {
     await presence.close();
   }
+}
+
+/**
+ * Between runs, SIGINT / SIGTERM end the follow (a run answers them itself while it goes
+ * on: `listen` again after each). `exitCode`: 130, or 143 after SIGTERM.
+ */
+function stopOnSignals(stopped: AbortController) {
+  let signalled = 130;
+  return {
+    listen: () =>
+      interceptSignals((signal) => {
+        if (signal === 'SIGHUP') return 'ignored';
+        signalled = SIGNAL_EXIT[signal] ?? 130;
+        stopped.abort();
+        return 'handled';
+      }),
+    exitCode: () => signalled,
+  };
 }
 
 /** The check between runs, waiting out a lost database (a stop ends the wait: nothing found). */

@@ -30,6 +30,17 @@ export interface FollowPresence {
   close(): Promise<void>;
 }
 
+/** Which follow, how often its row is read. */
+export interface HoldOptions {
+  readonly followId: string;
+  readonly intervalMs: number;
+  /** How often the row is read for a stop (default 1 s). */
+  readonly pollMs?: number;
+  /** This process's by default (a test plays another host's follow). */
+  readonly host?: string;
+  readonly pid?: number;
+}
+
 /**
  * Records a follow in `bqx_monitor.follows` and keeps its row current: every `pollMs` it
  * reads whether a stop was asked for, and writes its progress (when it changed) and its
@@ -38,14 +49,7 @@ export interface FollowPresence {
  */
 export async function holdFollowRow(
   withPgClient: WithPgClient,
-  o: {
-    readonly followId: string;
-    readonly intervalMs: number;
-    readonly pollMs?: number;
-    /** This process's by default (a test plays another host's follow). */
-    readonly host?: string;
-    readonly pid?: number;
-  },
+  o: HoldOptions,
 ): Promise<FollowPresence> {
   const pollMs = o.pollMs ?? 1000;
   const closing = new AbortController();
