@@ -1,5 +1,5 @@
 import { Box, render, Text, useApp, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { type Waiting, waitingLine } from '../orchestrator/text/waitingLine.js';
 import { enterAlternateScreen } from './alternateScreen.js';
 import { ThemeContext, themeFor, tint, txt, useTheme } from './theme.js';
@@ -13,6 +13,9 @@ export interface FollowWaitingProps {
   readonly onQuit: () => void;
 }
 
+/** The keys that confirm leaving (besides Enter and Ctrl-C); any other one stays. */
+const CONFIRM = new Set(['s', 'S', 'y', 'Y', 'q', 'd', 'D']);
+
 const PROMPT = 'Stop following? s or Enter stop (no run is going on)  ·  Esc stay';
 
 /**
@@ -22,17 +25,20 @@ const PROMPT = 'Stop following? s or Enter stop (no run is going on)  ·  Esc st
 export function FollowWaiting({ database, lastRun, waiting, onQuit }: FollowWaitingProps) {
   const theme = useTheme();
   const { exit } = useApp();
-  const [asking, setAsking] = useState(false);
+  const [asking, setAskingState] = useState(false);
+  // Read through a ref: keys arriving before the next render act on the last key's mode.
+  const askingRef = useRef(false);
+  const setAsking = (a: boolean) => {
+    askingRef.current = a;
+    setAskingState(a);
+  };
   useInput((input, key) => {
     const ctrlC = key.ctrl && input === 'c';
-    if (!asking) {
+    if (!askingRef.current) {
       if (input === 'q' || ctrlC) setAsking(true);
       return;
     }
-    if ('sSyYqdD'.includes(input) && input !== '') {
-      onQuit();
-      exit();
-    } else if (key.return || ctrlC) {
+    if (CONFIRM.has(input) || key.return || ctrlC) {
       onQuit();
       exit();
     } else setAsking(false);
