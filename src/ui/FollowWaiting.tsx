@@ -9,21 +9,34 @@ export interface FollowWaitingProps {
   /** The last run's outcome, one line (`run 2026… complete (exit 0)`). */
   readonly lastRun: string;
   readonly waiting: Waiting;
-  /** Called once when the user confirmed leaving: the follow ends. */
+  /** Called once when the user confirmed leaving: the follow ends (a viewer's: the view). */
   readonly onQuit: () => void;
+  /** A view of another process's follow (`attach`): leaving leaves the view only. */
+  readonly viewer?: boolean;
 }
+
+/** What the screen says of `q`: the follow's own, or a viewer's. */
+const WORDS = {
+  own: {
+    footer: 'q stop following · the next run starts when the sources change',
+    prompt: 'Stop following? s or Enter stop (no run is going on)  ·  Esc stay',
+  },
+  viewer: {
+    footer: 'q leave (the follow goes on) · its next run shows here when it starts',
+    prompt: 'Leave? d or Enter leave (the follow goes on)  ·  Esc stay',
+  },
+} as const;
 
 /** The keys that confirm leaving (besides Enter and Ctrl-C); any other one stays. */
 const CONFIRM = new Set(['s', 'S', 'y', 'Y', 'q', 'd', 'D']);
-
-const PROMPT = 'Stop following? s or Enter stop (no run is going on)  ·  Esc stay';
 
 /**
  * A `run --follow` between its runs on a terminal: the last run's outcome and the waiting
  * line. `q` (or Ctrl-C) asks, as it does over a run; `s`, `y`, Enter or Ctrl-C confirm.
  */
-export function FollowWaiting({ database, lastRun, waiting, onQuit }: FollowWaitingProps) {
+export function FollowWaiting({ database, lastRun, waiting, onQuit, viewer }: FollowWaitingProps) {
   const theme = useTheme();
+  const words = viewer ? WORDS.viewer : WORDS.own;
   const { exit } = useApp();
   const [asking, setAskingState] = useState(false);
   // Read through a ref: keys arriving before the next render act on the last key's mode.
@@ -51,12 +64,10 @@ export function FollowWaiting({ database, lastRun, waiting, onQuit }: FollowWait
       <Text> </Text>
       {asking ? (
         <Text bold inverse={theme.color} wrap="truncate">
-          {txt(theme, PROMPT)}
+          {txt(theme, words.prompt)}
         </Text>
       ) : (
-        <Text dimColor>
-          {txt(theme, 'q stop following · the next run starts when the sources change')}
-        </Text>
+        <Text dimColor>{txt(theme, words.footer)}</Text>
       )}
     </Box>
   );
@@ -90,7 +101,7 @@ export function renderFollowWaiting(
     },
   );
   return {
-    update: (q) => ui.rerender(tree({ ...q, onQuit: p.onQuit })),
+    update: (q) => ui.rerender(tree({ ...p, ...q })),
     unmount: () => ui.unmount(),
     closed,
   };

@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../src/db/connection/pool.js';
+import { holdFollowRow } from '../../src/orchestrator/run/followPresence.js';
+import { migrateAll } from '../../src/orchestrator/run/migrateAll.js';
 import { CLI } from '../support/cli.js';
 import { writeConfig } from '../support/config.js';
 import { changeSources, septemberRows, sourceTables } from '../support/sourceChanges.js';
@@ -81,5 +84,42 @@ describe('run --follow on a real terminal (tmux)', { timeout: 900_000 }, () => {
     const end = await s.waitFor((screen) => /EXIT=\d+/.test(screen), 'the follow to exit');
     expect(end).toContain('EXIT=130');
     expect(end).toContain('the follow stopped (exit 130) after 2 cycle(s)');
+  });
+
+  it('attach while a follow on another host waits: its waiting line, redrawn; q leaves', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const pg = createPool({ connectionString: db.url });
+    cleanups.push(() => pg.pool.end());
+    await migrateAll(pg);
+    const follow = await holdFollowRow(pg.withPgClient, {
+      followId: 'far-follow',
+      intervalMs: 300_000,
+      pollMs: 100,
+      host: 'far-away-host',
+      pid: 4_000_000,
+    });
+    cleanups.push(() => follow.close());
+    const nextCheck = Date.now() + 300_000;
+    follow.update({ waiting: { nextCheck }, cycles: 1, lastRunId: '20261206-101500-4f2a' });
+    const s = await tmuxSession(
+      `env DATABASE_URL='${db.url}' LANG=C.UTF-8 TERM=xterm-256color node ${CLI} attach; echo EXIT=$?; sleep 120`,
+    );
+    sessions.push(s);
+    await s.waitFor(
+      (screen) => screen.includes('waiting for new data') && screen.includes('far-away-host'),
+      'the waiting follow',
+    );
+    // The follow saw a change: the view redraws from its row.
+    const lastChange = { at: Date.now(), unit: 'eurusd/2024-12' };
+    follow.update({ waiting: { nextCheck, lastChange }, cycles: 2, lastRunId: 'r2' });
+    await s.waitFor((screen) => screen.includes('eurusd 2024-12'), 'the new waiting line');
+    await s.keys('q');
+    await s.waitFor((screen) => screen.includes('Leave?'), 'the question');
+    await s.keys('d');
+    const end = await s.waitFor((screen) => /EXIT=\d+/.test(screen), 'the view to exit');
+    expect(end).toContain('left; the follow goes on');
+    expect(end).toContain('EXIT=0');
+    expect(follow.stopRequested.aborted).toBe(false);
   });
 });

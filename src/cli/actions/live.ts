@@ -11,7 +11,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
-import { waitingFollow, waitingFollowNote } from '../live/waitingFollow.js';
+import { viewWaitingFollow, waitingFollow } from '../live/waitingFollow.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { applyRunFlags, type RunServiceFlags } from '../live/runServices.js';
 import { recomputeSet } from './run.js';
@@ -35,9 +35,11 @@ export async function attachAction(flags: { quiet?: boolean }, cmd: Command): Pr
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   const id = await liveRunId(ctx);
   const follow = typeof id === 'string' ? undefined : await waitingFollow(ctx);
+  const dashboard = canDrawDashboard();
+  const quiet = flags.quiet === true;
   if (follow) {
-    process.stdout.write(waitingFollowNote(follow));
-    process.exitCode = EXIT.ok;
+    // No run now, a follow waiting: its waiting line, then its next run.
+    process.exitCode = await viewWaitingFollow(ctx, follow, { dashboard, quiet });
     return;
   }
   if (typeof id !== 'string') {
@@ -45,8 +47,7 @@ export async function attachAction(flags: { quiet?: boolean }, cmd: Command): Pr
     process.exitCode = EXIT.failed;
     return;
   }
-  const dashboard = canDrawDashboard();
-  process.exitCode = await attachView(ctx, id, { dashboard, quiet: flags.quiet === true });
+  process.exitCode = await attachView(ctx, id, { dashboard, quiet });
 }
 
 /**

@@ -11,7 +11,7 @@ import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { followInForeground, lineView } from '../live/following.js';
-import { waitingFollow, waitingFollowNote } from '../live/waitingFollow.js';
+import { viewWaitingFollow, waitingFollow } from '../live/waitingFollow.js';
 import { findLiveRun } from '../../orchestrator/live/liveRun.js';
 import { parseInterval } from '../../config/interval.js';
 import {
@@ -140,8 +140,11 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const live = await ctx.db.withPgClient((c) => findLiveRun(c));
   const follow = live.kind === 'none' ? await waitingFollow(ctx) : undefined;
   if (follow) {
-    process.stdout.write(waitingFollowNote(follow));
-    process.exitCode = EXIT.ok;
+    const dashboard = !flags.detach && canDrawDashboard();
+    process.exitCode = await viewWaitingFollow(ctx, follow, {
+      dashboard,
+      quiet: flags.quiet === true,
+    });
     return;
   }
   process.exitCode = await inBackground(ctx, g, flags, { recompute, nextRun, say });
