@@ -8,11 +8,20 @@ const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
  * their environment says, so those variables are hidden while Ink loads and restored
  * right after (the workers still see them).
  */
-export async function loadDashboard(): Promise<typeof import('./runDashboard.js')> {
+export function loadDashboard(): Promise<typeof import('./runDashboard.js')> {
+  return withoutCi(() => import('./runDashboard.js'));
+}
+
+/** Loads the screen a `run --follow` shows between its runs (Ink, as `loadDashboard`). */
+export function loadFollowWaiting(): Promise<typeof import('./FollowWaiting.js')> {
+  return withoutCi(() => import('./FollowWaiting.js'));
+}
+
+async function withoutCi<T>(load: () => Promise<T>): Promise<T> {
   const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
   for (const [name] of saved) delete process.env[name];
   try {
-    return await import('./runDashboard.js');
+    return await load();
   } finally {
     for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import os from 'node:os';
 import { sleep } from '../../db/connection/sleep.js';
-import { isAlive } from '../../db/embedded/processes.js';
-import { readFollowRecord } from '../live/followRecord.js';
+import { liveFollows, requestFollowStop } from '../../orchestrator/live/followRows.js';
 import path from 'node:path';
 import { EXIT, UserError } from '../../config/userError.js';
 import { RunFollower } from '../../orchestrator/live/followRun.js';
@@ -11,6 +11,7 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import { type GlobalOptions, openContext } from '../context.js';
 import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
+import { viewWaitingFollow, waitingFollow } from '../live/waitingFollow.js';
 import { superviseInForeground } from '../live/foreground.js';
 import { applyRunFlags, type RunServiceFlags } from '../live/runServices.js';
 import { recomputeSet } from './run.js';
@@ -33,13 +34,20 @@ async function liveRunId(ctx: Awaited<ReturnType<typeof openContext>>): Promise<
 export async function attachAction(flags: { quiet?: boolean }, cmd: Command): Promise<void> {
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   const id = await liveRunId(ctx);
+  const follow = typeof id === 'string' ? undefined : await waitingFollow(ctx);
+  const dashboard = canDrawDashboard();
+  const quiet = flags.quiet === true;
+  if (follow) {
+    // No run now, a follow waiting: its waiting line, then its next run.
+    process.exitCode = await viewWaitingFollow(ctx, follow, { dashboard, quiet });
+    return;
+  }
   if (typeof id !== 'string') {
     process.stderr.write(`bqx-monitor: ${id[0]}; start one with \`bqx-monitor\`\n`);
     process.exitCode = EXIT.failed;
     return;
   }
-  const dashboard = canDrawDashboard();
-  process.exitCode = await attachView(ctx, id, { dashboard, quiet: flags.quiet === true });
+  process.exitCode = await attachView(ctx, id, { dashboard, quiet });
 }
 
 /**
@@ -50,7 +58,12 @@ export async function attachAction(flags: { quiet?: boolean }, cmd: Command): Pr
 export async function stopAction(flags: { now?: boolean }, cmd: Command): Promise<void> {
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
   const id = await liveRunId(ctx);
-  if (typeof id !== 'string' && (await stopFollow(ctx.dataDir))) return;
+  // A `run --follow` starts no run after this; one between its runs ends now.
+  const follows = await stopFollows(ctx);
+  if (typeof id !== 'string' && follows.length > 0) {
+    await waitForFollows(ctx, follows);
+    return;
+  }
   if (typeof id !== 'string') {
     process.stdout.write(forTerminal(`${id[0]}: nothing to stop\n`));
     process.exitCode = EXIT.ok;
@@ -76,19 +89,35 @@ export async function stopAction(flags: { now?: boolean }, cmd: Command): Promis
   }
 }
 
+/** Asks every live `run --follow` of the database to stop (any host); returns their ids. */
+async function stopFollows(ctx: Awaited<ReturnType<typeof openContext>>): Promise<string[]> {
+  return ctx.db.withPgClient(async (c) => {
+    const ids = (await liveFollows(c, os.hostname())).map((f) => f.followId);
+    if (ids.length > 0) await requestFollowStop(c, ids);
+    return ids;
+  });
+}
+
 /**
- * A `run --follow` waiting between its runs (no run is live): signalled (SIGINT, its
- * `stop`), and waited for until it has exited. False when there is none on this host.
+ * Waits until the follows `ids`, stopped between their runs, have ended (their rows gone,
+ * or judged dead): they notice the stop within a second, then send their end notice.
  */
-async function stopFollow(dataDir: string): Promise<boolean> {
-  const follow = readFollowRecord(dataDir);
-  if (!follow) return false;
-  process.kill(follow.pid, 'SIGINT');
-  process.stdout.write(`asked the follow (pid ${follow.pid}) to stop; waiting…\n`);
-  for (let i = 0; i < 600 && isAlive(follow.pid); i++) await sleep(100);
-  process.stdout.write(`the follow (pid ${follow.pid}) stopped\n`);
+async function waitForFollows(
+  ctx: Awaited<ReturnType<typeof openContext>>,
+  ids: readonly string[],
+): Promise<void> {
+  process.stdout.write(`asked the follow to stop; waiting…\n`);
+  const deadline = Date.now() + ctx.settings.notify.timeoutSeconds * 1000 + 60_000;
+  let left = ids.length;
+  while (left > 0 && Date.now() < deadline) {
+    await sleep(200);
+    const live = await ctx.db.withPgClient((c) => liveFollows(c, os.hostname()));
+    left = live.filter((f) => ids.includes(f.followId)).length;
+  }
+  process.stdout.write(
+    left === 0 ? 'the follow stopped\n' : 'the follow has not ended yet; it was asked to stop\n',
+  );
   process.exitCode = EXIT.ok;
-  return true;
 }
 
 /**

@@ -10,7 +10,9 @@ import { canDrawDashboard } from '../terminal.js';
 import { attachView } from '../live/attach.js';
 import { startOrFindLiveRun } from '../live/background.js';
 import { superviseInForeground } from '../live/foreground.js';
-import { followInForeground } from '../live/following.js';
+import { followInForeground, lineView } from '../live/following.js';
+import { viewWaitingFollow, waitingFollow } from '../live/waitingFollow.js';
+import { findLiveRun } from '../../orchestrator/live/liveRun.js';
 import { parseInterval } from '../../config/interval.js';
 import {
   applyRunFlags,
@@ -115,8 +117,14 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
   const ctx = { ...opened, settings: applyRunFlags(opened.settings, flags) };
   await migrateAll(ctx.db);
   if (intervalMs !== undefined) {
-    // In the foreground, on a terminal too: the waiting line is a plain line for now.
-    process.exitCode = await followInForeground(ctx, g, { json, recompute, intervalMs });
+    // In the foreground: on a terminal, each run's dashboard and a waiting screen between.
+    const view =
+      !json && canDrawDashboard()
+        ? await (await import('../live/followDashboard.js')).dashboardView(ctx, g, {
+            quiet: flags.quiet === true,
+          })
+        : lineView(ctx, g, json);
+    process.exitCode = await followInForeground(ctx, { json, recompute, intervalMs }, view);
     return;
   }
   const nextRun = nextRunNote(recompute, narrowing);
@@ -125,6 +133,17 @@ export async function runAction(flags: RunFlags, cmd: Command): Promise<void> {
       json,
       recompute,
       ...(nextRun ? { nextRun } : {}),
+    });
+    return;
+  }
+  // A follow waiting between its runs owns the database's next run: say so, start none.
+  const live = await ctx.db.withPgClient((c) => findLiveRun(c));
+  const follow = live.kind === 'none' ? await waitingFollow(ctx) : undefined;
+  if (follow) {
+    const dashboard = !flags.detach && canDrawDashboard();
+    process.exitCode = await viewWaitingFollow(ctx, follow, {
+      dashboard,
+      quiet: flags.quiet === true,
     });
     return;
   }

@@ -6,7 +6,8 @@ import { parseScopeFlags, type ScopeFlagText } from '../../config/scopeFlags.js'
 import { readScopedStatus } from '../../orchestrator/report/scopedStatus.js';
 import { forTerminal } from '../../orchestrator/text/charset.js';
 import { waitingLine } from '../../orchestrator/text/waitingLine.js';
-import { readFollowRecord } from '../live/followRecord.js';
+import os from 'node:os';
+import { liveFollows } from '../../orchestrator/live/followRows.js';
 
 /** `bqx-monitor status [--json]`: the last or current run, from the database alone. */
 export async function statusAction(
@@ -38,13 +39,27 @@ export async function statusAction(
   const s = await ctx.db.withPgClient((c) =>
     narrowing ? readScopedStatus(c, ctx.scope, byUnit) : readStatus(c),
   );
-  // A `run --follow` between its runs (no run is live then): its waiting line.
-  const follow = readFollowRecord(ctx.dataDir);
-  const waiting = follow ? `\n${waitingLine(follow)}` : '';
+  // A `run --follow` between its runs (no run is live then), on any host: its waiting line.
+  const follow = await ctx.db.withPgClient(async (c) =>
+    (await liveFollows(c, os.hostname())).find((f) => f.waiting !== undefined),
+  );
+  const w = follow?.waiting;
+  const waiting = w ? `\n${waitingLine(w)}` : '';
+  const json = () =>
+    follow && w
+      ? {
+          ...s,
+          follow: {
+            ...w,
+            host: follow.host,
+            pid: follow.pid,
+            cycles: follow.cycles,
+            lastRunId: follow.lastRunId,
+          },
+        }
+      : s;
   process.stdout.write(
-    flags.json
-      ? `${JSON.stringify(follow ? { ...s, follow: { nextCheck: follow.nextCheck, lastChange: follow.lastChange } } : s)}\n`
-      : forTerminal(`${formatStatus(s)}${waiting}\n`),
+    flags.json ? `${JSON.stringify(json())}\n` : forTerminal(`${formatStatus(s)}${waiting}\n`),
   );
   process.exitCode = EXIT.ok;
 }

@@ -29,6 +29,13 @@ export interface ForegroundOptions {
   readonly background?: boolean;
   /** What the flags leave for the next run when one is live (`--recompute applies to …`). */
   readonly nextRun?: string;
+  /** Stops the run when aborted, as a stop asked for would (a follow stopped from afar). */
+  readonly stopSignal?: AbortSignal;
+  /**
+   * Shows the run instead of plain lines or NDJSON (a follow's dashboard on a terminal) and
+   * resolves with its exit code.
+   */
+  readonly show?: (session: RunSession) => Promise<number>;
 }
 
 /** Another process supervises the database's live run: follow it and exit with its code. */
@@ -96,6 +103,12 @@ export async function superviseInForeground(
     void session.stop(count === 1 ? 'graceful' : 'now', SIGNAL_EXIT[signal]);
     return 'handled';
   });
+  const stopAsked = () => void session.stop('graceful', 130);
+  o.stopSignal?.addEventListener('abort', stopAsked, { once: true });
+  if (o.stopSignal?.aborted) stopAsked();
+  const off = () => o.stopSignal?.removeEventListener('abort', stopAsked);
+  session.done.then(off, off);
+  if (o.show) return o.show(session);
   showPreparation(session, o, write);
   return reportRun(session, {
     json: o.json,

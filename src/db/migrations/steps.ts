@@ -149,4 +149,22 @@ export const MIGRATIONS: readonly Migration[] = [
         mark text NOT NULL,
         hashed_at timestamptz NOT NULL DEFAULT now());`,
   },
+  {
+    id: 8,
+    name: 'follows: each live run --follow, its wait and its stop, for every host',
+    sql: `
+      CREATE TABLE ${S}.follows (
+        follow_id text PRIMARY KEY,
+        host text NOT NULL,
+        pid int NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        interval_ms bigint NOT NULL,
+        heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        cycles int NOT NULL DEFAULT 0,
+        last_run_id text,
+        next_check timestamptz,
+        last_change_unit text,
+        last_change_at timestamptz,
+        stop_requested_at timestamptz);`,
+  },
 ];

@@ -14,8 +14,17 @@ const LINE_CHARS = 300;
 /** Failed units listed in the digest (the rest are counted). */
 export const FAILURES_LISTED = 20;
 
-/** What a digest is about: a run's end, a run found lost, or a track that gave up. */
-export type DigestStatus = 'complete' | 'failed' | 'interrupted' | 'lost' | 'track_failed';
+/**
+ * What a digest is about: a run's end, a run found lost, a track that gave up, or a follow
+ * (`run --follow`) stopped between its runs.
+ */
+export type DigestStatus =
+  | 'complete'
+  | 'failed'
+  | 'interrupted'
+  | 'lost'
+  | 'track_failed'
+  | 'stopped';
 
 /** A track's counts as the digest carries them: those of the post-run report. */
 export type DigestTrack = Pick<
@@ -97,6 +106,7 @@ const WORDS: Record<DigestStatus, string> = {
   interrupted: 'stopped',
   lost: 'stopped unexpectedly',
   track_failed: 'has a track that gave up',
+  stopped: 'ended a follow',
 };
 
 function trackWords(t: DigestTrack): string {

@@ -25,6 +25,17 @@ export interface CycleEnd {
   readonly exitCode: number;
 }
 
+/** How the follow ended: its exit code, and whether it ended between its runs. */
+export interface FollowEnd {
+  readonly exitCode: number;
+  /**
+   * Stopped between runs (while it waited, or as a run ended by itself): no run's end told
+   * of it, so the follow's own end notice is due. False when a stop ended a run (that run's
+   * notice is the last).
+   */
+  readonly betweenRuns: boolean;
+}
+
 /** What the loop needs: when, how to check, how to run one cycle, and whom to tell. */
 export interface FollowOptions {
   readonly intervalMs: number;
@@ -84,10 +95,10 @@ export async function staleUnits(
 
 /**
  * Runs cycles until a stop: the first at once, then one each time the check finds work,
- * checks an interval apart. Returns the exit code of the follow: the stopped run's (130 /
- * 143), or 130 when stopped while waiting.
+ * checks an interval apart. Returns the exit code of the follow (the stopped run's: 130 /
+ * 143, or 130 when stopped between runs) and where the stop found it.
  */
-export async function followRuns(o: FollowOptions): Promise<number> {
+export async function followRuns(o: FollowOptions): Promise<FollowEnd> {
   const now = o.now ?? Date.now;
   let lastExtraction: number | undefined;
   let lastChange: Waiting['lastChange'];
@@ -102,10 +113,11 @@ export async function followRuns(o: FollowOptions): Promise<number> {
       : !hold.has('extraction');
     const end = await o.cycle(hold, previous);
     previous = outcomeOf(end.exitCode);
-    if (previous === 'interrupted' || o.signal.aborted) return end.exitCode || 130;
+    if (previous === 'interrupted') return { exitCode: end.exitCode, betweenRuns: false };
+    if (o.signal.aborted) return { exitCode: 130, betweenRuns: true };
     if (extracting) lastExtraction = started;
     const found = await waitForWork(o, { started, lastExtraction, lastChange });
-    if (found === undefined) return 130;
+    if (found === undefined) return { exitCode: 130, betweenRuns: true };
     ({ pending, lastChange } = found);
   }
 }

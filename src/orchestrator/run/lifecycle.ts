@@ -11,8 +11,6 @@
  *     │       another supervisor took over      ▼                            ▼
  *     │                                      stopping ── the workers left ─▶ finishing ─▶ ended
  *     └── preflight failed / preparation failed / stopped before a unit ───▶ │
- *                                                                             ▼
- *                       (a supervisor that waits between runs)  waiting ─▶ preparing
  * ```
  *
  * - `preparing`: seeding an empty embedded database, the preflight, the plan (prepare.ts).
@@ -20,8 +18,9 @@
  * - `stopping`: a stop was asked for, or the run must stand down: the workers are leaving.
  * - `finishing`: the report, the closing ANALYZE and the run record are written (finish.ts).
  * - `ended`: final.
- * - `waiting`: between runs, for a supervisor that stays (`run --follow`); no path enters it
- *   yet, the table allows it.
+ *
+ * A follow (`run --follow`) waits between runs outside this machine: each of its runs is
+ * supervised anew, from `preparing` (follow.ts).
  *
  * A refused transition is a bug in the caller, so `to` throws.
  */
@@ -30,15 +29,14 @@ import type { TrackName } from '../../tracks/protocol/events.js';
 import type { RunOutcome } from '../state/events.js';
 
 /** What the supervised run is doing. */
-export type RunMode = 'preparing' | 'running' | 'stopping' | 'finishing' | 'ended' | 'waiting';
+export type RunMode = 'preparing' | 'running' | 'stopping' | 'finishing' | 'ended';
 
 /** The modes each mode may change to. */
 export const RUN_TRANSITIONS: Readonly<Record<RunMode, readonly RunMode[]>> = {
   preparing: ['running', 'stopping', 'finishing'],
   running: ['stopping', 'finishing'],
   stopping: ['finishing'],
-  finishing: ['ended', 'waiting'],
-  waiting: ['preparing', 'ended'],
+  finishing: ['ended'],
   ended: [],
 };
 

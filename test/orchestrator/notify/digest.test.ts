@@ -7,6 +7,8 @@ import {
   FAILURES_LISTED,
   formatWall,
 } from '../../../src/orchestrator/notify/digest.js';
+import { followEndDigest } from '../../../src/orchestrator/notify/followNotice.js';
+import { commandEnv } from '../../../src/orchestrator/notify/notifyCommand.js';
 import { type OutcomeRow, summarizeRun } from '../../../src/orchestrator/report/runReport.js';
 
 const started = new Date('2026-12-06T10:00:00Z');
@@ -156,5 +158,38 @@ describe('the run digest', () => {
     );
     expect(JSON.stringify(d)).not.toContain('pw@');
     expect(d.tracks).toEqual([]);
+  });
+});
+
+describe('the end of a follow stopped between its runs', () => {
+  it.each([
+    [130, 1],
+    [143, 4],
+  ])('exit %d after %d cycle(s): one stopped digest naming its last run', (exitCode, cycles) => {
+    const d = followEndDigest({
+      lastRunId: '20261206-101500-4f2a',
+      cycles,
+      exitCode,
+      host: 'etl1',
+      startedAt: new Date('2026-12-06T10:00:00Z'),
+      finishedAt: new Date('2026-12-06T10:01:05Z'),
+    });
+    expect(d).toMatchObject({
+      runId: '20261206-101500-4f2a',
+      status: 'stopped',
+      exitCode,
+      wallSeconds: 65,
+      tracks: [],
+      failures: [],
+      retryCommand: null,
+    });
+    const summary = `bqx-monitor follow on etl1 stopped (exit ${exitCode}) after ${cycles} cycle(s); its last run: 20261206-101500-4f2a`;
+    expect(d.summary).toBe(summary);
+    expect(commandEnv(d, {})).toEqual({
+      BQX_RUN_ID: '20261206-101500-4f2a',
+      BQX_STATUS: 'stopped',
+      BQX_EXIT_CODE: String(exitCode),
+      BQX_SUMMARY: summary,
+    });
   });
 });

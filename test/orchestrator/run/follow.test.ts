@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { parseInterval } from '../../../src/config/interval.js';
 import { settingsFrom } from '../../../src/config/validate.js';
 import { followInterval } from '../../../src/cli/actions/run.js';
-import { heldTracks, outcomeOf, shouldNotify } from '../../../src/orchestrator/run/follow.js';
+import {
+  type FollowOptions,
+  followRuns,
+  heldTracks,
+  outcomeOf,
+  shouldNotify,
+} from '../../../src/orchestrator/run/follow.js';
 import { waitingLine } from '../../../src/orchestrator/text/waitingLine.js';
 
 describe('parseInterval', () => {
@@ -105,5 +111,39 @@ describe('the waiting line', () => {
     expect(waitingLine({ nextCheck: at(9, 0) })).toBe(
       'waiting for new data · next check 09:00 · last change none yet',
     );
+  });
+});
+
+describe('where a stop finds the follow', () => {
+  /** A follow whose cycles end with `codes` in turn; a stop is asked as the last one ends. */
+  const follow = (codes: number[], stopWhen: 'cycle' | 'wait') => {
+    const stop = new AbortController();
+    let n = 0;
+    const o: FollowOptions = {
+      intervalMs: 1000,
+      extractionEveryMs: 1000,
+      signal: stop.signal,
+      // Every check finds work: the next run starts after one interval.
+      check: async () => [{ track: 'bollinger', unit: 'eurusd/2024-07' }],
+      cycle: async () => {
+        const exitCode = codes[n++]!;
+        if (n === codes.length && stopWhen === 'cycle') stop.abort();
+        return { runId: `run-${n}`, exitCode };
+      },
+      // The wait begins: a stop now finds it between runs.
+      onWaiting: () => {
+        if (n === codes.length && stopWhen === 'wait') stop.abort();
+      },
+    };
+    return followRuns(o);
+  };
+
+  it.each([
+    ['a run it stopped (130)', [0, 130], 'cycle', { exitCode: 130, betweenRuns: false }],
+    ['a run it stopped (143)', [143], 'cycle', { exitCode: 143, betweenRuns: false }],
+    ['a run that ended by itself', [1, 0], 'cycle', { exitCode: 130, betweenRuns: true }],
+    ['the wait', [0], 'wait', { exitCode: 130, betweenRuns: true }],
+  ] as const)('in %s: %j', async (_where, codes, when, end) => {
+    expect(await follow([...codes], when)).toEqual(end);
   });
 });

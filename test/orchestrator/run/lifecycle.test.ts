@@ -93,7 +93,6 @@ describe('RunLifecycle transitions', () => {
       stopping: ['stopping'],
       finishing: ['finishing'],
       ended: ['finishing', 'ended'],
-      waiting: ['finishing', 'waiting'],
     };
     for (const m of path[mode]) l.to(m);
     return l;
