@@ -79,6 +79,12 @@ describe('Track 3: extraction to Parquet', () => {
     expect(Number(meta.num_rows)).toBe(expected.length);
     expect(rows.length).toBe(expected.length);
     expect(done).toMatchObject({ rows: expected.length });
+    // The time split: streaming the join, the encoder thread's CPU, then the file in place.
+    const split = (done as { split?: { load: number; compute: number; write: number } }).split;
+    expect(split?.load).toBeGreaterThan(0);
+    expect(split?.compute).toBeGreaterThan(0);
+    expect(split?.write).toBeGreaterThanOrEqual(0);
+    expect(split!.load + split!.write).toBeLessThanOrEqual((done as { ms: number }).ms + 1);
     // Column order and physical types as docs/spec/SCHEMA.md / docs/spec/FEATURES.md ask.
     const leaves = meta.schema.slice(1);
     expect(leaves.map((s) => s.name)).toEqual(['ts_utc', ...COLUMNS.map((c) => c.name)]);

@@ -22,5 +22,6 @@ export type EncoderRequest =
 export type EncoderReply =
   /** A batch was read: its buffer comes back (transferred) for a later batch. */
   | { readonly type: 'ack'; readonly buffer: ArrayBuffer }
-  | { readonly type: 'done'; readonly bytes: number }
+  /** The file is complete: its bytes, and the encoding's CPU time (ms) where measurable. */
+  | { readonly type: 'done'; readonly bytes: number; readonly cpuMs?: number }
   | { readonly type: 'error'; readonly message: string };

@@ -87,7 +87,7 @@ export async function writeParquetAtomically(opts: {
   rowGroupRows: number;
   /** Columns worth dictionary encoding (few distinct values, e.g. text). */
   dictionaryColumns?: readonly string[];
-}): Promise<{ bytes: number }> {
+}): Promise<{ bytes: number; encodeCpuMs?: number }> {
   const tmp = tempPath(opts.target);
   const encoder = encoderThread();
   const expectReply = async <T extends 'ack' | 'done'>(
@@ -125,7 +125,9 @@ export async function writeParquetAtomically(opts: {
     await rename(tmp, opts.target);
     const dir = await open(path.dirname(opts.target), 'r');
     await dir.sync().finally(() => dir.close());
-    return { bytes: done.bytes };
+    return done.cpuMs === undefined
+      ? { bytes: done.bytes }
+      : { bytes: done.bytes, encodeCpuMs: done.cpuMs };
   } catch (err) {
     // Mid-file (or failed) the thread's state is unknown: it ends here, the next file
     // gets a new one. Terminated before the temporary file is removed: it may be writing.

@@ -1,7 +1,8 @@
 // Worker thread: encodes Arrow IPC batches to Parquet with parquet-wasm and writes the
 // bytes to a file, so the main thread can keep streaming rows from PostgreSQL meanwhile.
 // One thread serves a process's units in turn. Protocol (messages from the parent), per
-// file: start → batch* → end; replies: ack per batch, then done { bytes } or error.
+// file: start → batch* → end; replies: ack per batch, then done { bytes, cpuMs } or error.
+import { readFileSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import {
@@ -59,7 +60,23 @@ function importBatch(ipc: Uint8Array): WasmRecordBatch | undefined {
   return batch;
 }
 
-async function encode(start: EncoderStart): Promise<number> {
+/**
+ * CPU time this thread has used, ms (Linux: /proc/thread-self; elsewhere undefined). The
+ * encoding's own cost, whatever the process's other threads do meanwhile: the track's
+ * compute in its unit's time split.
+ */
+function threadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function encode(start: EncoderStart): Promise<{ bytes: number; cpuMs?: number }> {
+  const cpu0 = threadCpuMs();
   // parquet-wasm ends its output normally when its input fails: remember the failure.
   let failed: unknown;
   async function* batches() {
@@ -95,7 +112,8 @@ async function encode(start: EncoderStart): Promise<number> {
   } finally {
     await fh.close();
   }
-  return bytes;
+  const cpu1 = threadCpuMs();
+  return cpu0 === undefined || cpu1 === undefined ? { bytes } : { bytes, cpuMs: cpu1 - cpu0 };
 }
 
 /** Reads exactly `length` bytes at `position` (a short read is retried, EOF is an error). */
@@ -126,7 +144,7 @@ port.on('message', (msg: EncoderRequest) => {
   switch (msg.type) {
     case 'start':
       encode(msg).then(
-        (bytes) => port.postMessage({ type: 'done', bytes }),
+        (done) => port.postMessage({ type: 'done', ...done }),
         (err: Error) => port.postMessage({ type: 'error', message: err.message }),
       );
       return;

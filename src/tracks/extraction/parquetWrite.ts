@@ -19,16 +19,18 @@ export interface ParquetTarget {
 /**
  * Writes the streamed join to its Parquet file (a row group per decoded batch, announcing
  * the rows written so far) through a temporary file renamed into place only when complete.
- * Fails when the stream held other than the counted rows. Returns the rows and bytes.
+ * Fails when the stream held other than the counted rows. Returns the rows and bytes, when
+ * the stream's last batch was read (`scope.now()`), and the encoding's CPU time.
  */
 export async function writeJoinParquet(
   scope: UnitScope,
   join: JoinStream,
   target: ParquetTarget,
-): Promise<{ rows: number; bytes: number }> {
+): Promise<{ rows: number; bytes: number; streamedAt: number; encodeCpuMs: number }> {
   const { total } = join;
   const schema = extractionSchema(join.columns);
   let rows = 0;
+  let streamedAt = scope.now();
   const batches = async function* (): AsyncGenerator<RecordBatch> {
     for await (const b of join.batches) {
       rows += b.rows;
@@ -37,8 +39,9 @@ export async function writeJoinParquet(
       // The writer has serialised the batch by the time it asks for the next one.
       join.recycle(b.columns);
     }
+    streamedAt = scope.now();
   };
-  const { bytes } = await writeParquetAtomically({
+  const { bytes, encodeCpuMs } = await writeParquetAtomically({
     target: target.path,
     batches: batches(),
     compression: target.compression,
@@ -47,7 +50,7 @@ export async function writeJoinParquet(
     metadata: fileMetadata(scope.ctx.settings, target.pair, total),
   });
   if (rows !== total) throw new Error(`streamed ${rows} rows but the join has ${total}`);
-  return { rows, bytes };
+  return { rows, bytes, streamedAt, encodeCpuMs: encodeCpuMs ?? 0 };
 }
 
 /** The file's key-value metadata: what it holds, where from, written by what and when. */

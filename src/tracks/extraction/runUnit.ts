@@ -24,6 +24,9 @@ interface Written {
   readonly quality: UnitQuality | undefined;
   /** The five tables' fingerprint, from the join's snapshot. */
   readonly fingerprint: Fingerprint;
+  /** When the join's last batch was read (`scope.now()`); the encoder thread's CPU, ms. */
+  readonly streamedAt: number;
+  readonly encodeCpuMs: number;
 }
 
 /**
@@ -76,10 +79,10 @@ async function writeJoin(
     // "No data": nothing is recorded beyond the warning above, and the fingerprint.
     return { empty: true, fingerprint: await join.fingerprint };
   }
-  const { rows, bytes } = await writeJoinParquet(scope, join, target);
+  const { rows, bytes, streamedAt, encodeCpuMs } = await writeJoinParquet(scope, join, target);
   const dropped = { infinite_timestamp: infinite };
   const quality = unitQuality({ nonFinite: join.nonFinite(), dropped });
-  return { rows, bytes, quality, fingerprint: await join.fingerprint };
+  return { rows, bytes, quality, fingerprint: await join.fingerprint, streamedAt, encodeCpuMs };
 }
 
 /** Records the unit "done" (its file is in place) and announces `unit_done`. */
@@ -97,6 +100,18 @@ async function recordWritten(
     { outDir: path.resolve(outDir), details: quality, fingerprint },
   );
   await scope.ctx.withPgClient((c) => recordOutcome(c, outcome));
-  scope.emit({ type: 'unit_done', rows, bytes, ms, path: file, ...(quality ? { quality } : {}) });
+  // Load: streaming the join; compute: the encoder thread's CPU (beside the load, on its
+  // own thread); write: from the stream's end to the file in place (load + write = ms).
+  const load = written.streamedAt - scope.start;
+  const split = { load, compute: written.encodeCpuMs, write: ms - load };
+  scope.emit({
+    type: 'unit_done',
+    rows,
+    bytes,
+    ms,
+    split,
+    path: file,
+    ...(quality ? { quality } : {}),
+  });
   return outcome;
 }
