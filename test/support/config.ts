@@ -1,11 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { tempDir } from './tempDirs.js';
 
-/** Writes a config file into a fresh temporary directory and returns its path. */
+/** Writes a config file into a fresh temporary directory (removed after the file's tests). */
 export async function writeConfig(text: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-cfg-'));
-  const file = path.join(dir, 'config.json');
+  const file = path.join(await tempDir('bqx-cfg-'), 'config.json');
   await writeFile(file, text);
   return file;
 }

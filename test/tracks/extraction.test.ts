@@ -1,5 +1,5 @@
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { tempDir } from '../support/tempDirs.js';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
@@ -47,7 +47,7 @@ describe('Track 3: extraction to Parquet', () => {
   let out: string;
   beforeAll(async () => {
     db = await createTestDatabase();
-    out = await mkdtemp(path.join(os.tmpdir(), 'bqx-out-'));
+    out = await tempDir('bqx-out-');
     // Values that only an exact path preserves.
     await db.pool.query(`UPDATE bqx.bollinger_rate_eurusd SET bollinger_upper_20 = '-0', bb_upper_30 = 'NaN',
       bb_lower_30 = 'Infinity', bb_width_30 = 4.9e-324, bb_upper_60 = 0.1::float8 + 0.2::float8
@@ -140,7 +140,7 @@ describe('Track 3: extraction to Parquet', () => {
     const orders: string[][] = [];
     const created: string[] = [];
     for (let run = 0; run < 2; run++) {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-meta-'));
+      const dir = await tempDir('bqx-meta-');
       const r = await runCli([
         'track',
         'extraction',
@@ -193,7 +193,7 @@ describe('Track 3: extraction to Parquet', () => {
       await other.pool.query('DROP TABLE bqx.volume_features_usdjpy');
       const doctor = await runCli(['doctor', '--db', other.url]);
       expect(doctor.stdout).toContain('missing table volume_features_usdjpy');
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-out-'));
+      const dir = await tempDir('bqx-out-');
       const r = await runCli([
         'track',
         'extraction',
@@ -217,7 +217,7 @@ describe('Track 3: extraction to Parquet', () => {
   });
 
   it('keeps the previous file when killed mid-write and cleans the leftover on the next run', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'bqx-out-'));
+    const dir = await tempDir('bqx-out-');
     const file = path.join(dir, 'eurusd.parquet');
     await writeFile(file, 'previous contents');
     const child = execa(
@@ -283,7 +283,7 @@ describe('Track 3: extraction to Parquet', () => {
         }
       }
       // A private 2 MB tmpfs (its own mount namespace: gone with the process, whatever happens).
-      const out = await mkdtemp(path.join(os.tmpdir(), 'bqx-full-'));
+      const out = await tempDir('bqx-full-');
       const script = [
         `mount -t tmpfs -o size=2m tmpfs '${out}' || exit 99`,
         `printf 'previous contents' > '${out}/usdjpy.parquet'`,
@@ -311,7 +311,7 @@ describe('Track 3: extraction to Parquet', () => {
 
       // A worker goes on after the failure: the failed unit's encoder thread is not
       // reused (its state is unknown), the next unit gets a new one and later units share it.
-      const good = await mkdtemp(path.join(os.tmpdir(), 'bqx-after-full-'));
+      const good = await tempDir('bqx-after-full-');
       const inTurn = path.resolve(CLI, '../../../test/fixtures/extractInTurn.js');
       const turn = await execa(
         'unshare',

@@ -1,5 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
+import { tempDir } from '../support/tempDirs.js';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -67,7 +66,7 @@ describe('Track 3 and bad data', () => {
         max(b.ts_utc) FILTER (WHERE isfinite(b.ts_utc)) AS last FROM ${JOIN('usdjpy')}`);
     const { total, finite, first, last } = counts.rows[0];
     expect(total - finite).toBe(2);
-    const out = await mkdtemp(path.join(os.tmpdir(), 'bqx-inf-'));
+    const out = await tempDir('bqx-inf-');
     const events = await extract(db, 'usdjpy', out);
     expect(events.filter((e) => e.type === 'warning')).toEqual([
       expect.objectContaining({ unit: 'usdjpy', code: 'infinite_timestamp', count: 2 }),
@@ -121,7 +120,7 @@ describe('Track 3 and bad data', () => {
       if (n > 0) want[name] = n;
     });
     expect(want).toEqual({ bb_upper_30: 3, kurt_5min: 2, price_impact: 1, roll_cost: 1 });
-    const out = await mkdtemp(path.join(os.tmpdir(), 'bqx-nan-'));
+    const out = await tempDir('bqx-nan-');
     const events = await extract(db, 'eurusd', out);
     expect(events.some((e) => e.type === 'warning')).toBe(false);
     const done = events.find((e) => e.type === 'unit_done');
