@@ -1,6 +1,7 @@
 // CPU time from /proc, counted so that nothing is lost when processes exit: a process's
 // own time plus what its reaped children used (cutime / cstime), over a live tree.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { parents, tree } from './sampler.js';
 
 const TICKS = 100; // USER_HZ on Linux
 
@@ -19,17 +20,9 @@ export async function processTicks(pid: number): Promise<[number, number] | unde
  * parent's reaped time, so the difference of two calls is exact (to a tick).
  */
 export async function cumulativeTicks(root: number): Promise<number> {
-  const parentOf = new Map<number, number>();
-  for (const e of await readdir('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '');
-    if (stat) parentOf.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++)
-    for (const [pid, ppid] of parentOf) if (ppid === tree[i]) tree.push(pid);
+  const pids = tree(root, await parents());
   let total = 0;
-  for (const pid of tree) {
+  for (const pid of pids) {
     const t = await processTicks(pid);
     if (t) total += t[0] + t[1];
   }

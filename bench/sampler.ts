@@ -57,7 +57,7 @@ async function machineJiffies(): Promise<[number, number]> {
 }
 
 /** Every process's parent, from /proc. */
-async function parents(): Promise<Map<number, number>> {
+export async function parents(): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   for (const e of await readdir('/proc')) {
     if (!/^\d+$/.test(e)) continue;
@@ -69,7 +69,7 @@ async function parents(): Promise<Map<number, number>> {
 }
 
 /** A root and its descendants. */
-function tree(root: number, parentOf: Map<number, number>): number[] {
+export function tree(root: number, parentOf: Map<number, number>): number[] {
   const out = [root];
   for (let i = 0; i < out.length; i++)
     for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);

@@ -4,7 +4,7 @@ import type { Month } from '../../config/months.js';
 import { ident, qualified } from '../../db/sql/ident.js';
 import { copyOutArrays } from '../../db/copy/copyOutArrays.js';
 import { setCopyRange } from '../io/copyRange.js';
-import type { UnitSeries } from '../io/series.js';
+import { finiteOrNaN, type UnitSeries } from '../io/series.js';
 import { sourceTable } from '../io/sourceTime.js';
 import { monthBounds, paramCast } from '../io/timeColumn.js';
 
@@ -58,8 +58,7 @@ function seriesOf(
   const x = new Float64Array(times.length);
   x.set(bx);
   x.set(mx, bx.length);
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) x[i] = Number.NaN;
-  return { times, values: [x], lookback: bt.length };
+  return { times, values: [finiteOrNaN(x)], lookback: bt.length };
 }
 
 /** Rows a month of Track 1 writes: the month's rows of `bqx_{pair}`. */

@@ -12,3 +12,9 @@ export interface UnitSeries {
 export function monthPart(col: Float64Array, lookback: number): Float64Array {
   return col.subarray(lookback);
 }
+
+/** Replaces NaN / ±Infinity by NaN in place (a non-finite input is read as NULL); returns it. */
+export function finiteOrNaN(c: Float64Array): Float64Array {
+  for (let i = 0; i < c.length; i++) if (!Number.isFinite(c[i]!)) c[i] = Number.NaN;
+  return c;
+}

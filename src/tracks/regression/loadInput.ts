@@ -5,7 +5,7 @@ import type { Month } from '../../config/months.js';
 import { copyOutArrays } from '../../db/copy/copyOutArrays.js';
 import { ident, qualified } from '../../db/sql/ident.js';
 import { inSnapshot } from '../io/readInSnapshot.js';
-import type { UnitSeries } from '../io/series.js';
+import { finiteOrNaN, type UnitSeries } from '../io/series.js';
 import { type SourceTable, sourceTable } from '../io/sourceTime.js';
 import {
   firstPerTime,
@@ -80,12 +80,6 @@ function sidesSql(
 interface LoadSources {
   readonly m1: SourceTable;
   readonly bqx: SourceTable;
-}
-
-/** NaN for NULL and for NaN or ±Infinity values: the tracks' NULL (docs/spec/FEATURES.md). */
-function finiteOrNaN(c: Float64Array): Float64Array {
-  for (let i = 0; i < c.length; i++) if (!Number.isFinite(c[i]!)) c[i] = Number.NaN;
-  return c;
 }
 
 /** True when sorted times repeat one. */
