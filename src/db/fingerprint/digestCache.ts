@@ -184,3 +184,32 @@ async function readDigests(
   for (const x of r.rows) out.get(x.source)?.set(x.part, [Number(x.rows), x.hash]);
   return out;
 }
+
+/**
+ * The kept digests a unit may take instead of hashing its sources again: those of each
+ * source whose change mark now equals the one kept with its digests. Call it in the
+ * unit's snapshot (REPEATABLE READ), before `computeFingerprint`. Why what it returns is
+ * never newer than the rows the unit read (docs/freshness.md, "A unit reuses the plan's
+ * digests"): the kept rows are read in the unit's snapshot, so they were committed — and
+ * hashed — before it; a change committed between that hashing and the snapshot either
+ * moved the mark (the source is hashed here) or has not reached the counters yet (the
+ * unit records the older digests, and the next plan finds them stale: recomputed, never
+ * missed).
+ */
+export async function keptDigestsNow(
+  client: pg.ClientBase,
+  sources: readonly DigestSource[],
+): Promise<DigestTable> {
+  const bySource = new Map(sources.map((s) => [s.name, s]));
+  if (bySource.size === 0) return new Map();
+  const rels = [...new Set(sources.map((s) => qualified(s.schema, s.table)))];
+  const marks = await readChangeMarks(client, rels);
+  const needs = [...bySource.values()].map((source) => ({ source, backs: [] }));
+  const kept = await readKeptMarks(client, needs);
+  const unchanged = needs.filter((n) => {
+    const mark = marks.get(qualified(n.source.schema, n.source.table)) ?? null;
+    // No counters (a view): never reused. An empty kept mark is such a source's.
+    return mark !== null && mark !== '' && kept.get(n.source.name) === mark;
+  });
+  return unchanged.length === 0 ? new Map() : readDigests(client, unchanged);
+}

@@ -9,6 +9,7 @@ import {
   monthDigestSql,
   monthDigestsSql,
 } from './digestSql.js';
+import type { DigestTable } from './digestCache.js';
 
 /**
  * What a unit reads, part by part: a month of a source's rows, the last `n` rows before a
@@ -63,33 +64,78 @@ export function monthBoundsOf(src: DigestSource, m: Month): [string, string] {
 }
 
 const pair = (d: Digest): readonly [number, string] => [d.rows, d.hash];
+const NO_ROWS = [0, '0'] as const;
+
+/** One digest query's `[rows, hash]`. */
+async function hashPart(
+  client: pg.ClientBase,
+  sql: string,
+  values: string[],
+): Promise<readonly [number, string]> {
+  return pair(digestOf((await client.query(sql, values)).rows[0]));
+}
+
+type Kept = NonNullable<ReturnType<DigestTable['get']>>;
+
+/** One part's digests keyed as recorded: the kept ones of its source when given, else hashed. */
+async function partDigests(
+  client: pg.ClientBase,
+  p: InputPart,
+  kept: Kept | undefined,
+): Promise<Record<string, readonly [number, string]>> {
+  if (p.kind === 'month') {
+    const m = formatMonth(p.month);
+    // The kept digests have every month with rows: a month they lack has none.
+    const d = kept
+      ? (kept.get(`@${m}`) ?? NO_ROWS)
+      : await hashPart(client, monthDigestSql(p.source), monthBoundsOf(p.source, p.month));
+    return { [monthKey(p.source.name, m)]: d };
+  }
+  if (p.kind === 'back') {
+    const m = formatMonth(p.month);
+    const d =
+      kept?.get(`<${m}#${p.n}`) ??
+      (await hashPart(client, lookbackDigestSql(p.source, p.n), [
+        monthBoundsOf(p.source, p.month)[0],
+      ]));
+    return { [backKey(p.source.name, m, p.n)]: d };
+  }
+  const parts: Record<string, readonly [number, string]> = {};
+  if (kept) {
+    for (const [k, d] of kept)
+      if (k.startsWith('@') && d[0] > 0) parts[monthKey(p.source.name, k.slice(1))] = d;
+    return parts;
+  }
+  const r = await client.query<{ month: string; rows: string; hash: string }>(
+    monthDigestsSql(p.source),
+  );
+  for (const row of r.rows) parts[monthKey(p.source.name, row.month)] = pair(digestOf(row));
+  return parts;
+}
+
+/** How a unit's fingerprint takes its digests. */
+export interface FingerprintOptions {
+  /**
+   * Digests kept by the plan (`keptDigestsNow`, read in the same snapshot) of sources
+   * unchanged since they were hashed: taken instead of hashing those sources again.
+   */
+  readonly kept?: DigestTable;
+}
 
 /**
  * Computes a unit's fingerprint on `client`. Call it in the transaction (REPEATABLE READ)
  * in which the unit read its input, so that the fingerprint describes exactly the rows the
- * unit computed from.
+ * unit computed from. A source in `opts.kept` gives its kept digests (a look-back not kept
+ * is computed); any other is hashed here.
  */
 export async function computeFingerprint(
   client: pg.ClientBase,
   inputs: UnitInputs,
+  opts: FingerprintOptions = {},
 ): Promise<Fingerprint> {
   const parts: Record<string, readonly [number, string]> = {};
-  for (const p of inputs.parts) {
-    if (p.kind === 'month') {
-      const r = await client.query(monthDigestSql(p.source), monthBoundsOf(p.source, p.month));
-      parts[monthKey(p.source.name, formatMonth(p.month))] = pair(digestOf(r.rows[0]));
-    } else if (p.kind === 'back') {
-      const r = await client.query(lookbackDigestSql(p.source, p.n), [
-        monthBoundsOf(p.source, p.month)[0],
-      ]);
-      parts[backKey(p.source.name, formatMonth(p.month), p.n)] = pair(digestOf(r.rows[0]));
-    } else {
-      const r = await client.query<{ month: string; rows: string; hash: string }>(
-        monthDigestsSql(p.source),
-      );
-      for (const row of r.rows) parts[monthKey(p.source.name, row.month)] = pair(digestOf(row));
-    }
-  }
+  for (const p of inputs.parts)
+    Object.assign(parts, await partDigests(client, p, opts.kept?.get(p.source.name)));
   return { digest: DIGEST_SCHEME, code: inputs.code, settings: inputs.settings, parts };
 }
 

@@ -5,11 +5,8 @@ import {
   type DecodedBatch,
   type DecodedColumn,
 } from '../../db/copy/binaryDecoder.js';
-import {
-  computeFingerprint,
-  type Fingerprint,
-  type UnitInputs,
-} from '../../db/fingerprint/fingerprint.js';
+import type { Fingerprint, UnitInputs } from '../../db/fingerprint/fingerprint.js';
+import { unitFingerprint } from '../freshness/readFingerprinted.js';
 import { unitInputsResolver } from '../freshness/unitInputs.js';
 import { SNAPSHOT_BEGIN } from '../io/readInSnapshot.js';
 import type { UnitContext } from '../io/unitContext.js';
@@ -151,7 +148,7 @@ function countInSnapshot(
       await c.query(`SET TRANSACTION SNAPSHOT ${c.escapeLiteral(snapshot)}`);
       await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
       counted((await c.query<Count>(count)).rows[0]!);
-      return await computeFingerprint(c, inputs);
+      return await unitFingerprint(c, inputs);
     } finally {
       await c.query('COMMIT').catch(() => {});
     }

@@ -1,5 +1,10 @@
 import type pg from 'pg';
-import { computeFingerprint, type Fingerprint } from '../../db/fingerprint/fingerprint.js';
+import { keptDigestsNow } from '../../db/fingerprint/digestCache.js';
+import {
+  computeFingerprint,
+  type Fingerprint,
+  type UnitInputs,
+} from '../../db/fingerprint/fingerprint.js';
 import { inSnapshot } from '../io/readInSnapshot.js';
 import type { UnitContext } from '../io/unitContext.js';
 import type { TrackName } from '../protocol/events.js';
@@ -20,7 +25,22 @@ export function readFingerprinted<T>(
     const inputs = await unitInputsResolver(client, ctx.settings)(track, unit);
     return inSnapshot(client, async (c) => {
       const value = await read(c);
-      return { value, fingerprint: await computeFingerprint(c, inputs) };
+      return { value, fingerprint: await unitFingerprint(c, inputs) };
     });
   });
+}
+
+/**
+ * A unit's fingerprint in the snapshot `client` is in: the plan's kept digests of the
+ * sources unchanged since it hashed them (`keptDigestsNow`), the others hashed here. The
+ * plan has just hashed every source a run's units read, so a unit seldom hashes: Track 3's
+ * five whole tables cost as much as its COPY (bench: docs/performance.md).
+ */
+export async function unitFingerprint(
+  client: pg.ClientBase,
+  inputs: UnitInputs,
+): Promise<Fingerprint> {
+  const sources = [...new Map(inputs.parts.map((p) => [p.source.name, p.source])).values()];
+  const kept = await keptDigestsNow(client, sources);
+  return computeFingerprint(client, inputs, { kept });
 }
