@@ -152,20 +152,25 @@ interface SimTrack {
   finish: number | undefined;
 }
 
-/** The track a free worker slot goes to: the one whose work would take longest (critical path). */
-export function criticalTrack<
-  T extends { work: number; units: number; workers: number; cap: number },
->(tracks: readonly T[]): T | undefined {
+/**
+ * The track a free worker slot goes to: the one whose units left are the largest (its work
+ * left per unit), ties to the one with the most work. Largest units first keeps a run's end
+ * short: the small units left last fill every slot until the last one ends, where a large
+ * unit started last runs alone (4 pairs: Track 3's last pairs ran alone for 8 s of a
+ * 104 s run when the slots went to the most work instead; docs/performance.md).
+ */
+export function nextTrack<T extends { work: number; units: number; workers: number; cap: number }>(
+  tracks: readonly T[],
+): T | undefined {
   let best: T | undefined;
-  let bestTime = -1;
   for (const t of tracks) {
     // No slot past its cap, nor more workers than it has units to give them.
     if (t.workers >= t.cap || t.units <= t.workers || t.work <= 0) continue;
-    // Its time with one more worker still decides the run: give it to the slowest.
-    const time = t.work / Math.max(1, t.workers);
-    if (time > bestTime) {
-      best = t;
-      bestTime = time;
+    if (!best) best = t;
+    else {
+      const unit = t.work / t.units;
+      const bestUnit = best.work / best.units;
+      if (unit > bestUnit || (unit === bestUnit && t.work > best.work)) best = t;
     }
   }
   return best;
@@ -209,14 +214,15 @@ function simTracks(
 
 /**
  * Runs the tracks to their ends (sets each `finish`, ms from now): free slots go to the
- * critical track, each new worker paying `startup` first; time jumps to the next track end.
+ * track `nextTrack` picks, each new worker paying `startup` first; time jumps to the next
+ * track end.
  */
 function runToEnd(sims: SimTrack[], budget: number, startup: number): void {
   let busy = sims.reduce((n, s) => n + s.workers, 0);
   let now = 0;
   for (let guard = 0; guard < 1000; guard++) {
     while (busy < budget) {
-      const next = criticalTrack(sims.filter((s) => s.finish === undefined));
+      const next = nextTrack(sims.filter((s) => s.finish === undefined));
       if (!next) break;
       next.workers++;
       next.work += startup;
@@ -240,7 +246,7 @@ function runToEnd(sims: SimTrack[], budget: number, startup: number): void {
 /**
  * When each track will end (ms from now, pure): the workers go where the scheduler sends
  * them — the tracks' work shared among at most `budget` workers, each slot freed by a
- * track that ends given to the track on the critical path — each worker doing a
+ * track that ends given to the track `nextTrack` picks — each worker doing a
  * worker-millisecond of work per millisecond. Paused tracks do not move (undefined).
  */
 export function simulate(state: RunState, budget: Budget): Partial<Record<TrackName, number>> {

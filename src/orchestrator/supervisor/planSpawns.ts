@@ -1,5 +1,5 @@
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { criticalTrack } from '../state/estimate.js';
+import { nextTrack } from '../state/estimate.js';
 import type { TrackStatus } from '../state/trackMachine.js';
 import type { Demand } from './supervisorOptions.js';
 
@@ -30,8 +30,8 @@ function open(s: SlotLoad): boolean {
 
 /**
  * Which tracks get a new worker now, in order (pure): each free slot of the budget to the
- * track whose work would take longest (the critical path), never past a track's cap nor to
- * a track without a unit left for one more worker. A track without a demand is taken to
+ * track whose units left are the largest (`nextTrack`), never past a track's cap nor to a
+ * track without a unit left for one more worker. A track without a demand is taken to
  * want as many workers as its cap.
  */
 export function planSpawns(
@@ -45,7 +45,7 @@ export function planSpawns(
   });
   const picks: TrackName[] = [];
   for (let free = budget - busyWorkers(slots); free > 0; free--) {
-    const pick = criticalTrack(candidates);
+    const pick = nextTrack(candidates);
     if (!pick) break;
     picks.push(pick.track);
     pick.workers++;

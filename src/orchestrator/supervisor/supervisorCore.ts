@@ -92,7 +92,7 @@ export class SupervisorCore {
 
   /**
    * Starts the tracks: one with nothing to do is complete at once; the others get workers
-   * as the budget allows, the longest work first.
+   * as the budget allows, the largest units first (`nextTrack`).
    */
   start(): void {
     for (const slot of this.slots.values()) {

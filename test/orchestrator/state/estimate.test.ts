@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../src/orchestrator/state/events.js';
 import {
-  criticalTrack,
+  nextTrack,
   fromPriors,
   PRIOR_UNIT_MS,
   remainingWork,
@@ -70,7 +70,7 @@ describe('the ETA', () => {
       },
       1,
     );
-    // One worker: regression first (the longest), then bollinger: 20 s + 4 s, each after
+    // One worker: regression first (the largest units), then bollinger: 20 s + 4 s, each after
     // its worker's start (none measured yet: the prior, 1 s).
     const start = WORKER_STARTUP_PRIOR_MS / 1000;
     expect(trackEta(s, 'regression')).toBeCloseTo(start + 20, 6);
@@ -89,7 +89,7 @@ describe('the ETA', () => {
       },
       2,
     );
-    // Two workers, both to the critical path first: regression's 16 s of work and two
+    // Two workers, both to the largest units first: regression's 16 s of work and two
     // worker starts of 1 s take 9 s, then its two slots go to bollinger: 4 s of work and
     // two starts in 3 s more.
     expect(trackEta(s, 'regression')).toBeCloseTo(9, 6);
@@ -171,14 +171,26 @@ describe('the ETA', () => {
     expect(overall(after).eta).toBeDefined();
   });
 
-  it('gives a free worker to the track whose work would take longest, never past its cap', () => {
-    const pick = criticalTrack([
+  it('gives a free worker to the track with the largest units, never past its cap', () => {
+    const pick = nextTrack([
       { name: 'a', work: 10, units: 5, workers: 1, cap: 4 },
       { name: 'b', work: 30, units: 5, workers: 2, cap: 4 },
       { name: 'c', work: 99, units: 5, workers: 1, cap: 1 },
       { name: 'd', work: 99, units: 1, workers: 1, cap: 4 },
     ]);
     expect(pick?.name).toBe('b');
+    // Four units of 12 s before 48 of 1.6 s: the small ones fill the slots at the end.
+    const large = nextTrack([
+      { name: 'regression', work: 48 * 1_600, units: 48, workers: 0, cap: 2 },
+      { name: 'extraction', work: 4 * 12_000, units: 4, workers: 0, cap: 2 },
+    ]);
+    expect(large?.name).toBe('extraction');
+    // Units alike: the most work first.
+    const tie = nextTrack([
+      { name: 'a', work: 10, units: 5, workers: 0, cap: 2 },
+      { name: 'b', work: 20, units: 10, workers: 0, cap: 2 },
+    ]);
+    expect(tie?.name).toBe('b');
   });
 
   it('ends where the simulation of the scheduler says, with slots moving on', () => {

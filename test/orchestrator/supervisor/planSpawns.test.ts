@@ -22,7 +22,7 @@ type Demands = Partial<Record<TrackName, Demand>>;
 describe('planSpawns: which track gets a new worker', () => {
   const cases: Array<[string, SlotLoad[], Demands, number, TrackName[]]> = [
     [
-      'the longest work first, then the next as the budget allows',
+      'the largest units first, then the next as the budget allows',
       [slot('bollinger'), slot('regression')],
       { bollinger: { work: 10, units: 5 }, regression: { work: 100, units: 5 } },
       2,
@@ -30,12 +30,12 @@ describe('planSpawns: which track gets a new worker', () => {
       ['regression', 'regression'],
     ],
     [
-      'the next worker to the track whose work per worker leads',
-      [slot('bollinger', { cap: 3 }), slot('regression', { cap: 3 })],
-      { bollinger: { work: 60, units: 5 }, regression: { work: 100, units: 5 } },
+      'the largest units first, even before more work of smaller ones',
+      [slot('bollinger', { cap: 3 }), slot('extraction', { cap: 3 })],
+      { bollinger: { work: 60, units: 30 }, extraction: { work: 40, units: 2 } },
       3,
-      // 100 > 60, 100 / 1 > 60, then 100 / 2 < 60.
-      ['regression', 'regression', 'bollinger'],
+      // Units of 20 before units of 2; no more workers than units: the third to bollinger.
+      ['extraction', 'extraction', 'bollinger'],
     ],
     [
       'never past a track cap',

@@ -265,7 +265,7 @@ describe('supervisor with fixture workers', () => {
     expect(trackStatus(h.state.tracks.bollinger)).toBe('complete');
   });
 
-  it('shares a budget of workers: the longest track first, then the freed slot to the next', async () => {
+  it('shares a budget of workers: the largest units first, then the freed slot to the next', async () => {
     const events: RunEvent[] = [];
     let state: RunState = initialState(Date.now());
     const sup = new Supervisor({
