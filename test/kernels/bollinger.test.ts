@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BOLLINGER_BQX_COLUMNS, BOLLINGER_WINDOWS } from '../../src/db/contract/columns.js';
-import { computeBollinger } from '../../src/tracks/kernels/bollinger.js';
+import { BollingerRows, computeBollinger } from '../../src/tracks/kernels/bollinger.js';
+import { OverflowCounts } from '../../src/tracks/kernels/overflow.js';
 import { refBollinger } from './reference.js';
 import { countInfinities, nullRows, SERIES, zeroCrossing, worstError } from './series.js';
 
@@ -14,6 +15,27 @@ function col(cols: Map<string, Float64Array>, name: string): Float64Array {
 }
 
 describe('computeBollinger', () => {
+  it('gives the same bits computed a range of rows at a time (as Track 1 writes)', () => {
+    // NULLs, a constant run, values that overflow: every case crosses a range boundary.
+    const x = zeroCrossing(3000);
+    for (const i of [5, 700, 701, 1999]) x[i] = Number.NaN;
+    x.fill(1.5, 1200, 1400);
+    x.fill(1e308, 2500, 2520);
+    const whole = new OverflowCounts(120);
+    const once = computeBollinger(x, whole);
+    for (const step of [1, 7, 119, 2048]) {
+      const parts = new OverflowCounts(120);
+      const rows = new BollingerRows(x, parts);
+      for (let end = step; rows.computed < x.length; end += step) rows.computeUntil(end);
+      for (const key of BOLLINGER_BQX_COLUMNS)
+        expect(Buffer.from(col(rows.columns, key).buffer), `${key} in steps of ${step}`).toEqual(
+          Buffer.from(col(once, key).buffer),
+        );
+      expect(parts.toRecord()).toEqual(whole.toRecord());
+    }
+    expect(whole.total).toBeGreaterThan(0);
+  });
+
   it('returns the 22 contract columns in contract order', () => {
     const cols = computeBollinger(zeroCrossing(300));
     expect([...cols.keys()]).toEqual(BOLLINGER_BQX_COLUMNS);

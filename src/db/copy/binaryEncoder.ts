@@ -11,19 +11,23 @@ const TWO_32 = 2 ** 32;
 
 /**
  * Yields the COPY stream of `times` (epoch µs; timestamp and timestamptz share the binary
- * format) and float8 `columns`, in chunks of ROWS_PER_CHUNK rows. Written through a
+ * format) and float8 `columns`, in chunks of ROWS_PER_CHUNK rows; `ready(n)`, when given, is
+ * called before a chunk is encoded, to fill the columns' first `n` rows. Written through a
  * DataView, the 64-bit time as two 32-bit halves: ten times faster than Buffer's
  * `write*BE` and a BigInt a row (Track 2 writes 180 columns a row).
  */
 export function* encodeBinaryRows(
   times: Float64Array,
   columns: readonly Float64Array[],
+  ready?: (rows: number) => void,
 ): Generator<Buffer> {
   const width = columns.length + 1;
   const rowMax = 2 + 12 + 12 * columns.length;
   yield Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
   for (let start = 0; start < times.length; start += ROWS_PER_CHUNK) {
     const end = Math.min(times.length, start + ROWS_PER_CHUNK);
+    // Columns computed while they are written: the rows of this chunk, now.
+    ready?.(end);
     const buf = Buffer.allocUnsafe(rowMax * (end - start));
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let p = 0;

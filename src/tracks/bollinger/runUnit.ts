@@ -6,14 +6,14 @@ import { monthPart } from '../io/series.js';
 import { monthUnitKey, type UnitContext } from '../io/unitContext.js';
 import { emptyUnit, runUnitShell } from '../io/unitShell.js';
 import { readFingerprinted } from '../freshness/readFingerprinted.js';
-import { computeBollinger } from '../kernels/bollinger.js';
+import { BollingerRows } from '../kernels/bollinger.js';
 import { OverflowCounts } from '../kernels/overflow.js';
 import { loadBollingerInput } from './loadInput.js';
 
 /**
  * Track 1, one pair × month: read the BQX input with look-back (in one snapshot), compute
- * the 22 Bollinger columns, replace the month partition of `bollinger_bqx_{pair}` in one
- * transaction. Values that overflow are counted (a warning, the outcome's details).
+ * the 22 Bollinger columns while they stream into the month partition of
+ * `bollinger_bqx_{pair}`, replaced in one transaction. Values that overflow are counted (a warning, the outcome's details).
  */
 export function runBollingerUnit(
   ctx: UnitContext,
@@ -31,18 +31,30 @@ export function runBollingerUnit(
     const rows = input.times.length - input.lookback;
     if (rows === 0) return emptyUnit({ fingerprint });
     const loaded = scope.now();
-    scope.emit({ type: 'stage', stage: 'compute', rows, detail: 'bollinger 20/30/60/120' });
     const overflow = new OverflowCounts(input.lookback);
-    const all = computeBollinger(input.values[0]!, overflow);
-    warnOverflow(ctx.emit, scope.unit, overflow);
-    const columns = new Map([...all].map(([k, v]) => [k, monthPart(v, input.lookback)]));
+    // Computed a chunk of rows at a time as the write asks for them: the server takes in
+    // the rows before while the next are computed (the two cores work at once).
+    const bands = new BollingerRows(input.values[0]!, overflow);
+    let computeMs = 0;
+    const fill = (n: number) => {
+      const t = scope.now();
+      bands.computeUntil(input.lookback + n);
+      computeMs += scope.now() - t;
+    };
+    const columns = new Map([...bands.columns].map(([k, v]) => [k, monthPart(v, input.lookback)]));
     const times = monthPart(input.times, input.lookback);
     return commitMonthUnit(scope, {
       rows,
-      writes: [{ key: 'bollinger_bqx', pair, month, times, columns }],
+      detail: 'bollinger 20/30/60/120, computed as written',
+      writes: [{ key: 'bollinger_bqx', pair, month, times, columns, fill }],
       loaded,
-      computed: scope.now(),
-      quality: unitQuality({ overflow: overflow.toRecord() }),
+      computed: {
+        computeMs: () => computeMs,
+        quality: () => {
+          warnOverflow(ctx.emit, scope.unit, overflow);
+          return unitQuality({ overflow: overflow.toRecord() });
+        },
+      },
       recorded: { fingerprint },
     });
   });

@@ -20,7 +20,6 @@ export interface WindowStats {
  *
  * @param nulls prefix counts from {@link nullPrefix}, when the caller already has them
  */
-// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one pass with monotone deques and exact constant-window test, kept flat for speed
 export function rollingStats(
   x: Float64Array,
   n: number,
@@ -28,11 +27,33 @@ export function rollingStats(
 ): WindowStats {
   assertWindow(n, 1);
   const len = x.length;
-  const mean = nullColumn(len);
-  const std = nullColumn(len);
-  const min = nullColumn(len);
-  const max = nullColumn(len);
-  for (let t = n - 1; t < len; t++) {
+  const out = {
+    mean: nullColumn(len),
+    std: nullColumn(len),
+    min: nullColumn(len),
+    max: nullColumn(len),
+  };
+  rollingStatsInto(x, n, nulls, out, 0, len);
+  return out;
+}
+
+/**
+ * {@link rollingStats} for rows `from … to − 1` only, into `out` (NULL-filled columns of
+ * `x.length`): each row's values depend on its own window alone, so rows can be computed a
+ * range at a time (Track 1 computes the next rows while the earlier ones stream to the
+ * server) with exactly the values of one pass.
+ */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one pass with an exact constant-window test, kept flat for speed
+export function rollingStatsInto(
+  x: Float64Array,
+  n: number,
+  nulls: Int32Array,
+  out: WindowStats,
+  from: number,
+  to: number,
+): void {
+  const { mean, std, min, max } = out;
+  for (let t = Math.max(n - 1, from); t < to; t++) {
     const start = t - n + 1;
     if (windowHasNull(nulls, start, t)) continue;
     // Pass 1: extremes, and the sum of offsets from the first value (small, so exact-ish).
@@ -67,5 +88,4 @@ export function rollingStats(
     const variance = (sdd - (sd * sd) / n) / (n - 1);
     std[t] = finiteOrNull(Math.sqrt(Math.max(variance, 0)));
   }
-  return { mean, std, min, max };
 }

@@ -50,8 +50,10 @@ export function runRegressionUnit(
         { key: 'reg_bqx', pair, month, times, columns: part(bqx) },
       ],
       loaded,
-      computed: scope.now(),
-      quality: unitQuality({ overflow: overflow.toRecord(), dropped: droppedCounts(input) }),
+      computed: {
+        at: scope.now(),
+        quality: unitQuality({ overflow: overflow.toRecord(), dropped: droppedCounts(input) }),
+      },
       recorded: { fingerprint },
     });
   });
