@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../../config/userError.js';
 import { migrateAll } from '../../orchestrator/run/migrateAll.js';
-import { planRun } from '../../orchestrator/plan/planUnits.js';
+import { freshnessOf, planRun } from '../../orchestrator/plan/planUnits.js';
 import { planJson, planLines } from '../../orchestrator/plan/planText.js';
 import { prepareQueue } from '../../orchestrator/run/prepareQueue.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
@@ -229,11 +229,7 @@ export async function dryRunAction(flags: RunFlags, cmd: Command): Promise<void>
   const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>(), () => {}, { narrowing });
   await migrateAll(ctx.db);
   const plans = await ctx.db.withPgClient((c) =>
-    planRun(c, ctx.scope, recompute, {
-      settings: ctx.settings,
-      outDir: ctx.outDir,
-      dryRun: true,
-    }),
+    planRun(c, ctx.scope, recompute, freshnessOf(ctx, { dryRun: true })),
   );
   if (flags.json) process.stdout.write(`${JSON.stringify(planJson(plans))}\n`);
   else process.stdout.write(forTerminal(`${planLines(plans).join('\n')}\n`));

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { formatMonth, type Month } from '../../config/months.js';
 import { META_SCHEMA } from '../dataset.js';
+import type { WithPgClient } from '../connection/pool.js';
 import { qualified } from '../sql/ident.js';
 import { readChangeMarks } from './changeMarks.js';
 import { type DigestSource, digestOf, lookbackDigestSql, monthDigestsSql } from './digestSql.js';
@@ -102,7 +103,7 @@ async function store(
 export async function refreshDigests(
   client: pg.ClientBase,
   needs: readonly SourceNeed[],
-  opts: { always?: boolean } = {},
+  opts: { always?: boolean; hashWith?: HashSessions } = {},
 ): Promise<DigestRefresh> {
   const rels = [...new Set(needs.map((x) => qualified(x.source.schema, x.source.table)))];
   const marks = await readChangeMarks(client, rels);
@@ -112,19 +113,63 @@ export async function refreshDigests(
   // By content (`verify`) reads nothing of ours: it may check a database never planned.
   if (opts.always) return byContent(client, needs, uncounted);
   const keptMark = await readKeptMarks(client, needs);
-  const hashed: string[] = [];
-  for (const need of needs) {
+  const stale = needs.filter((need) => {
     const mark = markOf(need);
-    if (mark !== null && keptMark.get(need.source.name) === mark) continue;
-    hashed.push(need.source.name);
-    // A source with no counters keeps an empty mark: it never equals a real one.
-    const parts = await hashSource(client, need);
-    await store(client, need.source, parts, { replace: true, value: mark });
-  }
+    return mark === null || keptMark.get(need.source.name) !== mark;
+  });
+  const hashed = stale.map((need) => need.source.name);
+  // Each source hashed and kept on its own, in its own snapshot: on several sessions at
+  // once when given (the marks were all read above, before any of their snapshots).
+  // A source with no counters keeps an empty mark: it never equals a real one.
+  await eachOn(client, opts.hashWith, stale, async (c, need) => {
+    const parts = await hashSource(c, need);
+    await store(c, need.source, parts, { replace: true, value: markOf(need) });
+  });
   const digests = await readDigests(client, needs);
   const reused = needs.filter((n) => !hashed.includes(n.source.name));
   await completeBacks(client, reused, digests);
   return { digests, hashed, reused: reused.length, uncounted };
+}
+
+/** Sessions to hash sources on at once: a pool's, and how many at most. */
+export interface HashSessions {
+  readonly withPgClient: WithPgClient;
+  readonly sessions: number;
+}
+
+/**
+ * Runs `work` for each item, on `client` alone, or on up to `hashWith.sessions` sessions
+ * of its pool at once (each takes the next item when it is free). A failure stops the
+ * others from taking more and is thrown once they have ended.
+ */
+async function eachOn<T>(
+  client: pg.ClientBase,
+  hashWith: HashSessions | undefined,
+  items: readonly T[],
+  work: (c: pg.ClientBase, item: T) => Promise<void>,
+): Promise<void> {
+  const sessions = Math.min(items.length, Math.max(1, hashWith?.sessions ?? 1));
+  if (!hashWith || sessions <= 1) {
+    for (const item of items) await work(client, item);
+    return;
+  }
+  let next = 0;
+  let failed = false;
+  const lane = (c: pg.ClientBase) => async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(c, item);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const lanes = Array.from({ length: sessions }, () => hashWith.withPgClient((c) => lane(c)()));
+  const ends = await Promise.allSettled(lanes);
+  const failure = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** Every source hashed by content, nothing kept: the check writes nothing (`verify`). */

@@ -1,7 +1,11 @@
 import type pg from 'pg';
 import type { Settings } from '../../config/load.js';
 import { fingerprintFrom, sourceNeeds } from '../../db/fingerprint/currentFingerprint.js';
-import { type DigestRefresh, refreshDigests } from '../../db/fingerprint/digestCache.js';
+import {
+  type DigestRefresh,
+  type HashSessions,
+  refreshDigests,
+} from '../../db/fingerprint/digestCache.js';
 import { DIGEST_SCHEME } from '../../db/fingerprint/digestSql.js';
 import type { Fingerprint, UnitInputs } from '../../db/fingerprint/fingerprint.js';
 import { judgeUnit, type Verdict } from '../../db/fingerprint/staleness.js';
@@ -33,6 +37,8 @@ export interface JudgeOptions {
   readonly recompute: ReadonlySet<TrackName>;
   /** Hash every source whatever its counters say (`verify`). */
   readonly always?: boolean;
+  /** Sessions to hash changed sources on at once (else the plan's own, one at a time). */
+  readonly hashWith?: HashSessions;
 }
 
 /**
@@ -148,6 +154,7 @@ export async function judgeUnits(
   }
   const refresh = await refreshDigests(client, sourceNeeds([...inputs.values()]), {
     always: opts.always,
+    ...(opts.hashWith ? { hashWith: opts.hashWith } : {}),
   });
   const done = units
     .map((u) => ({ ...u, r: outcomes.get(`${u.track}:${u.unit}`) }))

@@ -1,3 +1,5 @@
+import type { Context } from '../../db/context.js';
+import { defaultBudget } from '../supervisor/workerCommand.js';
 import type pg from 'pg';
 import { formatMonth, monthRange } from '../../config/months.js';
 import type { Scope } from '../../db/dataset.js';
@@ -38,6 +40,24 @@ export type FreshnessOptions = Omit<JudgeOptions, 'recompute'> & {
   /** Judge only: write no adoption and no reasons (`--dry-run`). */
   readonly dryRun?: boolean;
 };
+
+/**
+ * How a command judges freshness: its settings and output directory, the sources that
+ * changed hashed on as many sessions at once as a run has busy workers (`run.maxWorkers`,
+ * default the cores).
+ */
+export function freshnessOf(
+  ctx: Pick<Context, 'db' | 'settings' | 'outDir'>,
+  o: { dryRun?: boolean } = {},
+): FreshnessOptions {
+  const sessions = ctx.settings.run.maxWorkers ?? defaultBudget();
+  return {
+    settings: ctx.settings,
+    outDir: ctx.outDir,
+    hashWith: { withPgClient: ctx.db.withPgClient, sessions },
+    ...(o.dryRun ? { dryRun: true } : {}),
+  };
+}
 
 /** Every unit of every track for the scope (docs/spec/SCHEMA.md "Work units"), in run order. */
 export function enumerateUnits(scope: Scope, track: TrackName): PlannedUnit[] {

@@ -15,7 +15,7 @@
 import { sleep } from '../../db/connection/sleep.js';
 import type { Context } from '../../db/context.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { planRun, type PlannedUnit } from '../plan/planUnits.js';
+import { freshnessOf, planRun, type PlannedUnit } from '../plan/planUnits.js';
 import type { RunOutcome } from '../state/events.js';
 import type { Waiting } from '../text/waitingLine.js';
 
@@ -88,7 +88,7 @@ export async function staleUnits(
   hold: ReadonlySet<TrackName>,
 ): Promise<PlannedUnit[]> {
   const plans = await ctx.db.withPgClient((c) =>
-    planRun(c, ctx.scope, new Set(), { settings: ctx.settings, outDir: ctx.outDir, dryRun: true }),
+    planRun(c, ctx.scope, new Set(), freshnessOf(ctx, { dryRun: true })),
   );
   return plans.filter((p) => !hold.has(p.track)).flatMap((p) => [...p.todo]);
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Context } from '../../db/context.js';
 import { isAlive as processAlive } from '../../db/embedded/processes.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { planRun, type TrackPlan } from '../plan/planUnits.js';
+import { freshnessOf, planRun, type TrackPlan } from '../plan/planUnits.js';
 import { enqueueUnits } from '../queue/jobQueue.js';
 import { DEAD_AFTER_MS, releaseDeadWorkers } from '../queue/workerRegistry.js';
 import { migrateAll } from './migrateAll.js';
@@ -27,10 +27,7 @@ export async function prepareQueue(
     );
     const dead = local.rows.map((r) => r.pid).filter((p) => !processAlive(p));
     await releaseDeadWorkers(c, { host, deadPids: dead, timeoutMs: DEAD_AFTER_MS });
-    const planned = await planRun(c, ctx.scope, recompute, {
-      settings: ctx.settings,
-      outDir: ctx.outDir,
-    });
+    const planned = await planRun(c, ctx.scope, recompute, freshnessOf(ctx));
     // Held tracks (`run --follow` throttling Track 3) wait for a later run: nothing queued.
     const plans = planned.map((p) => (hold.has(p.track) ? { ...p, todo: [] } : p));
     await enqueueUnits(

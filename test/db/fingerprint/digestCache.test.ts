@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { settingsFrom } from '../../../src/config/validate.js';
 import { fingerprintFrom, sourceNeeds } from '../../../src/db/fingerprint/currentFingerprint.js';
@@ -79,6 +80,38 @@ describe('the digests of the sources a plan compares fingerprints with', {
       expect(reset.hashed).toHaveLength(needs.length);
     } finally {
       c.release();
+    }
+  });
+
+  it('hashes changed sources on several sessions at once, to the same digests', async () => {
+    const db = await database();
+    const p = createPool({ connectionString: db.url });
+    const c = await db.pool.connect();
+    try {
+      const inputsOf = unitInputsResolver(c, settings);
+      const inputs = await Promise.all(UNITS.map(([t, u]) => inputsOf(t, u)));
+      const needs = sourceNeeds(inputs);
+      const byContent = await refreshDigests(c, needs, { always: true });
+      const sessions = new Set<number>();
+      const counted = {
+        sessions: 3,
+        withPgClient: <T>(fn: (x: pg.PoolClient) => Promise<T>) =>
+          p.withPgClient(async (x) => {
+            sessions.add((await x.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+            return fn(x);
+          }),
+      };
+      const parallel = await refreshDigests(c, needs, { hashWith: counted });
+      expect([...parallel.hashed].sort()).toEqual(needs.map((n) => n.source.name).sort());
+      expect(sessions.size).toBe(3);
+      expect(parallel.digests).toEqual(byContent.digests);
+      // Kept with their marks: the next plan reuses them all.
+      const again = await refreshDigests(c, needs, { hashWith: counted });
+      expect(again.hashed).toEqual([]);
+      expect(again.digests).toEqual(byContent.digests);
+    } finally {
+      c.release();
+      await p.pool.end();
     }
   });
 
