@@ -18,10 +18,9 @@ const MAX_FILE_LINES = 400;
 const KERNELS: readonly string[] = [
   'db/copy/binaryColumns.ts encodeBinaryTuples',
   'db/copy/binaryDecoder.ts push',
-  'tracks/kernels/bollinger.ts computeBollinger',
   'tracks/kernels/exactDyadic.ts exactDot',
   'tracks/kernels/quadraticFit.ts fitWindows',
-  'tracks/kernels/windowStats.ts rollingStats',
+  'tracks/kernels/windowStats.ts rollingStatsInto',
 ];
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');

@@ -5,7 +5,7 @@ import type { WithPgClient } from '../connection/pool.js';
 import { qualified } from '../sql/ident.js';
 import { readChangeMarks } from './changeMarks.js';
 import { type DigestSource, digestOf, lookbackDigestSql, monthDigestsSql } from './digestSql.js';
-import { monthBoundsOf } from './fingerprint.js';
+import { type DigestTable, monthBoundsOf } from './fingerprint.js';
 
 /** A source the plan needs digests of: its months, and its look-back rows before months. */
 export interface SourceNeed {
@@ -14,7 +14,7 @@ export interface SourceNeed {
 }
 
 /** Current digests by source and part key (`@YYYY-MM`, `<YYYY-MM#n`). */
-export type DigestTable = ReadonlyMap<string, ReadonlyMap<string, readonly [number, string]>>;
+export type { DigestTable };
 
 /** What refreshing the digests did: sources hashed again and why, sources reused. */
 export interface DigestRefresh {

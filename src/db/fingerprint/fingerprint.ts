@@ -9,7 +9,6 @@ import {
   monthDigestSql,
   monthDigestsSql,
 } from './digestSql.js';
-import type { DigestTable } from './digestCache.js';
 
 /**
  * What a unit reads, part by part: a month of a source's rows, the last `n` rows before a
@@ -74,6 +73,9 @@ async function hashPart(
 ): Promise<readonly [number, string]> {
   return pair(digestOf((await client.query(sql, values)).rows[0]));
 }
+
+/** Digests by source and part key (`@YYYY-MM`, `<YYYY-MM#n`): `[rows, hash]`. */
+export type DigestTable = ReadonlyMap<string, ReadonlyMap<string, readonly [number, string]>>;
 
 type Kept = NonNullable<ReturnType<DigestTable['get']>>;
 
