@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import pidusage from 'pidusage';
+import { processTicks } from './processTicks.js';
 import { median } from './stats.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
@@ -21,13 +22,6 @@ export interface DashboardCost {
   /** CPU time from the third sample to the run's end ÷ that wall time (after its start-up). */
   cpu_percent_mean: number;
   rss_mb_max: number;
-}
-
-/** A process's CPU time so far (user + system), seconds, from /proc (Linux: 100 ticks a second). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** A process's executable name (Linux). */
@@ -84,11 +78,12 @@ export async function benchDashboard(url: string): Promise<DashboardCost> {
       await sleep(1000);
       const u = await pidusage(pid);
       cpu.push(u.cpu);
-      if (cpu.length === 3) from = { at: Date.now(), cpu: cpuSeconds(pid) };
+      if (cpu.length === 3) from = { at: Date.now(), cpu: (await processTicks(pid))?.[0] ?? 0 };
       rss = Math.max(rss, u.memory);
     }
     const cpuMean = from
-      ? (100 * (cpuSeconds(pid) - from.cpu)) / ((Date.now() - from.at) / 1000)
+      ? (100 * (((await processTicks(pid))?.[0] ?? from.cpu) - from.cpu)) /
+        ((Date.now() - from.at) / 1000)
       : Number.NaN;
     await execa('tmux', ['send-keys', '-t', session, 'q']);
     const sorted = [...cpu].sort((a, b) => a - b);

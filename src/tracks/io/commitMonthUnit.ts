@@ -49,13 +49,13 @@ export async function commitMonthUnit(scope: UnitScope, commit: MonthCommit): Pr
     rows,
     ...(commit.detail ? { detail: commit.detail } : {}),
   });
-  let quality: UnitQuality | undefined;
-  let known = !written;
-  if (!written) quality = computed.quality;
+  // Columns computed while written have their counts once every row is: asked once.
+  let quality = written ? undefined : computed.quality;
+  let asked = !written;
   const outcome = (bytes: number): UnitOutcome => {
-    if (!known && written) {
+    if (!asked && written) {
       quality = computed.quality();
-      known = true;
+      asked = true;
     }
     return unitOutcome(
       scope,
