@@ -1,8 +1,10 @@
+import chalk from 'chalk';
 import { Box, Text } from 'ink';
 import type { RecentEvent } from '../../orchestrator/state/runState.js';
 import { describeNote } from '../../orchestrator/text/describe.js';
 import { wrapWords } from '../format.js';
-import { type Theme, tint, txt, useTheme } from '../theme.js';
+import { paint } from '../styled.js';
+import { type Theme, txt, useTheme } from '../theme.js';
 
 /** Cells before an event's text: its time and its mark (`12:00:01 ! `). */
 const LEAD = 11;
@@ -44,8 +46,7 @@ export function RecentEvents({
           {rows.map((row, j) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: screen rows are positional
             <Text key={j} wrap="truncate">
-              {j === 0 ? <EventLead e={e} t={t} /> : ' '.repeat(LEAD)}
-              {row}
+              {(j === 0 ? eventLead(e, t) : ' '.repeat(LEAD)) + row}
             </Text>
           ))}
         </Box>
@@ -54,14 +55,11 @@ export function RecentEvents({
   );
 }
 
-/** An event's first cells: its time, and its mark in its level's colour. */
-function EventLead({ e, t }: { e: RecentEvent; t: Theme }) {
+/** An event's first cells: its time (dim), and its mark in its level's colour. */
+function eventLead(e: RecentEvent, t: Theme): string {
   const colour = e.level === 'error' ? 'red' : e.level === 'warn' ? 'yellow' : 'gray';
   const mark = e.level === 'error' ? ` ${t.g.fail} ` : e.level === 'warn' ? ' ! ' : '   ';
   return (
-    <>
-      <Text dimColor>{new Date(e.at).toISOString().slice(11, 19)}</Text>
-      <Text color={tint(t, colour)}>{mark}</Text>
-    </>
+    chalk.dim(new Date(e.at).toISOString().slice(11, 19)) + paint(t, { text: mark, color: colour })
   );
 }

@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import { Box, Text } from 'ink';
 import { formatDuration } from '../../orchestrator/state/eta.js';
 import {
@@ -13,9 +14,10 @@ import {
 } from '../../orchestrator/state/runState.js';
 import { describeNote, describeRunning, unitLabel } from '../../orchestrator/text/describe.js';
 import type { TrackName } from '../../tracks/protocol/events.js';
-import { type Field, type FlowLine, field, flow } from '../flow.js';
+import { type Field, type FlowLine, field, flow, type Piece } from '../flow.js';
 import { bar, clock, percent, perSecond, rate, scaledSparkline, truncate } from '../format.js';
-import { type Theme, tint, txt, useTheme } from '../theme.js';
+import { paint } from '../styled.js';
+import { type Theme, txt, useTheme } from '../theme.js';
 import { FlowLines } from './FlowLines.js';
 
 export const TRACK_TITLES: Record<TrackName, string> = {
@@ -34,15 +36,15 @@ const BADGES: Record<TrackStatus, { text: string; color: string }> = {
   stopped: { text: 'STOPPED', color: 'red' },
 };
 
-/** `[RUNNING]`, padded so the bars line up. */
-export function Badge({ status }: { status: TrackStatus }) {
-  const t = useTheme();
+/** `[RUNNING]`, padded so the bars line up, in its colour. */
+function badgePiece(status: TrackStatus): Piece {
   const b = BADGES[status];
-  return (
-    <Text bold color={tint(t, b.color)}>
-      {`[${b.text}]`.padEnd(12)}
-    </Text>
-  );
+  return { text: `[${b.text}]`.padEnd(12), color: b.color, bold: true };
+}
+
+/** A track's badge on its own. */
+export function Badge({ status }: { status: TrackStatus }) {
+  return <Text>{paint(useTheme(), badgePiece(status))}</Text>;
 }
 
 /** What a track counts: Track 3 runs one unit per pair. */
@@ -176,13 +178,12 @@ export function TrackPanel({
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
-        <Text bold={selected} inverse={selected && t.color}>
-          {head}
-        </Text>
-        <Badge status={status} />
-        <Text color={tint(t, status === 'failed' ? 'red' : 'green')}>
-          {bar(fraction, trackBarWidth(width), t.g)}
-        </Text>
+        {selected ? (t.color ? chalk.inverse(chalk.bold(head)) : chalk.bold(head)) : head}
+        {paint(t, badgePiece(status))}
+        {paint(t, {
+          text: bar(fraction, trackBarWidth(width), t.g),
+          color: status === 'failed' ? 'red' : 'green',
+        })}
         {tail}
       </Text>
       <FlowLines lines={details} />
