@@ -10,7 +10,7 @@ import { type ControlAction, sendCommand } from './controlChannel.js';
 import { judgeRun, probeLiveness } from './election.js';
 import { EVENTS_CHANNEL, readEvents } from './eventLog.js';
 import type { Snapshot } from '../state/snapshot.js';
-import { readRun, runSnapshot } from './runRecord.js';
+import { readRunWithSnapshot } from './runRecord.js';
 
 /** What a view needs of the database. */
 export interface ViewDatabase {
@@ -179,9 +179,10 @@ export class RunFollower implements RunView {
     if (this.state.finished || Date.now() - this.lastJudged < 1000) return;
     this.lastJudged = Date.now();
     const verdict = await this.db.withPgClient(async (c) => {
-      const run = await readRun(c, this.runId);
-      if (!run) return { kind: 'lost' as const, why: 'the run is not recorded in this database' };
-      this.takeSamples((await runSnapshot(c, this.runId)) as Snapshot | undefined);
+      const found = await readRunWithSnapshot(c, this.runId);
+      if (!found) return { kind: 'lost' as const, why: 'the run is not recorded in this database' };
+      const { run } = found;
+      this.takeSamples(found.snapshot as Snapshot | undefined);
       if (run.status !== 'running') {
         return run.status === 'lost'
           ? { kind: 'lost' as const, why: run.message ?? 'its supervisor is gone' }

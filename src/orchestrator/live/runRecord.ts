@@ -146,6 +146,30 @@ export async function readRun(
   return r.rows[0] ? fromRow(r.rows[0]) : undefined;
 }
 
+/** PostgreSQL's undefined_table: no run was ever recorded in this database. */
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * One run and its latest snapshot, in one statement: a view reads both every second
+ * (readRun and runSnapshot are three). Undefined when the run, or the table, is not there.
+ */
+export async function readRunWithSnapshot(
+  client: pg.ClientBase,
+  runId: string,
+): Promise<{ run: RunRecord; snapshot: unknown } | undefined> {
+  try {
+    const r = await client.query(
+      `SELECT ${COLUMNS}, snapshot FROM ${META_SCHEMA}.runs WHERE run_id = $1`,
+      [runId],
+    );
+    const row = r.rows[0];
+    return row ? { run: fromRow(row), snapshot: row.snapshot ?? undefined } : undefined;
+  } catch (err) {
+    if ((err as { code?: string }).code === UNDEFINED_TABLE) return undefined;
+    throw err;
+  }
+}
+
 /** The latest run, if any (read-only: none on a database bqx-monitor never ran on). */
 export async function latestRun(client: pg.ClientBase): Promise<RunRecord | undefined> {
   return (await recentRuns(client, 1))[0];
