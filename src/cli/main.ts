@@ -7,7 +7,7 @@ process.env['NODE_ENV'] ??= 'production';
 // often; left to its defaults V8 lets the heap swell to three times that between
 // collections. The heap's maximum sizes are fixed when the process starts, but its growth
 // is not: keep the young generation at its initial size (1 MB semi-spaces; the dashboard
-// lets it grow again once it draws, src/ui/runDashboard.tsx) and let the old one grow 30 %
+// lets it grow again once it draws, src/ui/loadDashboard.ts) and let the old one grow 30 %
 // over what survives a full collection; collect the young generation on this thread
 // (helper threads only wait for a core the workers hold: measured, scavenges cost about
 // half). Not for the track workers, which allocate large arrays and keep the defaults.
