@@ -18,7 +18,7 @@ export function paint(t: Theme, p: Piece): string {
 }
 
 /** Pieces side by side, each in its style. */
-export function paintAll(t: Theme, pieces: readonly Piece[]): string {
+function paintAll(t: Theme, pieces: readonly Piece[]): string {
   let s = '';
   for (const p of pieces) s += paint(t, p);
   return s;

@@ -1,7 +1,13 @@
 import { formatMonth } from '../../config/months.js';
 import { DIGEST_SCHEME, type DigestSource } from './digestSql.js';
-import type { DigestTable, SourceNeed } from './digestCache.js';
-import { backKey, type Fingerprint, monthKey, type UnitInputs } from './fingerprint.js';
+import type { SourceNeed } from './digestCache.js';
+import {
+  backKey,
+  type DigestTable,
+  type Fingerprint,
+  monthKey,
+  type UnitInputs,
+} from './fingerprint.js';
 
 const NONE = [0, '0'] as const;
 

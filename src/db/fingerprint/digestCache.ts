@@ -13,9 +13,6 @@ export interface SourceNeed {
   readonly backs: ReadonlyArray<{ readonly month: Month; readonly n: number }>;
 }
 
-/** Current digests by source and part key (`@YYYY-MM`, `<YYYY-MM#n`). */
-export type { DigestTable };
-
 /** What refreshing the digests did: sources hashed again and why, sources reused. */
 export interface DigestRefresh {
   readonly digests: DigestTable;

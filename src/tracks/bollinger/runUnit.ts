@@ -13,7 +13,8 @@ import { loadBollingerInput } from './loadInput.js';
 /**
  * Track 1, one pair × month: read the BQX input with look-back (in one snapshot), compute
  * the 22 Bollinger columns while they stream into the month partition of
- * `bollinger_bqx_{pair}`, replaced in one transaction. Values that overflow are counted (a warning, the outcome's details).
+ * `bollinger_bqx_{pair}`, replaced in one transaction. Values that overflow are counted
+ * (a warning, the outcome's details).
  */
 export function runBollingerUnit(
   ctx: UnitContext,
